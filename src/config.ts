@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything Provisio reads from its environment, validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  /** postgres://… selects the cluster profile; unset means embedded PGlite. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  logLevel: string;
+  seedDemoData: boolean;
+  playbooksDir: string;
+  /** Where the demo playbooks' stand-in network elements write their files. */
+  labDir: string;
+  maxConcurrentRuns: number;
+  defaultRunTimeoutSeconds: number;
+  shutdownGraceMs: number;
+  /** Between SIGINT and SIGKILL when a run is cancelled or timed out. */
+  killGraceMs: number;
+}
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PROVISIO_DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROVISIO_SEED_DEMO: booleanFlag.default(true),
+  PROVISIO_PLAYBOOKS_DIR: z.string().min(1).default('./playbooks'),
+  PROVISIO_LAB_DIR: z.string().min(1).default('./data/lab'),
+  PROVISIO_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(1000).default(4),
+  PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(1800),
+  PROVISIO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  PROVISIO_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+});
+
+export class ConfigError extends Error {}
+
+/** Parses the environment (or overrides, for tests) into a Config; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.PROVISIO_DATA_DIR),
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    seedDemoData: e.PROVISIO_SEED_DEMO,
+    playbooksDir: path.resolve(e.PROVISIO_PLAYBOOKS_DIR),
+    labDir: path.resolve(e.PROVISIO_LAB_DIR),
+    maxConcurrentRuns: e.PROVISIO_MAX_CONCURRENT_RUNS,
+    defaultRunTimeoutSeconds: e.PROVISIO_RUN_TIMEOUT_SECONDS,
+    shutdownGraceMs: e.PROVISIO_SHUTDOWN_GRACE_MS,
+    killGraceMs: e.PROVISIO_KILL_GRACE_MS,
+    ...overrides,
+  };
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export interface PlaybookFile {
+  /** Path relative to the playbooks directory, e.g. `voip-line/provision.yml`. */
+  name: string;
+  sizeBytes: number;
+  modifiedAt: Date;
+}
+
+const PLAYBOOK_EXTENSION = /\.ya?ml$/;
+
+/** Playbook files available to products, for product forms. Hidden folders are skipped. */
+export async function listPlaybooks(playbooksDir: string): Promise<PlaybookFile[]> {
+  const entries = await fs.readdir(playbooksDir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const files: PlaybookFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !PLAYBOOK_EXTENSION.test(entry.name)) continue;
+    const absolute = path.join(entry.parentPath, entry.name);
+    const name = path.relative(playbooksDir, absolute).split(path.sep).join('/');
+    if (name.split('/').some((segment) => segment.startsWith('.'))) continue;
+    const stat = await fs.stat(absolute);
+    files.push({ name, sizeBytes: stat.size, modifiedAt: stat.mtime });
+  }
+  return files.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Resolves a playbook name to its file, refusing anything that could leave the playbooks
+ * directory (absolute paths, `..`, symlinks pointing out). Returns an error message or the path.
+ */
+export async function resolvePlaybook(playbooksDir: string, name: string): Promise<{ path: string } | { error: string }> {
+  if (name.length === 0 || name.length > 255) return { error: 'playbook name must be 1 to 255 characters' };
+  if (name.includes('\\') || name.includes('\0')) return { error: 'playbook name must use / as separator and no control characters' };
+  if (path.posix.isAbsolute(name)) return { error: 'playbook name must be relative to the playbooks directory, not an absolute path' };
+  if (name.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) {
+    return { error: 'playbook name must not contain "..", "." or empty path segments' };
+  }
+  if (!PLAYBOOK_EXTENSION.test(name)) return { error: 'playbook name must end in .yml or .yaml' };
+  const root = await fs.realpath(playbooksDir).catch(() => undefined);
+  if (!root) return { error: `the playbooks directory ${playbooksDir} does not exist` };
+  const real = await fs.realpath(path.join(root, name)).catch(() => undefined);
+  if (!real) return { error: `no playbook named ${name} (see the playbooks query for what exists)` };
+  if (!real.startsWith(root + path.sep)) return { error: 'playbook resolves outside the playbooks directory' };
+  const stat = await fs.stat(real);
+  if (!stat.isFile()) return { error: `${name} is not a file` };
+  return { path: real };
+}

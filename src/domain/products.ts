@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts';
+import { InventoryKind } from '#generated/prisma/enums.ts';
+import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
+import { resolvePlaybook } from './playbooks.ts';
+import { parseVariableSchema, validateVariables, type VariableSchema } from './variables.ts';
+
+export interface InventoryRequirement {
+  kind: InventoryKind;
+  count: number;
+  /** Attribute values an item must have, e.g. `{ model: "FritzBox 7590" }`. */
+  match: Record<string, string | number | boolean>;
+}
+
+export interface ProductInput {
+  slug: string;
+  name: string;
+  description?: string | null | undefined;
+  provisionPlaybook: string;
+  deprovisionPlaybook: string;
+  defaultVariables?: Record<string, unknown> | null | undefined;
+  variableSchema?: unknown;
+  inventoryRequirements?: Array<{ kind: InventoryKind; count?: number | null | undefined; match?: unknown }> | null | undefined;
+  runTimeoutSeconds?: number | null | undefined;
+  maxConcurrentRuns?: number | null | undefined;
+}
+
+export type ProductPatch = Partial<ProductInput>;
+
+export interface PlaybookChecker {
+  /** Resolves to an error message when Ansible cannot parse the playbook. */
+  syntaxCheck(playbookPath: string): Promise<{ ok: true } | { ok: false; message: string }>;
+}
+
+export interface ProductDeps {
+  prisma: PrismaClient;
+  playbooksDir: string;
+  playbookChecker?: PlaybookChecker | undefined;
+}
+
+const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'slug must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
+
+const productShape = z.object({
+  slug,
+  name: z.string().trim().min(1, 'name is required').max(200),
+  description: z.string().max(10_000).nullish().transform((v) => v ?? ''),
+  provisionPlaybook: z.string(),
+  deprovisionPlaybook: z.string(),
+  defaultVariables: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
+  variableSchema: z.unknown(),
+  inventoryRequirements: z
+    .array(
+      z.object({
+        kind: z.enum(InventoryKind),
+        count: z.number().int().min(1).max(100).nullish().transform((v) => v ?? 1),
+        match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullish().transform((v) => v ?? {}),
+      }),
+    )
+    .max(20)
+    .nullish()
+    .transform((v) => v ?? [])
+    .refine((reqs) => new Set(reqs.map((r) => r.kind)).size === reqs.length, 'list each inventory kind once (use count for more than one)'),
+  runTimeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).nullish().transform((v) => v ?? null),
+  maxConcurrentRuns: z.number().int().min(1).max(1000).nullish().transform((v) => v ?? null),
+});
+
+type ValidProduct = z.output<typeof productShape> & { variableSchema: VariableSchema };
+
+/** Validates a whole product definition (used for create and for the result of an update). */
+async function validateProduct(deps: ProductDeps, input: ProductInput, unchangedPlaybooks: ReadonlySet<string> = new Set()): Promise<ValidProduct> {
+  const parsed = productShape.safeParse(input);
+  const issues: FieldIssue[] = parsed.success ? [] : issuesFromZod(parsed.error.issues);
+  let variableSchema: VariableSchema | undefined;
+  try {
+    variableSchema = parseVariableSchema(input.variableSchema);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (variableSchema && parsed.success) {
+    try {
+      validateVariables(variableSchema, parsed.data.defaultVariables, 'defaultVariables', { partial: true });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  // Both playbooks are checked side by side: each syntax check starts an ansible-playbook.
+  const playbookIssues = await Promise.all(
+    (['provisionPlaybook', 'deprovisionPlaybook'] as const).map(async (field): Promise<FieldIssue | undefined> => {
+      const name = input[field];
+      if (typeof name !== 'string') return undefined;
+      const resolved = await resolvePlaybook(deps.playbooksDir, name);
+      if ('error' in resolved) return { path: field, message: resolved.error };
+      // A playbook that did not change in an update was checked when it was set.
+      const check = unchangedPlaybooks.has(field) ? undefined : await deps.playbookChecker?.syntaxCheck(resolved.path);
+      return check && !check.ok ? { path: field, message: `ansible-playbook --syntax-check failed: ${check.message}` } : undefined;
+    }),
+  );
+  issues.push(...playbookIssues.filter((issue) => issue !== undefined));
+  if (issues.length > 0 || !parsed.success || !variableSchema) throw new ValidationError(issues);
+  return { ...parsed.data, variableSchema };
+}
+
+function toData(product: ValidProduct) {
+  return {
+    ...product,
+    defaultVariables: product.defaultVariables as Prisma.InputJsonObject,
+    variableSchema: product.variableSchema as unknown as Prisma.InputJsonObject,
+    inventoryRequirements: product.inventoryRequirements as unknown as Prisma.InputJsonArray,
+  };
+}
+
+export async function createProduct(deps: ProductDeps, input: ProductInput): Promise<Product> {
+  const product = await validateProduct(deps, input);
+  try {
+    return await deps.prisma.product.create({ data: toData(product) });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
+    throw error;
+  }
+}
+
+/** Applies a patch; the resulting product is validated as a whole, so a patch cannot break it. */
+export async function updateProduct(deps: ProductDeps, id: string, patch: ProductPatch): Promise<Product> {
+  const current = await deps.prisma.product.findUnique({ where: { id } });
+  if (!current) throw new NotFoundError('Product', id);
+  const merged: ProductInput = { ...fromRow(current), ...definedOnly(patch) };
+  const unchanged = new Set(
+    (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
+  );
+  const product = await validateProduct(deps, merged, unchanged);
+  try {
+    return await deps.prisma.product.update({ where: { id }, data: toData(product) });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
+    throw error;
+  }
+}
+
+/** Archived products keep their services but accept no new provisions. Archiving twice is harmless. */
+export async function archiveProduct(deps: ProductDeps, id: string): Promise<Product> {
+  const current = await deps.prisma.product.findUnique({ where: { id } });
+  if (!current) throw new NotFoundError('Product', id);
+  if (current.archivedAt) return current;
+  return deps.prisma.product.update({ where: { id }, data: { archivedAt: new Date() } });
+}
+
+/** Reads a stored product's JSON columns back into their types. */
+export function productDefinition(product: Product): { variableSchema: VariableSchema; defaultVariables: Record<string, unknown>; inventoryRequirements: InventoryRequirement[] } {
+  return {
+    variableSchema: product.variableSchema as unknown as VariableSchema,
+    defaultVariables: (product.defaultVariables ?? {}) as Record<string, unknown>,
+    inventoryRequirements: (product.inventoryRequirements ?? []) as unknown as InventoryRequirement[],
+  };
+}
+
+function fromRow(product: Product): ProductInput {
+  const definition = productDefinition(product);
+  return {
+    slug: product.slug,
+    name: product.name,
+    description: product.description,
+    provisionPlaybook: product.provisionPlaybook,
+    deprovisionPlaybook: product.deprovisionPlaybook,
+    defaultVariables: definition.defaultVariables,
+    variableSchema: definition.variableSchema,
+    inventoryRequirements: definition.inventoryRequirements,
+    runTimeoutSeconds: product.runTimeoutSeconds,
+    maxConcurrentRuns: product.maxConcurrentRuns,
+  };
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,236 @@
+import type { InventoryItem, Prisma, PrismaClient, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import type { InventoryKind } from '#generated/prisma/enums.ts';
+import type { EventBus } from '../infra/pubsub/pubsub.ts';
+import type { RunQueue } from '../infra/queue/queue.ts';
+import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
+import { publishPools } from './inventory.ts';
+import { productDefinition, type InventoryRequirement } from './products.ts';
+import { secretVariableNames, validateVariables } from './variables.ts';
+
+export interface ProvisioningDeps {
+  prisma: PrismaClient;
+  events: EventBus;
+  queue: RunQueue;
+  defaultRunTimeoutSeconds: number;
+}
+
+export interface ProvisionRequest {
+  productSlug: string;
+  customerRef: string;
+  variables?: Record<string, unknown> | null | undefined;
+  /** Items to use instead of the first matching AVAILABLE ones (each must fit a requirement). */
+  inventoryItemIds?: string[] | null | undefined;
+  /** A retried request with the same key returns the same service and run. */
+  idempotencyKey?: string | null | undefined;
+  /** Runs the playbook with --check --diff: reserves nothing, changes no state, creates no service. */
+  checkMode?: boolean | null | undefined;
+}
+
+export interface RunStarted {
+  service: Service | null;
+  run: ProvisioningRun;
+}
+
+/** Statuses in which a run still holds its service: a service has at most one such run. */
+export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING'] as const;
+
+/**
+ * Validates the request, reserves inventory atomically and queues the provision run.
+ * Returns at once (invariant 2); the playbook runs in the background.
+ */
+export async function provisionService(deps: ProvisioningDeps, request: ProvisionRequest): Promise<RunStarted> {
+  const customerRef = request.customerRef.trim();
+  if (!customerRef || customerRef.length > 200) throw new ValidationError([{ path: 'customerRef', message: 'customerRef must be 1 to 200 characters' }]);
+  if (request.idempotencyKey !== undefined && request.idempotencyKey !== null) {
+    if (request.idempotencyKey.length < 1 || request.idempotencyKey.length > 200) {
+      throw new ValidationError([{ path: 'idempotencyKey', message: 'idempotencyKey must be 1 to 200 characters' }]);
+    }
+    const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey);
+    if (existing) return existing;
+  }
+  const product = await deps.prisma.product.findUnique({ where: { slug: request.productSlug } });
+  if (!product) throw new NotFoundError('Product', request.productSlug);
+  if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
+  const definition = productDefinition(product);
+  const requestVariables = validateVariables(definition.variableSchema, request.variables ?? {}, 'variables');
+  const { variables, secretVariables } = splitSecrets(definition.variableSchema, requestVariables);
+  const timeoutSeconds = product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds;
+  const explicitIds = [...new Set(request.inventoryItemIds ?? [])];
+
+  if (request.checkMode) {
+    // A preview shows the playbook the items it would get, without reserving them.
+    const items = await deps.prisma.$transaction((tx) => pickItems(tx, definition.inventoryRequirements, explicitIds, { lock: false }));
+    const run = await deps.prisma.provisioningRun.create({
+      data: {
+        productId: product.id,
+        action: 'PROVISION',
+        checkMode: true,
+        playbook: product.provisionPlaybook,
+        timeoutSeconds,
+        previewCustomerRef: customerRef,
+        previewVariables: variables as Prisma.InputJsonObject,
+        previewSecretVariables: secretVariables as Prisma.InputJsonObject,
+        previewInventoryIds: items.map((item) => item.id),
+      },
+    });
+    await deps.queue.enqueue(run.id);
+    return { service: null, run };
+  }
+
+  let started: RunStarted;
+  try {
+    started = await deps.prisma.$transaction(async (tx) => {
+      const service = await tx.service.create({
+        data: {
+          productId: product.id,
+          customerRef,
+          variables: variables as Prisma.InputJsonObject,
+          secretVariables: secretVariables as Prisma.InputJsonObject,
+          idempotencyKey: request.idempotencyKey ?? null,
+        },
+      });
+      const items = await pickItems(tx, definition.inventoryRequirements, explicitIds, { lock: true });
+      if (items.length > 0) {
+        // The status guard makes the reservation safe even if a row lock were missed: an item
+        // that is no longer AVAILABLE is not counted, and the whole transaction rolls back.
+        const { count } = await tx.inventoryItem.updateMany({
+          where: { id: { in: items.map((item) => item.id) }, status: 'AVAILABLE' },
+          data: { status: 'RESERVED', serviceId: service.id, statusReason: 'reserved by a provision run' },
+        });
+        if (count !== items.length) throw new ConflictError('inventory changed during the reservation; retry the request');
+      }
+      const run = await tx.provisioningRun.create({
+        data: { productId: product.id, serviceId: service.id, action: 'PROVISION', playbook: product.provisionPlaybook, timeoutSeconds },
+      });
+      return { service, run };
+    });
+  } catch (error) {
+    // Two requests with one idempotency key raced: the loser answers with the winner's service.
+    if ((error as { code?: string }).code === 'P2002' && request.idempotencyKey) {
+      const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey);
+      if (existing) return existing;
+    }
+    throw error;
+  }
+  await deps.queue.enqueue(started.run.id);
+  await publishPools(deps, new Set(definition.inventoryRequirements.map((req) => req.kind)));
+  return started;
+}
+
+export interface DeprovisionRequest {
+  serviceId: string;
+  checkMode?: boolean | null | undefined;
+}
+
+/** Queues the deprovision run of an ACTIVE service (check mode: a preview that changes nothing). */
+export async function deprovisionService(deps: ProvisioningDeps, request: DeprovisionRequest): Promise<RunStarted> {
+  return deps.prisma.$transaction(async (tx) => {
+    // Lock the service row so two deprovision requests cannot both pass the checks below.
+    await tx.$queryRawUnsafe('SELECT id FROM "Service" WHERE id = $1::uuid FOR UPDATE', request.serviceId);
+    const service = await tx.service.findUnique({ where: { id: request.serviceId }, include: { product: true } });
+    if (!service) throw new NotFoundError('Service', request.serviceId);
+    const active = await tx.provisioningRun.findFirst({
+      where: { serviceId: service.id, status: { in: [...ACTIVE_RUN_STATUSES] }, checkMode: false },
+    });
+    if (active) throw new InvalidStateError(`service already has a ${active.action} run ${active.status}`, service.status);
+    if (service.status !== 'ACTIVE') throw new InvalidStateError(`only ACTIVE services can be deprovisioned; this one is ${service.status}`, service.status);
+    const run = await tx.provisioningRun.create({
+      data: {
+        productId: service.productId,
+        serviceId: service.id,
+        action: 'DEPROVISION',
+        checkMode: request.checkMode === true,
+        playbook: service.product.deprovisionPlaybook,
+        timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
+      },
+    });
+    const updated = request.checkMode ? service : await tx.service.update({ where: { id: service.id }, data: { status: 'DEPROVISIONING', statusReason: null } });
+    return { service: updated, run };
+  }).then(async (started) => {
+    await deps.queue.enqueue(started.run.id);
+    return started;
+  });
+}
+
+async function findByIdempotencyKey(prisma: PrismaClient, key: string): Promise<RunStarted | undefined> {
+  const service = await prisma.service.findUnique({
+    where: { idempotencyKey: key },
+    include: { runs: { where: { action: 'PROVISION', checkMode: false }, orderBy: { queuedAt: 'asc' }, take: 1 } },
+  });
+  const run = service?.runs[0];
+  if (!service || !run) return undefined;
+  const { runs: _runs, ...plain } = service;
+  return { service: plain, run };
+}
+
+function splitSecrets(schema: Parameters<typeof secretVariableNames>[0], values: Record<string, unknown>) {
+  const secrets = new Set(secretVariableNames(schema));
+  const variables: Record<string, unknown> = {};
+  const secretVariables: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) (secrets.has(name) ? secretVariables : variables)[name] = value;
+  return { variables, secretVariables };
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Chooses the items a provision gets: explicit ids first, then the first matching AVAILABLE items
+ * per requirement (oldest first). With `lock`, rows are locked FOR UPDATE SKIP LOCKED so that
+ * concurrent provisions on PostgreSQL take different items instead of waiting on each other.
+ */
+async function pickItems(tx: Tx, requirements: InventoryRequirement[], explicitIds: string[], options: { lock: boolean }): Promise<InventoryItem[]> {
+  if (options.lock && explicitIds.length) {
+    // Lock before reading, so the AVAILABLE checks below stay true until commit.
+    await tx.$queryRawUnsafe('SELECT id FROM "InventoryItem" WHERE id = ANY($1::uuid[]) FOR UPDATE', explicitIds);
+  }
+  const explicit = explicitIds.length ? await tx.inventoryItem.findMany({ where: { id: { in: explicitIds } } }) : [];
+  for (const id of explicitIds) {
+    const item = explicit.find((candidate) => candidate.id === id);
+    if (!item) throw new NotFoundError('InventoryItem', id);
+    const requirement = requirements.find((req) => req.kind === item.kind);
+    if (!requirement) throw new ValidationError([{ path: 'inventoryItemIds', message: `${item.kind} ${item.identifier} is not a kind this product needs` }]);
+    if (item.status !== 'AVAILABLE') throw new InvalidStateError(`${item.kind} ${item.identifier} is ${item.status}, not AVAILABLE`, item.status);
+    if (!matches(item, requirement.match)) {
+      throw new ValidationError([{ path: 'inventoryItemIds', message: `${item.kind} ${item.identifier} does not match ${JSON.stringify(requirement.match)}` }]);
+    }
+  }
+  const chosen: InventoryItem[] = [];
+  for (const requirement of requirements) {
+    const given = explicit.filter((item) => item.kind === requirement.kind);
+    if (given.length > requirement.count) {
+      throw new ValidationError([{ path: 'inventoryItemIds', message: `${given.length} ${requirement.kind} items given; the product needs ${requirement.count}` }]);
+    }
+    chosen.push(...given);
+    const missing = requirement.count - given.length;
+    if (missing === 0) continue;
+    const picked = await availableItems(tx, requirement.kind, requirement.match, missing, given.map((item) => item.id), options.lock);
+    if (picked.length < missing) {
+      const available = await tx.inventoryItem.count({ where: { kind: requirement.kind, status: 'AVAILABLE' } });
+      throw new InsufficientInventoryError(requirement.kind, requirement.count, Math.min(available, picked.length + given.length));
+    }
+    chosen.push(...picked);
+  }
+  return chosen;
+}
+
+async function availableItems(tx: Tx, kind: InventoryKind, match: Record<string, unknown>, count: number, exclude: string[], lock: boolean): Promise<InventoryItem[]> {
+  const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
+    `SELECT id FROM "InventoryItem"
+      WHERE kind = $1::"InventoryKind" AND status = 'AVAILABLE' AND attributes @> $2::jsonb AND NOT (id = ANY($3::uuid[]))
+      ORDER BY "createdAt", identifier
+      LIMIT $4
+      ${lock ? 'FOR UPDATE SKIP LOCKED' : ''}`,
+    kind,
+    JSON.stringify(match),
+    exclude,
+    count,
+  );
+  if (rows.length === 0) return [];
+  const items = await tx.inventoryItem.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
+  return rows.map((row) => items.find((item) => item.id === row.id)!);
+}
+
+function matches(item: InventoryItem, match: Record<string, unknown>): boolean {
+  const attributes = item.attributes as Record<string, unknown>;
+  return Object.entries(match).every(([name, value]) => attributes[name] === value);
+}

@@ -1,0 +1,52 @@
+import type { PrismaClient } from '#generated/prisma/client.ts';
+import type { EventBus } from '../infra/pubsub/pubsub.ts';
+import type { RunQueue } from '../infra/queue/queue.ts';
+import type { Logger } from '../logger.ts';
+import { finishRun, type LoadedRun } from './run-executor.ts';
+import { RunEventRecorder } from './run-events.ts';
+
+/** Puts runs that were QUEUED when the process stopped back on the queue, oldest first. */
+export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue): Promise<number> {
+  const waiting = await prisma.provisioningRun.findMany({ where: { status: 'QUEUED' }, orderBy: { queuedAt: 'asc' }, select: { id: true } });
+  for (const run of waiting) await queue.enqueue(run.id);
+  return waiting.length;
+}
+
+/**
+ * Invariant 8: a run left RUNNING by a process that died is marked INTERRUPTED, with a terminal
+ * event, its leftover ansible process group is killed, and its service and inventory are set to
+ * what is known: a provision's items are QUARANTINED (their real state is unknown) and the
+ * service NEEDS_ATTENTION. `ownedBy` limits this to runs whose owner is known to be dead (in the
+ * embedded profile, every run: the data directory lock proves no other process runs).
+ */
+export async function interruptOrphanedRuns(
+  deps: { prisma: PrismaClient; events: EventBus; logger: Logger },
+  ownedBy?: (workerId: string | null) => boolean,
+): Promise<number> {
+  const orphans = (await deps.prisma.provisioningRun.findMany({
+    where: { status: 'RUNNING' },
+    include: { product: true, service: { include: { inventoryItems: true } } },
+  })) as LoadedRun[];
+  let count = 0;
+  for (const run of orphans) {
+    if (ownedBy && !ownedBy(run.workerId)) continue;
+    if (run.pid) killLeftoverGroup(run.pid, deps.logger);
+    const recorder = new RunEventRecorder(deps.prisma, deps.events, run.id, run.lastSeq);
+    const reason = `the process running it (${run.workerId ?? 'unknown'}) stopped before the run finished`;
+    await recorder.recordSystemEvent('run_finished', { status: 'INTERRUPTED', reason, exitCode: null });
+    await recorder.flush();
+    await finishRun(deps, run, { status: 'INTERRUPTED', reason }, undefined, recorder);
+    count++;
+  }
+  return count;
+}
+
+function killLeftoverGroup(pid: number, logger: Logger): void {
+  try {
+    // ansible-playbook was started as the leader of its own process group.
+    process.kill(-pid, 'SIGKILL');
+    logger.warn({ pid }, 'killed a leftover ansible process group of an interrupted run');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}

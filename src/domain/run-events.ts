@@ -1,0 +1,174 @@
+import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
+import type { RunnerEvent, RunStats } from '../runner/index.ts';
+import type { EventBus, RunEventMessage } from '../infra/pubsub/pubsub.ts';
+
+export interface RunCounters {
+  okCount: number;
+  changedCount: number;
+  failedCount: number;
+  skippedCount: number;
+  rescuedCount: number;
+  unreachableCount: number;
+}
+
+export const zeroCounters = (): RunCounters => ({ okCount: 0, changedCount: 0, failedCount: 0, skippedCount: 0, rescuedCount: 0, unreachableCount: 0 });
+
+/** Above this many unpersisted events the runner waits for the database (backpressure). */
+const HIGH_WATER_MARK = 2_000;
+/** Largest batch written in one transaction. */
+const MAX_BATCH = 1_000;
+
+/**
+ * Turns runner events into RunEvents: numbers them 1, 2, 3, … for the run, persists them in
+ * batches and publishes each only after its batch committed (invariant 3). One recorder per run.
+ */
+export class RunEventRecorder {
+  readonly counters: RunCounters = zeroCounters();
+  private readonly prisma: PrismaClient;
+  private readonly events: EventBus;
+  private readonly runId: string;
+  private nextSeq: number;
+  private persistedSeq: number;
+  private pending: Prisma.RunEventCreateManyInput[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: unknown;
+  /** Hosts whose current block has already counted as rescued. */
+  private readonly inRescue = new Set<string>();
+
+  constructor(prisma: PrismaClient, events: EventBus, runId: string, lastSeq = 0) {
+    this.prisma = prisma;
+    this.events = events;
+    this.runId = runId;
+    this.nextSeq = lastSeq + 1;
+    this.persistedSeq = lastSeq;
+  }
+
+  get lastSeq(): number {
+    return this.persistedSeq;
+  }
+
+  /** Accepts one Ansible event; resolves at once unless too many events wait for the database. */
+  record(event: RunnerEvent): Promise<void> | void {
+    if (this.failure) throw this.failure;
+    this.countEvent(event);
+    const { type, seq: _pluginSeq, task, host, section, changed, ...data } = event as RunnerEvent & Partial<Record<'seq' | 'task' | 'host' | 'section' | 'changed', unknown>>;
+    return this.push({
+      type,
+      task: typeof task === 'string' ? task : null,
+      host: typeof host === 'string' ? host : null,
+      section: typeof section === 'string' ? section : null,
+      changed: typeof changed === 'boolean' ? changed : null,
+      data: data as Prisma.InputJsonObject,
+    });
+  }
+
+  /** An event of Provisio's own (e.g. `run_canceled`, `run_finished`), numbered like Ansible's. */
+  recordSystemEvent(type: string, data: Record<string, unknown>): Promise<void> | void {
+    if (this.failure) throw this.failure;
+    return this.push({ type, task: null, host: null, section: null, changed: null, data: data as Prisma.InputJsonObject });
+  }
+
+  private push(row: Omit<Prisma.RunEventCreateManyInput, 'runId' | 'seq' | 'createdAt'>): Promise<void> | void {
+    this.pending.push({ ...row, runId: this.runId, seq: this.nextSeq++, createdAt: new Date() });
+    this.scheduleFlush();
+    if (this.pending.length >= HIGH_WATER_MARK) return this.flush();
+  }
+
+  /** Resolves when every recorded event is persisted and published. */
+  async flush(): Promise<void> {
+    while (this.flushing || this.pending.length) {
+      if (!this.flushing) this.scheduleFlush();
+      await this.flushing;
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Replaces the live counters with Ansible's final totals. */
+  applyStats(stats: RunStats): void {
+    const totals = zeroCounters();
+    for (const host of Object.values(stats.hosts)) {
+      totals.okCount += host.ok;
+      totals.changedCount += host.changed;
+      totals.failedCount += host.failures;
+      totals.skippedCount += host.skipped;
+      totals.rescuedCount += host.rescued;
+      totals.unreachableCount += host.unreachable;
+    }
+    Object.assign(this.counters, totals);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      // Let the events of one read from the runner arrive before writing them as one batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        await this.persist(batch);
+      }
+    })()
+      .catch((error: unknown) => {
+        this.failure = error;
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+  }
+
+  private async persist(batch: Prisma.RunEventCreateManyInput[]): Promise<void> {
+    const lastSeq = batch[batch.length - 1]!.seq;
+    const counters = { ...this.counters };
+    await this.prisma.$transaction([
+      this.prisma.runEvent.createMany({ data: batch }),
+      this.prisma.provisioningRun.update({ where: { id: this.runId }, data: { lastSeq, ...counters } }),
+    ]);
+    this.persistedSeq = lastSeq;
+    for (const row of batch) this.events.publish('run:event', this.runId, toMessage(row));
+    this.events.publish('run:updated', this.runId, { runId: this.runId, status: 'RUNNING', lastSeq, terminal: false });
+  }
+
+  private countEvent(event: RunnerEvent | { type: string }): void {
+    const host = 'host' in event && typeof event.host === 'string' ? event.host : '';
+    const section = 'section' in event ? event.section : undefined;
+    switch (event.type) {
+      case 'runner_ok':
+        this.counters.okCount++;
+        if ('changed' in event && event.changed) this.counters.changedCount++;
+        break;
+      case 'runner_failed':
+        if (!('ignoreErrors' in event && event.ignoreErrors)) this.counters.failedCount++;
+        break;
+      case 'runner_skipped':
+        this.counters.skippedCount++;
+        break;
+      case 'runner_unreachable':
+        this.counters.unreachableCount++;
+        break;
+      default:
+        break;
+    }
+    if (event.type.startsWith('runner_') && event.type !== 'runner_start') {
+      // A host entering a rescue section counts once per rescue, as Ansible's own "rescued" does.
+      if (section === 'rescue' && !this.inRescue.has(host)) {
+        this.inRescue.add(host);
+        this.counters.rescuedCount++;
+      } else if (section !== 'rescue') {
+        this.inRescue.delete(host);
+      }
+    }
+  }
+}
+
+function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {
+  return {
+    runId: row.runId,
+    seq: row.seq,
+    type: row.type,
+    task: row.task ?? null,
+    host: row.host ?? null,
+    section: row.section ?? null,
+    changed: row.changed ?? null,
+    data: row.data,
+    createdAt: new Date(row.createdAt ?? Date.now()).toISOString(),
+  };
+}

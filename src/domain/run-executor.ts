@@ -1,0 +1,258 @@
+import type { InventoryItem, Prisma, PrismaClient, Product, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import type { InventoryStatus, RunStatus, ServiceStatus } from '#generated/prisma/enums.ts';
+import { classifyOutcome, runPlaybook, type RunOutcome, type RunStats } from '../runner/index.ts';
+import type { EventBus } from '../infra/pubsub/pubsub.ts';
+import type { Logger } from '../logger.ts';
+import { publishPools } from './inventory.ts';
+import { inventoryKinds } from './inventory-kinds.ts';
+import { resolvePlaybook } from './playbooks.ts';
+import { productDefinition } from './products.ts';
+import { RunEventRecorder } from './run-events.ts';
+import { mergeVariables } from './variables.ts';
+
+export interface ExecutorDeps {
+  prisma: PrismaClient;
+  events: EventBus;
+  logger: Logger;
+  playbooksDir: string;
+  /** Environment for ansible-playbook (e.g. PROVISIO_LAB_DIR for the demo playbooks). */
+  playbookEnv: Record<string, string>;
+  /** Identifies this process as the owner of the runs it executes (crash recovery). */
+  workerId: string;
+  /** Grace between SIGINT and SIGKILL when a run is stopped. */
+  killGraceMs: number;
+}
+
+export type LoadedRun = ProvisioningRun & { product: Product; service: (Service & { inventoryItems: InventoryItem[] }) | null };
+
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
+export const isTerminal = (status: RunStatus | string) => TERMINAL.has(status as RunStatus);
+
+/** Executes queued runs in this process: claims, runs the playbook, records events, applies the outcome. */
+export class RunExecutor {
+  private readonly deps: ExecutorDeps;
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(deps: ExecutorDeps) {
+    this.deps = deps;
+  }
+
+  get activeRunIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  async execute(runId: string): Promise<void> {
+    const { prisma, events, workerId } = this.deps;
+    // Claiming with a status guard: a run cancelled or taken by another worker is skipped.
+    const claimed = await prisma.provisioningRun.updateMany({
+      where: { id: runId, status: 'QUEUED' },
+      data: { status: 'RUNNING', startedAt: new Date(), workerId },
+    });
+    if (claimed.count === 0) return;
+    const run = (await prisma.provisioningRun.findUniqueOrThrow({
+      where: { id: runId },
+      include: { product: true, service: { include: { inventoryItems: true } } },
+    })) as LoadedRun;
+    events.publish('run:updated', runId, { runId, status: 'RUNNING', lastSeq: run.lastSeq, terminal: false });
+
+    const recorder = new RunEventRecorder(prisma, events, runId, run.lastSeq);
+    const controller = new AbortController();
+    this.running.set(runId, controller);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error('timeout'));
+    }, run.timeoutSeconds * 1000);
+    let outcome: RunOutcome | undefined;
+    let error: unknown;
+    try {
+      const playbook = await resolvePlaybook(this.deps.playbooksDir, run.playbook);
+      if ('error' in playbook) throw new Error(`playbook ${run.playbook}: ${playbook.error}`);
+      const { variables, secrets } = await playbookVariables(prisma, run);
+      outcome = await runPlaybook({
+        playbookPath: playbook.path,
+        variables,
+        checkMode: run.checkMode,
+        secrets,
+        signal: controller.signal,
+        graceMs: this.deps.killGraceMs,
+        env: this.deps.playbookEnv,
+        onSpawn: (pid) => {
+          void prisma.provisioningRun.update({ where: { id: runId }, data: { pid } }).catch(() => {});
+        },
+        onEvent: (event) => recorder.record(event),
+      });
+    } catch (caught) {
+      error = caught;
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(runId);
+    }
+    await recorder.flush().catch((flushError: unknown) => {
+      error ??= flushError;
+    });
+    if (outcome?.stats) recorder.applyStats(outcome.stats);
+    const verdict = judge(outcome, error, { timedOut, timeoutSeconds: run.timeoutSeconds });
+    if (error) this.deps.logger.error({ err: error, runId }, 'run failed to execute');
+    await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: outcome?.exitCode ?? null });
+    await recorder.flush();
+    await finishRun(this.deps, run, verdict, outcome, recorder);
+  }
+
+  /** Stops a running run (SIGINT to its process group, then SIGKILL). Returns false if not running here. */
+  stop(runId: string, reason: string): boolean {
+    const controller = this.running.get(runId);
+    if (!controller) return false;
+    controller.abort(new Error(reason));
+    return true;
+  }
+}
+
+/**
+ * Records a run's end in one transaction: its status, and what that means for its service and
+ * inventory. The terminal update is published after the commit, after the run's last event.
+ */
+export async function finishRun(
+  deps: Pick<ExecutorDeps, 'prisma' | 'events' | 'logger'>,
+  run: LoadedRun,
+  verdict: Verdict,
+  outcome: RunOutcome | undefined,
+  recorder: RunEventRecorder,
+): Promise<void> {
+  const { prisma, events } = deps;
+  const transition = run.checkMode || !run.service ? undefined : lifecycleTransition(run.action, verdict.status);
+  await prisma.$transaction(async (tx) => {
+    await tx.provisioningRun.update({
+      where: { id: run.id },
+      data: {
+        status: verdict.status,
+        statusReason: verdict.reason,
+        exitCode: outcome?.exitCode ?? null,
+        stats: (outcome?.stats ?? undefined) as Prisma.InputJsonValue | undefined,
+        log: outcome?.log ?? '',
+        finishedAt: new Date(),
+        lastSeq: recorder.lastSeq,
+        pid: null,
+        ...recorder.counters,
+      },
+    });
+    if (!transition || !run.service) return;
+    await tx.service.update({
+      where: { id: run.service.id },
+      data: {
+        status: transition.service,
+        statusReason: transition.service === 'ACTIVE' || transition.service === 'DEPROVISIONED' ? null : `${run.action.toLowerCase()} run ${verdict.status}: ${verdict.reason ?? ''}`.trim(),
+        ...(run.action === 'PROVISION' && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
+      },
+    });
+    if (transition.inventory) {
+      await tx.inventoryItem.updateMany({
+        where: { serviceId: run.service.id },
+        data: {
+          status: transition.inventory,
+          // Freed items leave the service; quarantined and in-use ones stay linked to it.
+          ...(transition.inventory === 'AVAILABLE' ? { serviceId: null } : {}),
+          statusReason: `${run.action.toLowerCase()} run ${verdict.status}`,
+        },
+      });
+    }
+  });
+  events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
+  if (transition?.inventory && run.service) {
+    await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
+  }
+  deps.logger.info({ runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason }, 'run finished');
+}
+
+export interface Verdict {
+  status: RunStatus;
+  reason: string | null;
+}
+
+function judge(outcome: RunOutcome | undefined, error: unknown, context: { timedOut: boolean; timeoutSeconds: number }): Verdict {
+  if (!outcome) return { status: 'FAILED', reason: `could not run the playbook: ${(error as Error)?.message ?? String(error)}` };
+  if (outcome.cancelled) {
+    return context.timedOut
+      ? { status: 'TIMED_OUT', reason: `stopped after the run timeout of ${context.timeoutSeconds} s` }
+      : { status: 'CANCELED', reason: 'cancelled' };
+  }
+  if (error) return { status: 'FAILED', reason: `event recording failed: ${(error as Error).message}` };
+  switch (classifyOutcome(outcome)) {
+    case 'succeeded':
+      return { status: 'SUCCEEDED', reason: null };
+    case 'rolled_back':
+      return { status: 'ROLLED_BACK', reason: 'a task failed and the rescue section undid the changes' };
+    default:
+      if (outcome.pluginFailed) return { status: 'FAILED', reason: 'the event callback could not write its stream' };
+      if (!outcome.statsReceived) return { status: 'FAILED', reason: `ansible-playbook ended without final stats (exit ${outcome.exitCode ?? outcome.signal}): ${lastLine(outcome.log)}` };
+      return { status: 'FAILED', reason: `ansible-playbook exited with ${outcome.exitCode}: a task failed and no rescue recovered it` };
+  }
+}
+
+function lastLine(log: string): string {
+  return log.trim().split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 300) ?? '';
+}
+
+interface Transition {
+  service: ServiceStatus;
+  inventory?: InventoryStatus;
+}
+
+/** What a run's result means for its service and the inventory the service holds (design notes: States). */
+export function lifecycleTransition(action: 'PROVISION' | 'DEPROVISION', status: RunStatus): Transition {
+  if (action === 'PROVISION') {
+    if (status === 'SUCCEEDED') return { service: 'ACTIVE', inventory: 'IN_USE' };
+    if (status === 'ROLLED_BACK') return { service: 'FAILED', inventory: 'AVAILABLE' };
+    // The playbook's own rollback did not complete: nobody knows the items' real state.
+    return { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' };
+  }
+  if (status === 'SUCCEEDED') return { service: 'DEPROVISIONED', inventory: 'AVAILABLE' };
+  if (status === 'ROLLED_BACK') return { service: 'ACTIVE', inventory: 'IN_USE' };
+  // A failed deprovision keeps the items held: they may still be configured in the network.
+  return { service: 'NEEDS_ATTENTION', inventory: 'IN_USE' };
+}
+
+/** set_stats data: aggregated stats (per_host: false) first, then per-host ones. */
+function outputsOf(stats: RunStats | null | undefined): Record<string, unknown> {
+  if (!stats) return {};
+  const { _run: aggregated, ...perHost } = stats.custom ?? {};
+  return Object.assign({}, ...Object.values(perHost), aggregated ?? {});
+}
+
+/** The one extra-vars document a playbook gets (design notes: "Variables handed to a playbook"). */
+async function playbookVariables(prisma: PrismaClient, run: LoadedRun): Promise<{ variables: Record<string, unknown>; secrets: string[] }> {
+  const definition = productDefinition(run.product);
+  const items = run.service
+    ? run.service.inventoryItems
+    : await prisma.inventoryItem.findMany({ where: { id: { in: run.previewInventoryIds } } });
+  const requestVariables = (run.service?.variables ?? run.previewVariables ?? {}) as Record<string, unknown>;
+  const secretVariables = (run.service?.secretVariables ?? run.previewSecretVariables ?? {}) as Record<string, unknown>;
+  const product = mergeVariables(definition.variableSchema, definition.defaultVariables, { ...requestVariables, ...secretVariables });
+
+  const inventory: Record<string, unknown> = {};
+  const secrets: unknown[] = [...Object.values(secretVariables)];
+  for (const requirement of definition.inventoryRequirements) {
+    const ofKind = items
+      .filter((item) => item.kind === requirement.kind)
+      .sort((a, b) => a.identifier.localeCompare(b.identifier))
+      .map((item) => {
+        const secretAttributes = item.secretAttributes as Record<string, unknown>;
+        secrets.push(...Object.values(secretAttributes));
+        return { id: item.id, identifier: item.identifier, ...(item.attributes as Record<string, unknown>), ...secretAttributes };
+      });
+    inventory[inventoryKinds[requirement.kind].variableName] = requirement.count === 1 ? (ofKind[0] ?? null) : ofKind;
+  }
+  // Secret product defaults are secret too.
+  for (const name of Object.keys(definition.variableSchema.properties)) {
+    if (definition.variableSchema.properties[name]?.secret && name in definition.defaultVariables) secrets.push(definition.defaultVariables[name]);
+  }
+  return {
+    variables: {
+      provisio: { run_id: run.id, action: run.action.toLowerCase(), check_mode: run.checkMode },
+      service: { id: run.service?.id ?? null, customer_ref: run.service?.customerRef ?? run.previewCustomerRef ?? null },
+      product,
+      inventory,
+    },
+    secrets: secrets.filter((value) => value !== null && value !== undefined && value !== '').map(String),
+  };
+}

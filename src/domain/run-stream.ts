@@ -1,0 +1,136 @@
+import type { PrismaClient, RunEvent } from '#generated/prisma/client.ts';
+import type { EventBus, RunEventMessage, RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
+import { NotFoundError } from './errors.ts';
+import { isTerminal } from './run-executor.ts';
+
+export interface StreamDeps {
+  prisma: PrismaClient;
+  events: EventBus;
+}
+
+/** How long the stream waits on the live channel before it checks the database itself. */
+const IDLE_CHECK_MS = 1_000;
+const PAGE = 500;
+
+type Live = { kind: 'event'; message: RunEventMessage } | { kind: 'update'; message: RunUpdatedMessage };
+
+/**
+ * A run's events after `afterSeq`: the stored ones, then live ones, each exactly once and in
+ * order (invariant 4), ending after the run's last event once the run is finished.
+ *
+ * It listens before it reads the database, so nothing published meanwhile is missed; live
+ * events it has already read are skipped, and a gap (an event published before the listener
+ * was ready, or lost by a cluster event bus) is filled from the database. If the live channel
+ * stays quiet it checks the database anyway, so a lost terminal message cannot hang it.
+ */
+export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq: number): AsyncGenerator<RunEvent> {
+  const live = listen(deps.events, runId);
+  try {
+    let delivered = Math.max(0, afterSeq);
+    const exists = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { id: true } });
+    if (!exists) throw new NotFoundError('ProvisioningRun', runId);
+    for (;;) {
+      // Catch up from the database: everything persisted after what was delivered.
+      for (;;) {
+        const stored = await deps.prisma.runEvent.findMany({ where: { runId, seq: { gt: delivered } }, orderBy: { seq: 'asc' }, take: PAGE });
+        for (const event of stored) {
+          yield event;
+          delivered = event.seq;
+        }
+        if (stored.length < PAGE) break;
+      }
+      const run = await deps.prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId }, select: { status: true, lastSeq: true } });
+      if (isTerminal(run.status) && delivered >= run.lastSeq) return;
+      // Then follow the live channel until it shows a gap, the end, or goes quiet.
+      for (;;) {
+        const next = await live.next(IDLE_CHECK_MS);
+        if (!next) break; // quiet: re-check the database
+        if (next.kind === 'update') {
+          if (next.message.terminal || next.message.lastSeq > delivered) break;
+          continue;
+        }
+        const { message } = next;
+        if (message.seq <= delivered) continue;
+        if (message.seq > delivered + 1) break; // gap: read it from the database
+        yield fromMessage(message);
+        delivered = message.seq;
+      }
+    }
+  } finally {
+    live.close();
+  }
+}
+
+/** Status updates of a run, from its current state to its terminal one. */
+export async function* streamRunUpdates(deps: StreamDeps, runId: string): AsyncGenerator<RunUpdatedMessage> {
+  const live = listen(deps.events, runId);
+  try {
+    for (;;) {
+      const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } });
+      if (!run) throw new NotFoundError('ProvisioningRun', runId);
+      const terminal = isTerminal(run.status);
+      yield { runId, status: run.status, lastSeq: run.lastSeq, terminal };
+      if (terminal) return;
+      // Wait for any change (or re-check after a quiet second), coalescing bursts of events.
+      let next = await live.next(IDLE_CHECK_MS);
+      while (next && next.kind === 'event') next = await live.next(50);
+    }
+  } finally {
+    live.close();
+  }
+}
+
+/** Subscribes at once (not on first read) to a run's events and updates, buffering them. */
+function listen(events: EventBus, runId: string) {
+  const buffer: Live[] = [];
+  let wake: (() => void) | undefined;
+  const sources = [
+    events.subscribe('run:event', runId),
+    events.subscribe('run:updated', runId),
+  ] as const;
+  const iterators = [sources[0][Symbol.asyncIterator](), sources[1][Symbol.asyncIterator]()] as const;
+  const pump = async <T>(iterator: AsyncIterator<T>, wrap: (value: T) => Live) => {
+    for (;;) {
+      const result = await iterator.next();
+      if (result.done) return;
+      buffer.push(wrap(result.value));
+      wake?.();
+    }
+  };
+  void pump(iterators[0], (message) => ({ kind: 'event', message }));
+  void pump(iterators[1], (message) => ({ kind: 'update', message }));
+  return {
+    /** The next live message, or undefined after `timeoutMs` without one. */
+    async next(timeoutMs: number): Promise<Live | undefined> {
+      if (buffer.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, timeoutMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+      return buffer.shift();
+    },
+    close() {
+      void iterators[0].return?.();
+      void iterators[1].return?.();
+    },
+  };
+}
+
+function fromMessage(message: RunEventMessage): RunEvent {
+  return {
+    runId: message.runId,
+    seq: message.seq,
+    type: message.type,
+    task: message.task,
+    host: message.host,
+    section: message.section,
+    changed: message.changed,
+    data: message.data as RunEvent['data'],
+    createdAt: new Date(message.createdAt),
+  };
+}

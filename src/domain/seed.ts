@@ -1,0 +1,114 @@
+import type { InventoryDeps, NewInventoryItem } from './inventory.ts';
+import { addInventoryItems } from './inventory.ts';
+import { luhnValid } from './inventory-kinds.ts';
+import { createProduct, type ProductDeps, type ProductInput } from './products.ts';
+
+/** Demo controls every example playbook understands, to show the rescue path and long tasks. */
+const demoControls = {
+  simulate_failure_at: { type: 'string', default: '', description: 'Name of a step to fail on purpose (demo of block/rescue).' },
+  simulate_rescue_failure: { type: 'boolean', default: false, description: 'Make the rescue fail too (demo of NEEDS_ATTENTION).' },
+  simulate_delay_seconds: { type: 'integer', default: 0, minimum: 0, maximum: 3600, description: 'Add a long step (demo of cancel and timeouts).' },
+} as const;
+
+export const demoProducts: ProductInput[] = [
+  {
+    slug: 'mobile-sim-plan',
+    name: 'Mobile SIM plan',
+    description: 'A SIM card and a phone number, with an HSS subscriber and an APN profile.',
+    provisionPlaybook: 'mobile-sim-plan/provision.yml',
+    deprovisionPlaybook: 'mobile-sim-plan/deprovision.yml',
+    defaultVariables: { apn: 'internet', data_limit_gb: 20, roaming: false },
+    variableSchema: {
+      type: 'object',
+      properties: {
+        apn: { type: 'string', enum: ['internet', 'ims', 'iot.m2m'], description: 'Access point name' },
+        data_limit_gb: { type: 'integer', minimum: 1, maximum: 1000 },
+        roaming: { type: 'boolean' },
+        ...demoControls,
+      },
+      required: [],
+    },
+    inventoryRequirements: [
+      { kind: 'SIM', count: 1 },
+      { kind: 'PHONE_NUMBER', count: 1 },
+    ],
+    runTimeoutSeconds: 600,
+  },
+  {
+    slug: 'fibre-broadband',
+    name: 'Fibre broadband',
+    description: 'An ONT/modem registered on the OLT, a RADIUS user with rate limits and a DHCP reservation of an IP block.',
+    provisionPlaybook: 'fibre-broadband/provision.yml',
+    deprovisionPlaybook: 'fibre-broadband/deprovision.yml',
+    defaultVariables: { download_mbps: 500, upload_mbps: 100, vlan: 100 },
+    variableSchema: {
+      type: 'object',
+      properties: {
+        download_mbps: { type: 'integer', enum: [100, 300, 500, 1000] },
+        upload_mbps: { type: 'integer', minimum: 10, maximum: 1000 },
+        vlan: { type: 'integer', minimum: 2, maximum: 4094 },
+        ...demoControls,
+      },
+      required: [],
+    },
+    inventoryRequirements: [
+      { kind: 'MODEM', count: 1 },
+      { kind: 'IP_BLOCK', count: 1 },
+    ],
+    runTimeoutSeconds: 900,
+  },
+  {
+    slug: 'voip-line',
+    name: 'VoIP line',
+    description: 'A phone number on the SIP registrar, with optional voicemail.',
+    provisionPlaybook: 'voip-line/provision.yml',
+    deprovisionPlaybook: 'voip-line/deprovision.yml',
+    defaultVariables: { voicemail: true },
+    variableSchema: {
+      type: 'object',
+      properties: {
+        caller_id_name: { type: 'string', minLength: 1, maxLength: 64 },
+        voicemail: { type: 'boolean' },
+        sip_password: { type: 'string', minLength: 12, maxLength: 128, secret: true, description: 'SIP digest password' },
+        ...demoControls,
+      },
+      required: ['caller_id_name', 'sip_password'],
+    },
+    inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
+    runTimeoutSeconds: 300,
+  },
+];
+
+/** ICCID with a valid Luhn check digit from its first 19 digits. */
+function iccid(body19: string): string {
+  for (let check = 0; check <= 9; check++) if (luhnValid(body19 + check)) return body19 + check;
+  throw new Error('unreachable: one check digit always fits');
+}
+
+export function demoInventory(): NewInventoryItem[] {
+  const sims = Array.from({ length: 5 }, (_, i): NewInventoryItem => ({
+    kind: 'SIM',
+    identifier: iccid(`894900000000000${String(i + 1).padStart(4, '0')}`),
+    attributes: {
+      imsi: `26201000000${String(i + 1).padStart(4, '0')}`,
+      ki: `000102030405060708090A0B0C0D0E${String(i).padStart(2, '0')}`,
+      opc: `F0E1D2C3B4A5968778695A4B3C2D1E${String(i).padStart(2, '0')}`,
+    },
+  }));
+  const numbers = Array.from({ length: 8 }, (_, i): NewInventoryItem => ({ kind: 'PHONE_NUMBER', identifier: `+4930555010${i}` }));
+  const modems = Array.from({ length: 3 }, (_, i): NewInventoryItem => ({
+    kind: 'MODEM',
+    identifier: `ONT-DEMO-000${i + 1}`,
+    attributes: { mac: `02:00:5e:00:00:0${i + 1}`, model: 'Provisio Demo ONT' },
+  }));
+  const blocks = Array.from({ length: 4 }, (_, i): NewInventoryItem => ({ kind: 'IP_BLOCK', identifier: `100.64.${i}.0/29` }));
+  return [...sims, ...numbers, ...modems, ...blocks];
+}
+
+/** Seeds the demo products and a small inventory into an empty database. */
+export async function seedDemoData(deps: ProductDeps & InventoryDeps): Promise<void> {
+  // The demo playbooks are checked by the test suite: skip the per-playbook syntax check at first start.
+  const unchecked = { ...deps, playbookChecker: undefined };
+  for (const product of demoProducts) await createProduct(unchecked, product);
+  await addInventoryItems(deps, demoInventory());
+}

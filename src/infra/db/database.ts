@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '#generated/prisma/client.ts';
+import type { Logger } from '../../logger.ts';
+import { lockDataDir } from './lock.ts';
+import { applyMigrations, pgExecutor, pgliteExecutor, type SqlExecutor } from './migrate.ts';
+
+export type DatabaseProfile = 'embedded' | 'postgres';
+
+/** An open, migrated database: the Prisma client plus what the app needs to close it. */
+export interface Database {
+  profile: DatabaseProfile;
+  prisma: PrismaClient;
+  /** Raw SQL for the few places Prisma cannot express (row locks with SKIP LOCKED, advisory locks). */
+  sql: SqlExecutor;
+  /** True when this database was created (no migrations applied) by this open: the seed runs then. */
+  fresh: boolean;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  logger: Logger;
+}
+
+/** Opens PostgreSQL when a URL is given, else embedded PGlite in dataDir; applies pending migrations. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.logger) : openEmbedded(options.dataDir, options.logger);
+}
+
+async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
+  let pglite: PGlite | undefined;
+  try {
+    pglite = await PGlite.create(`${dataDir}/pgdata`, {
+      // Modest buffers keep the idle footprint small; the workload is a control plane, not analytics.
+      postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB'],
+    });
+    const sql = pgliteExecutor(pglite);
+    const { applied, fresh } = await migrate(sql, logger);
+    const adapter = new PrismaPGlite(pglite);
+    // PGlite has one session: transactions queue behind each other, so allow a longer wait.
+    const prisma = new PrismaClient({ adapter, transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
+    logger.info({ dataDir, migrationsApplied: applied.length }, 'embedded database open');
+    const opened = pglite;
+    return {
+      profile: 'embedded',
+      prisma,
+      sql,
+      fresh,
+      async close() {
+        await prisma.$disconnect();
+        await opened.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    await pglite?.close().catch(() => {});
+    lock.release();
+    throw error;
+  }
+}
+
+async function openPostgres(databaseUrl: string, logger: Logger): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  try {
+    const sql = pgExecutor(pool);
+    const { applied, fresh } = await migrate(sql, logger);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 60_000 } });
+    logger.info({ database: redactUrl(databaseUrl), migrationsApplied: applied.length }, 'postgres database open');
+    return {
+      profile: 'postgres',
+      prisma,
+      sql,
+      fresh,
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}
+
+async function migrate(sql: SqlExecutor, logger: Logger): Promise<{ applied: string[]; fresh: boolean }> {
+  const existing = await sql.query<{ present: boolean }>(
+    `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
+  );
+  const { applied } = await applyMigrations(sql, { log: (message) => logger.info(message) });
+  return { applied, fresh: existing[0]?.present !== true };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

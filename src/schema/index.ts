@@ -1,0 +1,11 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './errors.ts';
+import './product.ts';
+import './inventory.ts';
+import './service.ts';
+import './run.ts';
+import './playbook.ts';
+
+/** The whole API, one file per domain; printed to schema.graphql for partners. */
+export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,153 @@
+import { RunAction, RunStatus } from '#generated/prisma/enums.ts';
+import type { Prisma } from '#generated/prisma/client.ts';
+import { builder } from './builder.ts';
+import { expectType, nodeIdOf } from './errors.ts';
+import { streamRunEvents, streamRunUpdates } from '../domain/run-stream.ts';
+import type { RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
+
+export const RunActionEnum = builder.enumType(RunAction, { name: 'RunAction' });
+
+export const RunStatusEnum = builder.enumType(RunStatus, {
+  name: 'RunStatus',
+  description:
+    'QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died).',
+});
+
+export const RunEventRef = builder.prismaObject('RunEvent', {
+  description: 'One Ansible callback event of a run.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'Contiguous per run: 1, 2, 3, …' }),
+    type: t.exposeString('type', { description: 'e.g. playbook_start, task_start, runner_ok, runner_failed, stats.' }),
+    task: t.exposeString('task', { nullable: true }),
+    host: t.exposeString('host', { nullable: true }),
+    section: t.exposeString('section', { nullable: true, description: 'block, rescue or always.' }),
+    changed: t.exposeBoolean('changed', { nullable: true }),
+    data: t.field({ type: 'JSON', resolve: (event) => event.data }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const RunCountersRef = builder.objectRef<{
+  okCount: number;
+  changedCount: number;
+  failedCount: number;
+  skippedCount: number;
+  rescuedCount: number;
+  unreachableCount: number;
+}>('RunCounters').implement({
+  description: 'Task results so far, summed over hosts.',
+  fields: (t) => ({
+    ok: t.exposeInt('okCount'),
+    changed: t.exposeInt('changedCount'),
+    failed: t.exposeInt('failedCount'),
+    skipped: t.exposeInt('skippedCount'),
+    rescued: t.exposeInt('rescuedCount'),
+    unreachable: t.exposeInt('unreachableCount'),
+  }),
+});
+
+export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
+  id: { field: 'id' },
+  description: 'One execution of one playbook for one service.',
+  fields: (t) => ({
+    action: t.expose('action', { type: RunActionEnum }),
+    status: t.expose('status', { type: RunStatusEnum }),
+    statusReason: t.exposeString('statusReason', { nullable: true }),
+    playbook: t.exposeString('playbook'),
+    checkMode: t.exposeBoolean('checkMode'),
+    exitCode: t.exposeInt('exitCode', { nullable: true }),
+    stats: t.field({ type: 'JSON', nullable: true, resolve: (run) => run.stats }),
+    counters: t.field({
+      type: RunCountersRef,
+      select: { okCount: true, changedCount: true, failedCount: true, skippedCount: true, rescuedCount: true, unreachableCount: true },
+      resolve: (run) => run,
+    }),
+    lastSeq: t.exposeInt('lastSeq', { description: 'Sequence number of the last persisted event (0 before the first).' }),
+    log: t.exposeString('log', { description: 'ansible-playbook stdout/stderr, size-capped, secrets masked.' }),
+    service: t.relation('service', { nullable: true, description: 'Null for a check-mode preview of a provision.' }),
+    product: t.relation('product'),
+    compensatesRun: t.relation('compensatesRun', { nullable: true, description: 'The run this compensating deprovision undoes.' }),
+    compensatedBy: t.relation('compensatedBy'),
+    retryOf: t.relation('retryOf', { nullable: true }),
+    events: t.relatedConnection('events', { cursor: 'runId_seq', totalCount: true, query: { orderBy: { seq: 'asc' } } }),
+    queuePosition: t.int({
+      nullable: true,
+      description: 'Place in the queue while QUEUED (1 = next to start); null otherwise.',
+      resolve: (run, _args, ctx) => ctx.queue.position(run.id) ?? null,
+    }),
+    timeoutSeconds: t.exposeInt('timeoutSeconds'),
+    queuedAt: t.expose('queuedAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const RunFilter = builder.inputType('RunFilter', {
+  fields: (t) => ({
+    status: t.field({ type: RunStatusEnum }),
+    action: t.field({ type: RunActionEnum }),
+    serviceId: t.globalID(),
+  }),
+});
+
+function runWhere(
+  filter: { status?: RunStatus | null; action?: RunAction | null; serviceId?: { typename: string; id: string } | null } | null | undefined,
+): Prisma.ProvisioningRunWhereInput {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.action ? { action: filter.action } : {}),
+    // An id that cannot name a service matches no run.
+    ...(filter?.serviceId ? { serviceId: nodeIdOf(filter.serviceId, 'Service') ?? { in: [] } } : {}),
+  };
+}
+
+builder.queryFields((t) => ({
+  runs: t.prismaConnection({
+    type: 'ProvisioningRun',
+    cursor: 'id',
+    args: { filter: t.arg({ type: RunFilter }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.provisioningRun.count({ where: runWhere(args.filter) }),
+    resolve: (query, _parent, args, ctx) =>
+      ctx.prisma.provisioningRun.findMany({ ...query, where: runWhere(args.filter), orderBy: [{ queuedAt: 'desc' }, { id: 'asc' }] }),
+  }),
+  run: t.prismaField({
+    type: 'ProvisioningRun',
+    nullable: true,
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (query, _parent, args, ctx) => {
+      const id = nodeIdOf(args.id, 'ProvisioningRun');
+      return id ? ctx.prisma.provisioningRun.findUnique({ ...query, where: { id } }) : null;
+    },
+  }),
+}));
+
+const RunUpdateRef = builder.objectRef<RunUpdatedMessage>('RunUpdate').implement({
+  description: 'A change of a run\'s status or progress; `run` has the current state.',
+  fields: (t) => ({
+    status: t.field({ type: RunStatusEnum, resolve: (update) => update.status as RunStatus }),
+    lastSeq: t.exposeInt('lastSeq'),
+    terminal: t.exposeBoolean('terminal', { description: 'True on the last update: the run has finished.' }),
+    run: t.prismaField({
+      type: 'ProvisioningRun',
+      resolve: (query, update, _args, ctx) => ctx.prisma.provisioningRun.findUniqueOrThrow({ ...query, where: { id: update.runId } }),
+    }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  runEvents: t.field({
+    type: RunEventRef,
+    description:
+      'The run\'s events with seq > afterSeq: stored ones first, then live ones, each exactly once and in order; completes after the last event of a finished run.',
+    args: { runId: t.arg.globalID({ required: true }), afterSeq: t.arg.int({ defaultValue: 0 }) },
+    subscribe: (_parent, args, ctx) => streamRunEvents(ctx, expectType(args.runId, 'ProvisioningRun'), args.afterSeq ?? 0),
+    resolve: (event) => event,
+  }),
+  runUpdated: t.field({
+    type: RunUpdateRef,
+    description: 'The run\'s status and counters: its current state first, then each change; completes when it finishes.',
+    args: { runId: t.arg.globalID({ required: true }) },
+    subscribe: (_parent, args, ctx) => streamRunUpdates(ctx, expectType(args.runId, 'ProvisioningRun')),
+    resolve: (update) => update,
+  }),
+}));

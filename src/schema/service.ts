@@ -1,0 +1,117 @@
+import { ServiceStatus } from '#generated/prisma/enums.ts';
+import type { Prisma } from '#generated/prisma/client.ts';
+import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { deprovisionService, provisionService, type RunStarted } from '../domain/provisioning.ts';
+import { builder } from './builder.ts';
+import { expectType, nodeIdOf } from './errors.ts';
+import { ProvisioningRunRef } from './run.ts';
+
+export const ServiceStatusEnum = builder.enumType(ServiceStatus, {
+  name: 'ServiceStatus',
+  description:
+    'PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); NEEDS_ATTENTION when a rollback or deprovision could not complete.',
+});
+
+export const ServiceRef = builder.prismaNode('Service', {
+  id: { field: 'id' },
+  description: 'One product provisioned for one customer.',
+  fields: (t) => ({
+    customerRef: t.exposeString('customerRef', { description: 'The operator\'s own customer reference.' }),
+    status: t.expose('status', { type: ServiceStatusEnum }),
+    statusReason: t.exposeString('statusReason', { nullable: true }),
+    product: t.relation('product'),
+    variables: t.field({
+      type: 'JSONObject',
+      description: 'Request variables (secret ones are never returned).',
+      resolve: (service) => service.variables as Record<string, unknown>,
+    }),
+    outputs: t.field({
+      type: 'JSONObject',
+      description: 'What the provision playbook published with set_stats (e.g. an assigned APN or VLAN).',
+      resolve: (service) => service.outputs as Record<string, unknown>,
+    }),
+    inventoryItems: t.relation('inventoryItems', { query: { orderBy: [{ kind: 'asc' }, { identifier: 'asc' }] } }),
+    runs: t.relatedConnection('runs', { cursor: 'id', totalCount: true, query: { orderBy: [{ queuedAt: 'desc' }, { id: 'asc' }] } }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const ServiceFilter = builder.inputType('ServiceFilter', {
+  fields: (t) => ({
+    status: t.field({ type: ServiceStatusEnum }),
+    customerRef: t.string(),
+    productSlug: t.string(),
+  }),
+});
+
+function serviceWhere(filter: { status?: ServiceStatus | null; customerRef?: string | null; productSlug?: string | null } | null | undefined): Prisma.ServiceWhereInput {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.customerRef ? { customerRef: filter.customerRef } : {}),
+    ...(filter?.productSlug ? { product: { slug: filter.productSlug } } : {}),
+  };
+}
+
+builder.queryFields((t) => ({
+  services: t.prismaConnection({
+    type: 'Service',
+    cursor: 'id',
+    args: { filter: t.arg({ type: ServiceFilter }) },
+    totalCount: (_parent, args, ctx) => ctx.prisma.service.count({ where: serviceWhere(args.filter) }),
+    resolve: (query, _parent, args, ctx) =>
+      ctx.prisma.service.findMany({ ...query, where: serviceWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+  }),
+  service: t.prismaField({
+    type: 'Service',
+    nullable: true,
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (query, _parent, args, ctx) => {
+      const id = nodeIdOf(args.id, 'Service');
+      return id ? ctx.prisma.service.findUnique({ ...query, where: { id } }) : null;
+    },
+  }),
+}));
+
+const ProvisionServiceInput = builder.inputType('ProvisionServiceInput', {
+  fields: (t) => ({
+    productSlug: t.string({ required: true }),
+    customerRef: t.string({ required: true, description: 'Your own reference for the customer.' }),
+    variables: t.field({ type: 'JSONObject', description: 'Validated against the product\'s variableSchema.' }),
+    inventoryItemIds: t.globalIDList({ description: 'Specific items to use; the rest are the first matching AVAILABLE ones.' }),
+    idempotencyKey: t.string({ description: 'Retrying with the same key returns the same service and run instead of provisioning twice.' }),
+    checkMode: t.boolean({
+      defaultValue: false,
+      description: 'Preview: runs the playbook with --check --diff, reserves nothing, creates no service, changes no state.',
+    }),
+  }),
+});
+
+const RunStartedRef = builder.objectRef<RunStarted>('RunStarted').implement({
+  description: 'A run was queued; follow it with the runEvents and runUpdated subscriptions.',
+  fields: (t) => ({
+    service: t.field({ type: ServiceRef, nullable: true, description: 'Null for a check-mode preview of a provision.', resolve: (started) => started.service }),
+    run: t.field({ type: ProvisioningRunRef, resolve: (started) => started.run }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  provisionService: t.field({
+    type: RunStartedRef,
+    description: 'Reserves inventory and queues the provision playbook; returns at once.',
+    args: { input: t.arg({ type: ProvisionServiceInput, required: true }) },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError], dataField: { name: 'started' } },
+    resolve: (_parent, { input }, ctx) =>
+      provisionService(ctx, {
+        ...input,
+        inventoryItemIds: input.inventoryItemIds?.map((id) => expectType(id, 'InventoryItem')),
+      }),
+  }),
+  deprovisionService: t.field({
+    type: RunStartedRef,
+    description: 'Queues the deprovision playbook of an ACTIVE service; returns at once.',
+    args: { id: t.arg.globalID({ required: true }), checkMode: t.arg.boolean({ defaultValue: false }) },
+    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'started' } },
+    resolve: (_parent, { id, checkMode }, ctx) => deprovisionService(ctx, { serviceId: expectType(id, 'Service'), checkMode }),
+  }),
+}));

@@ -1,0 +1,178 @@
+/* eslint-disable */
+import * as types from './graphql.ts';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }": typeof types.ProductBySlugDocument,
+    "query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }": typeof types.NodeByIdDocument,
+    "query Voip { product(slug: \"voip-line\") { id } }": typeof types.VoipDocument,
+    "\n      mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) {\n          __typename\n          ... on UpdateProductSuccess { product { name runTimeoutSeconds } }\n          ... on NotFoundError { entity reference }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    ": typeof types.UpdateProductDocument,
+    "mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }": typeof types.ArchiveDocument,
+    "query Playbooks { playbooks { name sizeBytes } }": typeof types.PlaybooksDocument,
+    "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": typeof types.ReleaseDocument,
+    "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": typeof types.RetireDocument,
+    "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": typeof types.ServiceLookupDocument,
+    "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": typeof types.PreviewServicesDocument,
+    "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": typeof types.IdemServicesDocument,
+    "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": typeof types.RunUpdatedDocument,
+    "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n": typeof types.ProductsDocument,
+    "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": typeof types.CreateProductDocument,
+    "\n  mutation AddInventory($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { message rows { index identifier message } }\n      ... on ValidationError { message issues { path message } }\n    }\n  }\n": typeof types.AddInventoryDocument,
+    "\n  query Inventory($filter: InventoryFilter, $first: Int) {\n    inventoryItems(filter: $filter, first: $first) {\n      totalCount\n      nodes { id kind identifier attributes secretAttributesSet status statusReason }\n    }\n  }\n": typeof types.InventoryDocument,
+    "\n  query Pools {\n    inventoryPools { kind available reserved inUse quarantined retired total }\n  }\n": typeof types.PoolsDocument,
+    "\n  mutation Provision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess {\n        started {\n          service { id status customerRef }\n          run { id status action checkMode }\n        }\n      }\n      ... on Error { message }\n      ... on ValidationError { issues { path message } }\n      ... on InsufficientInventoryError { kind requested available }\n    }\n  }\n": typeof types.ProvisionDocument,
+    "\n  mutation Deprovision($id: ID!, $checkMode: Boolean) {\n    deprovisionService(id: $id, checkMode: $checkMode) {\n      __typename\n      ... on DeprovisionServiceSuccess { started { service { id status } run { id status action checkMode } } }\n      ... on Error { message }\n    }\n  }\n": typeof types.DeprovisionDocument,
+    "\n  query Run($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      statusReason\n      action\n      checkMode\n      exitCode\n      lastSeq\n      log\n      queuePosition\n      counters { ok changed failed skipped rescued unreachable }\n      service {\n        id\n        status\n        statusReason\n        variables\n        outputs\n        inventoryItems { id kind identifier status }\n      }\n    }\n  }\n": typeof types.RunDocument,
+    "\n  query RunEventsPage($id: ID!, $first: Int, $after: String) {\n    run(id: $id) {\n      events(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes { seq type task host section changed data }\n      }\n    }\n  }\n": typeof types.RunEventsPageDocument,
+    "\n  subscription RunEvents($runId: ID!, $afterSeq: Int) {\n    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type task section changed data }\n  }\n": typeof types.RunEventsDocument,
+    "\n  subscription PoolChanged($kind: InventoryKind) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n": typeof types.PoolChangedDocument,
+};
+const documents: Documents = {
+    "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }": types.ProductBySlugDocument,
+    "query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }": types.NodeByIdDocument,
+    "query Voip { product(slug: \"voip-line\") { id } }": types.VoipDocument,
+    "\n      mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) {\n          __typename\n          ... on UpdateProductSuccess { product { name runTimeoutSeconds } }\n          ... on NotFoundError { entity reference }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    ": types.UpdateProductDocument,
+    "mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }": types.ArchiveDocument,
+    "query Playbooks { playbooks { name sizeBytes } }": types.PlaybooksDocument,
+    "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": types.ReleaseDocument,
+    "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": types.RetireDocument,
+    "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": types.ServiceLookupDocument,
+    "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": types.PreviewServicesDocument,
+    "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": types.IdemServicesDocument,
+    "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": types.RunUpdatedDocument,
+    "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n": types.ProductsDocument,
+    "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": types.CreateProductDocument,
+    "\n  mutation AddInventory($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { message rows { index identifier message } }\n      ... on ValidationError { message issues { path message } }\n    }\n  }\n": types.AddInventoryDocument,
+    "\n  query Inventory($filter: InventoryFilter, $first: Int) {\n    inventoryItems(filter: $filter, first: $first) {\n      totalCount\n      nodes { id kind identifier attributes secretAttributesSet status statusReason }\n    }\n  }\n": types.InventoryDocument,
+    "\n  query Pools {\n    inventoryPools { kind available reserved inUse quarantined retired total }\n  }\n": types.PoolsDocument,
+    "\n  mutation Provision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess {\n        started {\n          service { id status customerRef }\n          run { id status action checkMode }\n        }\n      }\n      ... on Error { message }\n      ... on ValidationError { issues { path message } }\n      ... on InsufficientInventoryError { kind requested available }\n    }\n  }\n": types.ProvisionDocument,
+    "\n  mutation Deprovision($id: ID!, $checkMode: Boolean) {\n    deprovisionService(id: $id, checkMode: $checkMode) {\n      __typename\n      ... on DeprovisionServiceSuccess { started { service { id status } run { id status action checkMode } } }\n      ... on Error { message }\n    }\n  }\n": types.DeprovisionDocument,
+    "\n  query Run($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      statusReason\n      action\n      checkMode\n      exitCode\n      lastSeq\n      log\n      queuePosition\n      counters { ok changed failed skipped rescued unreachable }\n      service {\n        id\n        status\n        statusReason\n        variables\n        outputs\n        inventoryItems { id kind identifier status }\n      }\n    }\n  }\n": types.RunDocument,
+    "\n  query RunEventsPage($id: ID!, $first: Int, $after: String) {\n    run(id: $id) {\n      events(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes { seq type task host section changed data }\n      }\n    }\n  }\n": types.RunEventsPageDocument,
+    "\n  subscription RunEvents($runId: ID!, $afterSeq: Int) {\n    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type task section changed data }\n  }\n": types.RunEventsDocument,
+    "\n  subscription PoolChanged($kind: InventoryKind) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n": types.PoolChangedDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }"): (typeof documents)["query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }"): (typeof documents)["query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Voip { product(slug: \"voip-line\") { id } }"): (typeof documents)["query Voip { product(slug: \"voip-line\") { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) {\n          __typename\n          ... on UpdateProductSuccess { product { name runTimeoutSeconds } }\n          ... on NotFoundError { entity reference }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    "): (typeof documents)["\n      mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) {\n          __typename\n          ... on UpdateProductSuccess { product { name runTimeoutSeconds } }\n          ... on NotFoundError { entity reference }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }"): (typeof documents)["mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Playbooks { playbooks { name sizeBytes } }"): (typeof documents)["query Playbooks { playbooks { name sizeBytes } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    "): (typeof documents)["\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }"): (typeof documents)["mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }"): (typeof documents)["query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }"): (typeof documents)["query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }"): (typeof documents)["query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }"): (typeof documents)["subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddInventory($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { message rows { index identifier message } }\n      ... on ValidationError { message issues { path message } }\n    }\n  }\n"): (typeof documents)["\n  mutation AddInventory($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { message rows { index identifier message } }\n      ... on ValidationError { message issues { path message } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Inventory($filter: InventoryFilter, $first: Int) {\n    inventoryItems(filter: $filter, first: $first) {\n      totalCount\n      nodes { id kind identifier attributes secretAttributesSet status statusReason }\n    }\n  }\n"): (typeof documents)["\n  query Inventory($filter: InventoryFilter, $first: Int) {\n    inventoryItems(filter: $filter, first: $first) {\n      totalCount\n      nodes { id kind identifier attributes secretAttributesSet status statusReason }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Pools {\n    inventoryPools { kind available reserved inUse quarantined retired total }\n  }\n"): (typeof documents)["\n  query Pools {\n    inventoryPools { kind available reserved inUse quarantined retired total }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Provision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess {\n        started {\n          service { id status customerRef }\n          run { id status action checkMode }\n        }\n      }\n      ... on Error { message }\n      ... on ValidationError { issues { path message } }\n      ... on InsufficientInventoryError { kind requested available }\n    }\n  }\n"): (typeof documents)["\n  mutation Provision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess {\n        started {\n          service { id status customerRef }\n          run { id status action checkMode }\n        }\n      }\n      ... on Error { message }\n      ... on ValidationError { issues { path message } }\n      ... on InsufficientInventoryError { kind requested available }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Deprovision($id: ID!, $checkMode: Boolean) {\n    deprovisionService(id: $id, checkMode: $checkMode) {\n      __typename\n      ... on DeprovisionServiceSuccess { started { service { id status } run { id status action checkMode } } }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation Deprovision($id: ID!, $checkMode: Boolean) {\n    deprovisionService(id: $id, checkMode: $checkMode) {\n      __typename\n      ... on DeprovisionServiceSuccess { started { service { id status } run { id status action checkMode } } }\n      ... on Error { message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Run($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      statusReason\n      action\n      checkMode\n      exitCode\n      lastSeq\n      log\n      queuePosition\n      counters { ok changed failed skipped rescued unreachable }\n      service {\n        id\n        status\n        statusReason\n        variables\n        outputs\n        inventoryItems { id kind identifier status }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Run($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      statusReason\n      action\n      checkMode\n      exitCode\n      lastSeq\n      log\n      queuePosition\n      counters { ok changed failed skipped rescued unreachable }\n      service {\n        id\n        status\n        statusReason\n        variables\n        outputs\n        inventoryItems { id kind identifier status }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunEventsPage($id: ID!, $first: Int, $after: String) {\n    run(id: $id) {\n      events(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes { seq type task host section changed data }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunEventsPage($id: ID!, $first: Int, $after: String) {\n    run(id: $id) {\n      events(first: $first, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes { seq type task host section changed data }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RunEvents($runId: ID!, $afterSeq: Int) {\n    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type task section changed data }\n  }\n"): (typeof documents)["\n  subscription RunEvents($runId: ID!, $afterSeq: Int) {\n    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type task section changed data }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PoolChanged($kind: InventoryKind) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n"): (typeof documents)["\n  subscription PoolChanged($kind: InventoryKind) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

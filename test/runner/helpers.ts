@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { runPlaybook } from '../../src/runner/index.ts';
+import type { AnsibleEvent, RunnerEvent, RunOutcome, RunSpec } from '../../src/runner/index.ts';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/runner/', import.meta.url));
+export const fixture = (name: string): string => join(FIXTURES, name);
+
+export interface Collected {
+  outcome: RunOutcome;
+  events: RunnerEvent[];
+}
+
+export async function run(name: string, spec: Partial<RunSpec> = {}): Promise<Collected> {
+  const events: RunnerEvent[] = [];
+  const onEvent = spec.onEvent;
+  const outcome = await runPlaybook({
+    playbookPath: fixture(name),
+    variables: {},
+    checkMode: false,
+    secrets: [],
+    ...spec,
+    onEvent: async (e) => {
+      events.push(e);
+      if (onEvent) await onEvent(e);
+    },
+  });
+  return { outcome, events };
+}
+
+export function ansibleEvents(events: RunnerEvent[]): AnsibleEvent[] {
+  return events.filter((e): e is AnsibleEvent => e.type !== 'parse_error');
+}
+
+export async function tempDir(): Promise<{ path: string; dispose: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'provisio-runner-test-'));
+  return { path, dispose: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Pids of live (non-zombie) processes whose process group is pgid. */
+export async function groupMembers(pgid: number): Promise<number[]> {
+  const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,stat=']);
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([, g, stat]) => Number(g) === pgid && !stat?.startsWith('Z'))
+    .map(([p]) => Number(p));
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { seedDemoData } from '../../src/domain/seed.ts';
+import { createTestDatabase, postgresServerUrl } from './database.ts';
+
+export interface TestApp {
+  app: App;
+  url: string;
+  config: Config;
+  /** Stops the server and removes its data (temp dir or test database). */
+  close(): Promise<void>;
+}
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** Starts the real server on a free port, on the profile the suite runs on, with its own data. */
+/** A fresh embedded data directory: a copy of the initialised template (no migrations applied yet). */
+export function freshDataDir(): string {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-test-'));
+  fs.cpSync(inject('pgliteTemplate'), dataDir, { recursive: true });
+  return dataDir;
+}
+
+export async function startTestApp(overrides: Partial<Config> = {}, options: { demo?: boolean } = {}): Promise<TestApp> {
+  const dataDir = freshDataDir();
+  const database = postgresServerUrl ? await createTestDatabase(postgresServerUrl) : undefined;
+  const config = loadConfig(
+    { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    {
+      port: 0,
+      dataDir,
+      databaseUrl: database?.url,
+      playbooksDir: path.join(repoRoot, 'playbooks'),
+      labDir: path.join(dataDir, 'lab'),
+      shutdownGraceMs: 2000,
+      // Seeding is automatic only on a fresh embedded database; tests ask for it explicitly on either profile.
+      seedDemoData: false,
+      ...overrides,
+    },
+  );
+  const app = buildApp(config, { logger: pino({ level: config.logLevel }) });
+  try {
+    const { url } = await app.start();
+    if (options.demo) await seedDemoData(app.context);
+    return {
+      app,
+      url,
+      config,
+      async close() {
+        await app.stop();
+        await database?.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await app.stop().catch(() => {});
+    await database?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import { execa, type ResultPromise } from 'execa';
+import path from 'node:path';
+import { repoRoot } from './app.ts';
+
+export interface ServerProcess {
+  process: ResultPromise<{ env: Record<string, string>; reject: false; all: true }>;
+  url: string;
+}
+
+/** Runs `node src/main.ts` as `npm start` does and waits for its "listening" log line. */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = execa(process.execPath, [path.join(repoRoot, 'src/main.ts')], {
+    cwd: repoRoot,
+    env: { PORT: '0', LOG_LEVEL: 'info', ...env },
+    reject: false,
+    all: true,
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.all.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:[^"]+)"/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    void child.then((result) => reject(new Error(`server exited (${result.exitCode}) before listening:\n${result.all}`)));
+  });
+  return { process: child, url };
+}
