@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config.ts';
 import { DomainError } from './domain/errors.ts';
 import { interruptOrphanedRuns, requeueWaitingRuns } from './domain/recovery.ts';
+import { pruneRunHistory } from './domain/run-control.ts';
 import { RunExecutor } from './domain/run-executor.ts';
 import { seedDemoData } from './domain/seed.ts';
 import { openDatabase, type Database } from './infra/db/database.ts';
@@ -18,6 +19,9 @@ import { createLogger, type Logger } from './logger.ts';
 import type { AppContext } from './schema/context.ts';
 import { syntaxCheck } from './runner/index.ts';
 import { schema } from './schema/index.ts';
+
+/** 10,000 inventory rows with attributes fit well within this. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 export interface App {
   /** Opens the database (migrating it), then listens. Resolves with the URL of /graphql. */
@@ -47,6 +51,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let context: AppContext | undefined;
   let queue: RunQueue | undefined;
   let executor: RunExecutor | undefined;
+  let retention: NodeJS.Timeout | undefined;
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let stopping = false;
@@ -85,6 +90,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         res.writeHead(ready.ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify(ready));
       });
+      return;
+    }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: `request body larger than ${MAX_REQUEST_BYTES} bytes; split bulk imports` }] }));
+      req.resume();
       return;
     }
     if (req.headers.accept?.includes('text/event-stream')) {
@@ -158,7 +169,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
         workerId,
         killGraceMs: config.killGraceMs,
+        queue,
+        compensateInterrupted: config.onInterrupt === 'compensate',
       });
+      const runExecutor = executor;
       context = {
         prisma: database.prisma,
         events,
@@ -167,12 +181,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         playbookChecker: { syntaxCheck: (playbookPath) => syntaxCheck(playbookPath) },
         queue,
         defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
+        compensateInterrupted: config.onInterrupt === 'compensate',
+        stopRun: (runId, reason) => runExecutor.stop(runId, reason),
       };
       if (database.fresh && config.seedDemoData && database.profile === 'embedded') {
         await seedDemoData(context);
         logger.info('demo products and inventory seeded');
       }
-      const runExecutor = executor;
       queue.start((runId) => runExecutor.execute(runId));
       if (database.profile === 'embedded') {
         // The data directory lock proves no other process runs: every RUNNING run was orphaned.
@@ -180,6 +195,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         if (interrupted) logger.warn({ interrupted }, 'runs interrupted by an earlier crash were marked INTERRUPTED');
       }
       await requeueWaitingRuns(database.prisma, queue);
+      if (config.retentionDays > 0) {
+        const appContext = context;
+        retention = setInterval(() => {
+          pruneRunHistory(appContext, config.retentionDays).catch((error: unknown) => logger.error({ err: error }, 'run history pruning failed'));
+        }, config.retentionIntervalMinutes * 60_000);
+        retention.unref();
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -196,6 +218,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     async stop() {
       if (stopping) return;
       stopping = true;
+      clearInterval(retention);
       logger.info('shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

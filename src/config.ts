@@ -19,6 +19,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** Between SIGINT and SIGKILL when a run is cancelled or timed out. */
   killGraceMs: number;
+  /** After a crash, compensate interrupted provisions (run their deprovision playbook) or quarantine at once. */
+  onInterrupt: 'compensate' | 'quarantine';
+  /** Events and logs of runs finished longer ago than this are pruned (summary and stats kept). */
+  retentionDays: number;
+  retentionIntervalMinutes: number;
 }
 
 const booleanFlag = z
@@ -43,6 +48,9 @@ const envSchema = z.object({
   PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(1800),
   PROVISIO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PROVISIO_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+  PROVISIO_ON_INTERRUPT: z.enum(['compensate', 'quarantine']).default('compensate'),
+  PROVISIO_RETENTION_DAYS: z.coerce.number().min(0).default(90),
+  PROVISIO_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(1).default(60),
 });
 
 export class ConfigError extends Error {}
@@ -69,6 +77,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultRunTimeoutSeconds: e.PROVISIO_RUN_TIMEOUT_SECONDS,
     shutdownGraceMs: e.PROVISIO_SHUTDOWN_GRACE_MS,
     killGraceMs: e.PROVISIO_KILL_GRACE_MS,
+    onInterrupt: e.PROVISIO_ON_INTERRUPT,
+    retentionDays: e.PROVISIO_RETENTION_DAYS,
+    retentionIntervalMinutes: e.PROVISIO_RETENTION_INTERVAL_MINUTES,
     ...overrides,
   };
 }

@@ -95,7 +95,8 @@ function applySuite(name: string, open: () => Promise<{ db: SqlExecutor; close: 
     });
 
     it('applies to a fresh database: tables and _prisma_migrations rows like migrate deploy', async () => {
-      const { applied } = await applyMigrations(db);
+      const { applied, fresh } = await applyMigrations(db);
+      expect(fresh).toBe(true);
       expect(applied.length).toBeGreaterThan(0);
       expect(applied[0]).toMatch(/^\d{14}_init$/);
       const tables = await tableNames(db);
@@ -115,7 +116,7 @@ function applySuite(name: string, open: () => Promise<{ db: SqlExecutor; close: 
 
     it('is a no-op the second time', async () => {
       const before = await db.query('SELECT * FROM _prisma_migrations ORDER BY id');
-      expect(await applyMigrations(db)).toEqual({ applied: [] });
+      expect(await applyMigrations(db)).toEqual({ applied: [], fresh: false });
       expect(await db.query('SELECT * FROM _prisma_migrations ORDER BY id')).toEqual(before);
     });
 
@@ -126,7 +127,7 @@ function applySuite(name: string, open: () => Promise<{ db: SqlExecutor; close: 
 
     it('accepts a checksum taken with other line endings, as Prisma does', async () => {
       const dir = await migrationsWith({}, (_n, sql) => sql.replaceAll('\n', '\r\n'));
-      expect(await applyMigrations(db, { migrationsDir: dir })).toEqual({ applied: [] });
+      expect(await applyMigrations(db, { migrationsDir: dir })).toMatchObject({ applied: [] });
     });
 
     it('rolls a failing migration back entirely and records nothing', async () => {
@@ -154,9 +155,9 @@ function applySuite(name: string, open: () => Promise<{ db: SqlExecutor; close: 
 
     it('applies a migration with BEGIN;/COMMIT; and a DO block, then the next start is a no-op', async () => {
       const dir = await migrationsWith({ '20990101000000_blocks': GOOD_WITH_BLOCKS });
-      expect(await applyMigrations(db, { migrationsDir: dir })).toEqual({ applied: ['20990101000000_blocks'] });
+      expect(await applyMigrations(db, { migrationsDir: dir })).toMatchObject({ applied: ['20990101000000_blocks'] });
       expect(await db.query('SELECT id, colour, note FROM "Painted"')).toEqual([{ id: 1, colour: 'RED', note: 'BEGIN; COMMIT;' }]);
-      expect(await applyMigrations(db, { migrationsDir: dir })).toEqual({ applied: [] });
+      expect(await applyMigrations(db, { migrationsDir: dir })).toMatchObject({ applied: [] });
       // Undo, so the other tests keep seeing the repo's migrations only.
       await db.exec(`DROP TABLE "Painted"; DROP TYPE "Colour"; DELETE FROM _prisma_migrations WHERE migration_name = '20990101000000_blocks';`);
     });
@@ -171,7 +172,7 @@ function applySuite(name: string, open: () => Promise<{ db: SqlExecutor; close: 
       } finally {
         await db.query(`DELETE FROM _prisma_migrations WHERE migration_name = '20990101000000_failed'`);
       }
-      expect(await applyMigrations(db)).toEqual({ applied: [] });
+      expect(await applyMigrations(db)).toMatchObject({ applied: [] });
     });
   });
 }
@@ -224,6 +225,7 @@ describe('applyMigrations on PostgreSQL: concurrency and safety', { timeout: 60_
     pools.push(other);
     const [a, b] = await Promise.all([applyMigrations(pgExecutor(pool)), applyMigrations(pgExecutor(other))]);
     expect([...a.applied, ...b.applied].filter((n) => n.endsWith('_init'))).toHaveLength(1);
+    expect([a.fresh, b.fresh].filter(Boolean)).toHaveLength(1);
     const rows = await pool.query('SELECT migration_name FROM _prisma_migrations');
     expect(rows.rowCount).toBe(a.applied.length + b.applied.length);
   });
@@ -242,7 +244,7 @@ describe('applyMigrations on PostgreSQL: concurrency and safety', { timeout: 60_
       const waiting = applyMigrations(pgExecutor(pool), { lockTimeoutMs: 10_000 });
       await new Promise((r) => setTimeout(r, 300));
       await holder.query('SELECT pg_advisory_unlock(72707369)');
-      expect(await waiting).toEqual({ applied: [] });
+      expect(await waiting).toMatchObject({ applied: [] });
     } finally {
       await holder.end();
     }
@@ -258,7 +260,7 @@ describe('applyMigrations on PostgreSQL: concurrency and safety', { timeout: 60_
     const client = new pg.Client({ ...PG, database: dbName });
     await client.connect();
     try {
-      expect(await applyMigrations(pgExecutor(client))).toEqual({ applied: [] });
+      expect(await applyMigrations(pgExecutor(client))).toMatchObject({ applied: [] });
     } finally {
       await client.end();
     }

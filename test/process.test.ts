@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freshDataDir, repoRoot } from './support/app.ts';
 import { query } from './support/client.ts';
 import { profile } from './support/database.ts';
-import { ProductsQuery } from './support/documents.ts';
+import { PoolsQuery, ProductsQuery } from './support/documents.ts';
+import { allEvents, provision, waitForRun } from './support/runs.ts';
+import { graphql } from './gql/gql.ts';
+
+const RunsQuery = graphql(`
+  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }
+`);
 import { spawnServer } from './support/server-process.ts';
 
 const dirs: string[] = [];
@@ -58,6 +64,70 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
     expect(fs.existsSync(path.join(dataDir, 'provisio.lock'))).toBe(true);
     const second = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false' });
     expect((await query(second.url, ProductsQuery, {})).products.totalCount).toBe(0);
+    second.process.kill('SIGTERM');
+    expect((await second.process).exitCode).toBe(0);
+  });
+});
+
+/** Processes whose environment names this lab directory: the ansible runs of one server. */
+function ansibleProcessesOf(labDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (environ.split('\0').includes(`PROVISIO_LAB_DIR=${labDir}`)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+async function eventually<T>(read: () => Promise<T> | T, ready: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ready(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.skipIf(profile !== 'embedded')('crash recovery', () => {
+  it('after kill -9 mid-run: no ansible left, the run INTERRUPTED and compensated on restart, inventory consistent', async () => {
+    const dataDir = tempDataDir();
+    const labDir = path.join(dataDir, 'lab');
+    const env = { PROVISIO_DATA_DIR: dataDir, PROVISIO_LAB_DIR: labDir };
+    const first = await spawnServer(env);
+    const before = await query(first.url, PoolsQuery);
+    const started = await provision(first.url, {
+      productSlug: 'voip-line',
+      customerRef: 'crash',
+      variables: { caller_id_name: 'Crash', sip_password: 'crash-test-password', simulate_delay_seconds: 300 },
+    });
+    await eventually(() => allEvents(first.url, started.runId), (events) => events.some((e) => e.task === 'Simulate a slow network element'), 'the long task');
+    expect(ansibleProcessesOf(labDir).length).toBeGreaterThan(0);
+
+    first.process.kill('SIGKILL');
+    await first.process;
+    // The callback plugin notices its event pipe closed and ends the run's process group.
+    await eventually(() => ansibleProcessesOf(labDir), (pids) => pids.length === 0, 'orphaned ansible processes to exit', 15_000);
+
+    const second = await spawnServer(env);
+    const interrupted = await waitForRun(second.url, started.runId);
+    expect(interrupted.status).toBe('INTERRUPTED');
+    const events = await allEvents(second.url, started.runId);
+    expect(events.at(-1)).toMatchObject({ type: 'run_finished', data: { status: 'INTERRUPTED' } });
+    const runs = await query(second.url, RunsQuery);
+    const compensation = runs.runs.nodes.find((run) => run.compensatesRun?.id === started.runId);
+    expect(compensation).toBeDefined();
+    const compensated = await waitForRun(second.url, compensation!.id);
+    expect(compensated.status).toBe('SUCCEEDED');
+    expect(compensated.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
+    expect(await query(second.url, PoolsQuery)).toEqual(before);
+    const stuck = await query(second.url, RunsQuery);
+    expect(stuck.runs.nodes.filter((run) => run.status === 'RUNNING' || run.status === 'QUEUED')).toEqual([]);
     second.process.kill('SIGTERM');
     expect((await second.process).exitCode).toBe(0);
   });

@@ -292,7 +292,8 @@ def fibre_checks():
     cases = [('100.64.0.8/29', '100.64.0.9', '255.255.255.248'), ('10.0.0.0/8', '10.0.0.1', '255.0.0.0'),
              ('192.168.1.0/24', '192.168.1.1', '255.255.255.0'), ('203.0.113.4/30', '203.0.113.5', '255.255.255.252'),
              ('198.51.100.6/31', '198.51.100.6', '255.255.255.254'), ('198.51.100.7/32', '198.51.100.7', '255.255.255.255'),
-             ('0.0.0.0/0', '0.0.0.1', '0.0.0.0')]
+             ('0.0.0.0/0', '0.0.0.1', '0.0.0.0'), ('2001:db8:0:100::/56', '2001:db8:0:100::1', 'ffff:ffff:ffff:ff00::'),
+             ('2001:db8::/127', '2001:db8::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe')]
     for cidr, gateway, netmask in cases:
         lab = tempfile.mkdtemp(prefix='provisio-lab-')
         v = copy.deepcopy(base)
@@ -309,7 +310,7 @@ def fibre_checks():
     ont = json.load(open(os.path.join(lab, 'olt/onts/ALCLB0C0FFEE.json')))
     check(ont == {'serial': 'ALCLB0C0FFEE', 'model': '{"x": "{{ 7*7 }}"}', 'mac': '00:1a:2b:3c:4d:5e', 'vlan': 42,
                   'admin_state': 'up', 'service_id': 'svc-0002'}, f'ONT registration {ont}')
-    for bad in ('100.64.0.9/29', '100.64.0.0', '300.1.1.1/24', '2001:db8::/48', '1.2.3.4/33'):
+    for bad in ('100.64.0.9/29', '100.64.0.0', '300.1.1.1/24', '2001:db8::1/48', '1.2.3.4/33', '{{ 7*7 }}/29'):
         lab = tempfile.mkdtemp(prefix='provisio-lab-')
         v = copy.deepcopy(base)
         v['inventory']['ip_block']['identifier'] = unsafe(bad)

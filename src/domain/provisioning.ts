@@ -4,6 +4,7 @@ import type { EventBus } from '../infra/pubsub/pubsub.ts';
 import type { RunQueue } from '../infra/queue/queue.ts';
 import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
 import { publishPools } from './inventory.ts';
+import { enqueueRun } from './run-lifecycle.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
 import { secretVariableNames, validateVariables } from './variables.ts';
 
@@ -31,6 +32,9 @@ export interface RunStarted {
   run: ProvisioningRun;
 }
 
+/** Request variables are configuration, not payload: a generous cap keeps runs and events small. */
+export const MAX_VARIABLES_BYTES = 64 * 1024;
+
 /** Statuses in which a run still holds its service: a service has at most one such run. */
 export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING'] as const;
 
@@ -40,6 +44,10 @@ export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING'] as const;
  */
 export async function provisionService(deps: ProvisioningDeps, request: ProvisionRequest): Promise<RunStarted> {
   const customerRef = request.customerRef.trim();
+  const variablesSize = Buffer.byteLength(JSON.stringify(request.variables ?? {}));
+  if (variablesSize > MAX_VARIABLES_BYTES) {
+    throw new ValidationError([{ path: 'variables', message: `variables are ${variablesSize} bytes as JSON; at most ${MAX_VARIABLES_BYTES} are accepted` }]);
+  }
   if (!customerRef || customerRef.length > 200) throw new ValidationError([{ path: 'customerRef', message: 'customerRef must be 1 to 200 characters' }]);
   if (request.idempotencyKey !== undefined && request.idempotencyKey !== null) {
     if (request.idempotencyKey.length < 1 || request.idempotencyKey.length > 200) {
@@ -73,7 +81,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
         previewInventoryIds: items.map((item) => item.id),
       },
     });
-    await deps.queue.enqueue(run.id);
+    await enqueueRun(deps.queue, run, product);
     return { service: null, run };
   }
 
@@ -112,7 +120,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
     }
     throw error;
   }
-  await deps.queue.enqueue(started.run.id);
+  await enqueueRun(deps.queue, started.run, product);
   await publishPools(deps, new Set(definition.inventoryRequirements.map((req) => req.kind)));
   return started;
 }
@@ -144,11 +152,12 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
         timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
       },
     });
-    const updated = request.checkMode ? service : await tx.service.update({ where: { id: service.id }, data: { status: 'DEPROVISIONING', statusReason: null } });
-    return { service: updated, run };
-  }).then(async (started) => {
-    await deps.queue.enqueue(started.run.id);
-    return started;
+    const { product, ...current } = service;
+    const updated = request.checkMode ? current : await tx.service.update({ where: { id: service.id }, data: { status: 'DEPROVISIONING', statusReason: null } });
+    return { service: updated, run, product };
+  }).then(async ({ service, run, product }) => {
+    await enqueueRun(deps.queue, run, product);
+    return { service, run };
   });
 }
 

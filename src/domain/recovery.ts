@@ -1,32 +1,30 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import type { EventBus } from '../infra/pubsub/pubsub.ts';
 import type { RunQueue } from '../infra/queue/queue.ts';
 import type { Logger } from '../logger.ts';
-import { finishRun, type LoadedRun } from './run-executor.ts';
 import { RunEventRecorder } from './run-events.ts';
+import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './run-lifecycle.ts';
 
 /** Puts runs that were QUEUED when the process stopped back on the queue, oldest first. */
 export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue): Promise<number> {
-  const waiting = await prisma.provisioningRun.findMany({ where: { status: 'QUEUED' }, orderBy: { queuedAt: 'asc' }, select: { id: true } });
-  for (const run of waiting) await queue.enqueue(run.id);
+  const waiting = await prisma.provisioningRun.findMany({
+    where: { status: 'QUEUED' },
+    orderBy: { queuedAt: 'asc' },
+    select: { id: true, productId: true, product: { select: { maxConcurrentRuns: true } } },
+  });
+  for (const run of waiting) await enqueueRun(queue, run, run.product);
   return waiting.length;
 }
 
 /**
  * Invariant 8: a run left RUNNING by a process that died is marked INTERRUPTED, with a terminal
- * event, its leftover ansible process group is killed, and its service and inventory are set to
- * what is known: a provision's items are QUARANTINED (their real state is unknown) and the
- * service NEEDS_ATTENTION. `ownedBy` limits this to runs whose owner is known to be dead (in the
- * embedded profile, every run: the data directory lock proves no other process runs).
+ * event, and its leftover ansible process group is killed. An interrupted provision is then
+ * compensated like a cancelled one (its deprovision playbook runs), or, with compensation
+ * switched off, its items are QUARANTINED and the service flagged NEEDS_ATTENTION at once.
+ * `ownedBy` limits this to runs whose owner is known to be dead (in the embedded profile, every
+ * run: the data directory lock proves no other process runs).
  */
-export async function interruptOrphanedRuns(
-  deps: { prisma: PrismaClient; events: EventBus; logger: Logger },
-  ownedBy?: (workerId: string | null) => boolean,
-): Promise<number> {
-  const orphans = (await deps.prisma.provisioningRun.findMany({
-    where: { status: 'RUNNING' },
-    include: { product: true, service: { include: { inventoryItems: true } } },
-  })) as LoadedRun[];
+export async function interruptOrphanedRuns(deps: LifecycleDeps, ownedBy?: (workerId: string | null) => boolean): Promise<number> {
+  const orphans = (await deps.prisma.provisioningRun.findMany({ where: { status: 'RUNNING' }, include: LOADED_RUN_INCLUDE })) as LoadedRun[];
   let count = 0;
   for (const run of orphans) {
     if (ownedBy && !ownedBy(run.workerId)) continue;

@@ -1,19 +1,13 @@
-import type { InventoryItem, Prisma, PrismaClient, Product, ProvisioningRun, Service } from '#generated/prisma/client.ts';
-import type { InventoryStatus, RunStatus, ServiceStatus } from '#generated/prisma/enums.ts';
-import { classifyOutcome, runPlaybook, type RunOutcome, type RunStats } from '../runner/index.ts';
-import type { EventBus } from '../infra/pubsub/pubsub.ts';
-import type { Logger } from '../logger.ts';
-import { publishPools } from './inventory.ts';
+import type { PrismaClient } from '#generated/prisma/client.ts';
+import { classifyOutcome, runPlaybook, type RunOutcome } from '../runner/index.ts';
 import { inventoryKinds } from './inventory-kinds.ts';
 import { resolvePlaybook } from './playbooks.ts';
 import { productDefinition } from './products.ts';
 import { RunEventRecorder } from './run-events.ts';
+import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './run-lifecycle.ts';
 import { mergeVariables } from './variables.ts';
 
-export interface ExecutorDeps {
-  prisma: PrismaClient;
-  events: EventBus;
-  logger: Logger;
+export interface ExecutorDeps extends LifecycleDeps {
   playbooksDir: string;
   /** Environment for ansible-playbook (e.g. PROVISIO_LAB_DIR for the demo playbooks). */
   playbookEnv: Record<string, string>;
@@ -22,11 +16,6 @@ export interface ExecutorDeps {
   /** Grace between SIGINT and SIGKILL when a run is stopped. */
   killGraceMs: number;
 }
-
-export type LoadedRun = ProvisioningRun & { product: Product; service: (Service & { inventoryItems: InventoryItem[] }) | null };
-
-const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
-export const isTerminal = (status: RunStatus | string) => TERMINAL.has(status as RunStatus);
 
 /** Executes queued runs in this process: claims, runs the playbook, records events, applies the outcome. */
 export class RunExecutor {
@@ -43,21 +32,22 @@ export class RunExecutor {
 
   async execute(runId: string): Promise<void> {
     const { prisma, events, workerId } = this.deps;
+    // Registered before the claim, so a cancel arriving right after the claim finds it.
+    const controller = new AbortController();
+    this.running.set(runId, controller);
     // Claiming with a status guard: a run cancelled or taken by another worker is skipped.
     const claimed = await prisma.provisioningRun.updateMany({
       where: { id: runId, status: 'QUEUED' },
       data: { status: 'RUNNING', startedAt: new Date(), workerId },
     });
-    if (claimed.count === 0) return;
-    const run = (await prisma.provisioningRun.findUniqueOrThrow({
-      where: { id: runId },
-      include: { product: true, service: { include: { inventoryItems: true } } },
-    })) as LoadedRun;
+    if (claimed.count === 0) {
+      this.running.delete(runId);
+      return;
+    }
+    const run = (await prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId }, include: LOADED_RUN_INCLUDE })) as LoadedRun;
     events.publish('run:updated', runId, { runId, status: 'RUNNING', lastSeq: run.lastSeq, terminal: false });
 
     const recorder = new RunEventRecorder(prisma, events, runId, run.lastSeq);
-    const controller = new AbortController();
-    this.running.set(runId, controller);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -92,7 +82,7 @@ export class RunExecutor {
       error ??= flushError;
     });
     if (outcome?.stats) recorder.applyStats(outcome.stats);
-    const verdict = judge(outcome, error, { timedOut, timeoutSeconds: run.timeoutSeconds });
+    const verdict = judge(outcome, error, { timedOut, timeoutSeconds: run.timeoutSeconds, abortReason: controller.signal.reason });
     if (error) this.deps.logger.error({ err: error, runId }, 'run failed to execute');
     await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: outcome?.exitCode ?? null });
     await recorder.flush();
@@ -108,73 +98,12 @@ export class RunExecutor {
   }
 }
 
-/**
- * Records a run's end in one transaction: its status, and what that means for its service and
- * inventory. The terminal update is published after the commit, after the run's last event.
- */
-export async function finishRun(
-  deps: Pick<ExecutorDeps, 'prisma' | 'events' | 'logger'>,
-  run: LoadedRun,
-  verdict: Verdict,
-  outcome: RunOutcome | undefined,
-  recorder: RunEventRecorder,
-): Promise<void> {
-  const { prisma, events } = deps;
-  const transition = run.checkMode || !run.service ? undefined : lifecycleTransition(run.action, verdict.status);
-  await prisma.$transaction(async (tx) => {
-    await tx.provisioningRun.update({
-      where: { id: run.id },
-      data: {
-        status: verdict.status,
-        statusReason: verdict.reason,
-        exitCode: outcome?.exitCode ?? null,
-        stats: (outcome?.stats ?? undefined) as Prisma.InputJsonValue | undefined,
-        log: outcome?.log ?? '',
-        finishedAt: new Date(),
-        lastSeq: recorder.lastSeq,
-        pid: null,
-        ...recorder.counters,
-      },
-    });
-    if (!transition || !run.service) return;
-    await tx.service.update({
-      where: { id: run.service.id },
-      data: {
-        status: transition.service,
-        statusReason: transition.service === 'ACTIVE' || transition.service === 'DEPROVISIONED' ? null : `${run.action.toLowerCase()} run ${verdict.status}: ${verdict.reason ?? ''}`.trim(),
-        ...(run.action === 'PROVISION' && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
-      },
-    });
-    if (transition.inventory) {
-      await tx.inventoryItem.updateMany({
-        where: { serviceId: run.service.id },
-        data: {
-          status: transition.inventory,
-          // Freed items leave the service; quarantined and in-use ones stay linked to it.
-          ...(transition.inventory === 'AVAILABLE' ? { serviceId: null } : {}),
-          statusReason: `${run.action.toLowerCase()} run ${verdict.status}`,
-        },
-      });
-    }
-  });
-  events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
-  if (transition?.inventory && run.service) {
-    await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
-  }
-  deps.logger.info({ runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason }, 'run finished');
-}
-
-export interface Verdict {
-  status: RunStatus;
-  reason: string | null;
-}
-
-function judge(outcome: RunOutcome | undefined, error: unknown, context: { timedOut: boolean; timeoutSeconds: number }): Verdict {
+function judge(outcome: RunOutcome | undefined, error: unknown, context: { timedOut: boolean; timeoutSeconds: number; abortReason: unknown }): Verdict {
   if (!outcome) return { status: 'FAILED', reason: `could not run the playbook: ${(error as Error)?.message ?? String(error)}` };
   if (outcome.cancelled) {
     return context.timedOut
       ? { status: 'TIMED_OUT', reason: `stopped after the run timeout of ${context.timeoutSeconds} s` }
-      : { status: 'CANCELED', reason: 'cancelled' };
+      : { status: 'CANCELED', reason: `cancelled: ${String((context.abortReason as Error | undefined)?.message ?? 'by request')}` };
   }
   if (error) return { status: 'FAILED', reason: `event recording failed: ${(error as Error).message}` };
   switch (classifyOutcome(outcome)) {
@@ -191,32 +120,6 @@ function judge(outcome: RunOutcome | undefined, error: unknown, context: { timed
 
 function lastLine(log: string): string {
   return log.trim().split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 300) ?? '';
-}
-
-interface Transition {
-  service: ServiceStatus;
-  inventory?: InventoryStatus;
-}
-
-/** What a run's result means for its service and the inventory the service holds (design notes: States). */
-export function lifecycleTransition(action: 'PROVISION' | 'DEPROVISION', status: RunStatus): Transition {
-  if (action === 'PROVISION') {
-    if (status === 'SUCCEEDED') return { service: 'ACTIVE', inventory: 'IN_USE' };
-    if (status === 'ROLLED_BACK') return { service: 'FAILED', inventory: 'AVAILABLE' };
-    // The playbook's own rollback did not complete: nobody knows the items' real state.
-    return { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' };
-  }
-  if (status === 'SUCCEEDED') return { service: 'DEPROVISIONED', inventory: 'AVAILABLE' };
-  if (status === 'ROLLED_BACK') return { service: 'ACTIVE', inventory: 'IN_USE' };
-  // A failed deprovision keeps the items held: they may still be configured in the network.
-  return { service: 'NEEDS_ATTENTION', inventory: 'IN_USE' };
-}
-
-/** set_stats data: aggregated stats (per_host: false) first, then per-host ones. */
-function outputsOf(stats: RunStats | null | undefined): Record<string, unknown> {
-  if (!stats) return {};
-  const { _run: aggregated, ...perHost } = stats.custom ?? {};
-  return Object.assign({}, ...Object.values(perHost), aggregated ?? {});
 }
 
 /** The one extra-vars document a playbook gets (design notes: "Variables handed to a playbook"). */

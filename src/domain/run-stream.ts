@@ -1,7 +1,7 @@
 import type { PrismaClient, RunEvent } from '#generated/prisma/client.ts';
 import type { EventBus, RunEventMessage, RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
 import { NotFoundError } from './errors.ts';
-import { isTerminal } from './run-executor.ts';
+import { isTerminal } from './run-lifecycle.ts';
 
 export interface StreamDeps {
   prisma: PrismaClient;
@@ -27,10 +27,11 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
   const live = listen(deps.events, runId);
   try {
     let delivered = Math.max(0, afterSeq);
-    const exists = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { id: true } });
-    if (!exists) throw new NotFoundError('ProvisioningRun', runId);
     for (;;) {
-      // Catch up from the database: everything persisted after what was delivered.
+      // Status first: if the run had finished, every event it will ever have is already stored
+      // (the terminal status is committed after the last event), so the catch-up below is complete.
+      const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true } });
+      if (!run) throw new NotFoundError('ProvisioningRun', runId);
       for (;;) {
         const stored = await deps.prisma.runEvent.findMany({ where: { runId, seq: { gt: delivered } }, orderBy: { seq: 'asc' }, take: PAGE });
         for (const event of stored) {
@@ -39,8 +40,8 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
         }
         if (stored.length < PAGE) break;
       }
-      const run = await deps.prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId }, select: { status: true, lastSeq: true } });
-      if (isTerminal(run.status) && delivered >= run.lastSeq) return;
+      // Finished runs end here, also when retention pruned their events.
+      if (isTerminal(run.status)) return;
       // Then follow the live channel until it shows a gap, the end, or goes quiet.
       for (;;) {
         const next = await live.next(IDLE_CHECK_MS);

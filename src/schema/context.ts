@@ -13,4 +13,7 @@ export interface AppContext {
   playbookChecker?: PlaybookChecker | undefined;
   queue: RunQueue;
   defaultRunTimeoutSeconds: number;
+  compensateInterrupted: boolean;
+  /** Stops a run executing in this process (cancel); false when it does not run here. */
+  stopRun(runId: string, reason: string): boolean;
 }

@@ -1,6 +1,8 @@
 import { RunAction, RunStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { builder } from './builder.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { cancelRun, pruneRunHistory, retryRun, type PruneResult } from '../domain/run-control.ts';
 import { expectType, nodeIdOf } from './errors.ts';
 import { streamRunEvents, streamRunUpdates } from '../domain/run-stream.ts';
 import type { RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
@@ -76,6 +78,8 @@ export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
       resolve: (run, _args, ctx) => ctx.queue.position(run.id) ?? null,
     }),
     timeoutSeconds: t.exposeInt('timeoutSeconds'),
+    cancelRequestedAt: t.expose('cancelRequestedAt', { type: 'DateTime', nullable: true }),
+    eventsPrunedAt: t.expose('eventsPrunedAt', { type: 'DateTime', nullable: true, description: 'When retention deleted the events and log (stats and counters are kept).' }),
     queuedAt: t.expose('queuedAt', { type: 'DateTime' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
@@ -149,5 +153,38 @@ builder.subscriptionFields((t) => ({
     args: { runId: t.arg.globalID({ required: true }) },
     subscribe: (_parent, args, ctx) => streamRunUpdates(ctx, expectType(args.runId, 'ProvisioningRun')),
     resolve: (update) => update,
+  }),
+}));
+
+const PruneResultRef = builder.objectRef<PruneResult>('PruneResult').implement({
+  fields: (t) => ({
+    runs: t.exposeInt('runs', { description: 'Runs whose events and log were deleted.' }),
+    events: t.exposeInt('events'),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  cancelRun: t.field({
+    type: ProvisioningRunRef,
+    description:
+      'Cancels a run. QUEUED: at once. RUNNING: SIGINT to its process group, SIGKILL after a grace period; a cancelled provision is then compensated by the product\'s deprovision playbook (a run of its own, linked by compensatesRun).',
+    args: { id: t.arg.globalID({ required: true }) },
+    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'run' } },
+    resolve: (_parent, { id }, ctx) => cancelRun(ctx, expectType(id, 'ProvisioningRun')),
+  }),
+  retryRun: t.field({
+    type: ProvisioningRunRef,
+    description:
+      'Runs a failed step again once its cause is fixed: a provision whose service NEEDS_ATTENTION, or a FAILED, TIMED_OUT, CANCELED or INTERRUPTED deprovision. Returns the new run.',
+    args: { id: t.arg.globalID({ required: true }) },
+    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'run' } },
+    resolve: (_parent, { id }, ctx) => retryRun(ctx, expectType(id, 'ProvisioningRun')),
+  }),
+  pruneRunHistory: t.field({
+    type: PruneResultRef,
+    description: 'Deletes events and logs of runs finished more than `olderThanDays` ago now (a periodic job does it too); summaries and stats stay.',
+    args: { olderThanDays: t.arg.float({ required: true }) },
+    errors: { types: [ValidationError], dataField: { name: 'pruned' } },
+    resolve: (_parent, { olderThanDays }, ctx) => pruneRunHistory(ctx, olderThanDays),
   }),
 }));

@@ -23,8 +23,14 @@ type Documents = {
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": typeof types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": typeof types.RetireDocument,
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": typeof types.ServiceLookupDocument,
+    "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": typeof types.AllRunsDocument,
     "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": typeof types.PreviewServicesDocument,
     "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": typeof types.IdemServicesDocument,
+    "\n  mutation Cancel($id: ID!) {\n    cancelRun(id: $id) {\n      __typename\n      ... on CancelRunSuccess { run { id status } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n": typeof types.CancelDocument,
+    "\n  mutation Retry($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RetryRunSuccess { run { id status action retryOf { id } } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n": typeof types.RetryDocument,
+    "\n  query Compensation($id: ID!) {\n    run(id: $id) { status statusReason compensatedBy { id action status } }\n  }\n": typeof types.CompensationDocument,
+    "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }": typeof types.PruneDocument,
+    "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": typeof types.BigDocument,
     "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": typeof types.RunUpdatedDocument,
     "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n": typeof types.ProductsDocument,
     "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": typeof types.CreateProductDocument,
@@ -48,8 +54,14 @@ const documents: Documents = {
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": types.RetireDocument,
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": types.ServiceLookupDocument,
+    "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": types.AllRunsDocument,
     "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": types.PreviewServicesDocument,
     "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": types.IdemServicesDocument,
+    "\n  mutation Cancel($id: ID!) {\n    cancelRun(id: $id) {\n      __typename\n      ... on CancelRunSuccess { run { id status } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n": types.CancelDocument,
+    "\n  mutation Retry($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RetryRunSuccess { run { id status action retryOf { id } } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n": types.RetryDocument,
+    "\n  query Compensation($id: ID!) {\n    run(id: $id) { status statusReason compensatedBy { id action status } }\n  }\n": types.CompensationDocument,
+    "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }": types.PruneDocument,
+    "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": types.BigDocument,
     "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": types.RunUpdatedDocument,
     "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n": types.ProductsDocument,
     "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": types.CreateProductDocument,
@@ -117,11 +129,35 @@ export function graphql(source: "query ServiceLookup($id: ID!) { service(id: $id
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n"): (typeof documents)["\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }"): (typeof documents)["query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }"): (typeof documents)["query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Cancel($id: ID!) {\n    cancelRun(id: $id) {\n      __typename\n      ... on CancelRunSuccess { run { id status } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n"): (typeof documents)["\n  mutation Cancel($id: ID!) {\n    cancelRun(id: $id) {\n      __typename\n      ... on CancelRunSuccess { run { id status } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Retry($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RetryRunSuccess { run { id status action retryOf { id } } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n"): (typeof documents)["\n  mutation Retry($id: ID!) {\n    retryRun(id: $id) {\n      __typename\n      ... on RetryRunSuccess { run { id status action retryOf { id } } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Compensation($id: ID!) {\n    run(id: $id) { status statusReason compensatedBy { id action status } }\n  }\n"): (typeof documents)["\n  query Compensation($id: ID!) {\n    run(id: $id) { status statusReason compensatedBy { id action status } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }"): (typeof documents)["mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }"): (typeof documents)["mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

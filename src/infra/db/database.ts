@@ -90,11 +90,8 @@ async function openPostgres(databaseUrl: string, logger: Logger): Promise<Databa
 }
 
 async function migrate(sql: SqlExecutor, logger: Logger): Promise<{ applied: string[]; fresh: boolean }> {
-  const existing = await sql.query<{ present: boolean }>(
-    `SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`,
-  );
-  const { applied } = await applyMigrations(sql, { log: (message) => logger.info(message) });
-  return { applied, fresh: existing[0]?.present !== true };
+  // `fresh` is decided under the migration lock, so of two instances starting together only one seeds.
+  return applyMigrations(sql, { log: (message) => logger.info(message) });
 }
 
 function redactUrl(url: string): string {

@@ -349,10 +349,20 @@ export interface ApplyMigrationsOptions {
   lockTimeoutMs?: number;
 }
 
+export interface ApplyMigrationsResult {
+  /** Names of the migrations this call applied, in order. */
+  applied: string[];
+  /**
+   * True when this call found an empty database and created `_prisma_migrations`. Decided under
+   * the migration lock, so of several instances starting together only one sees it (seed there).
+   */
+  fresh: boolean;
+}
+
 export async function applyMigrations(
   executor: SqlExecutor,
   opts: ApplyMigrationsOptions = {},
-): Promise<{ applied: string[] }> {
+): Promise<ApplyMigrationsResult> {
   const dir = opts.migrationsDir ?? defaultMigrationsDir;
   const log = opts.log ?? (() => undefined);
   const migrations = await readMigrations(dir);
@@ -390,7 +400,7 @@ async function applyLocked(
   db: SqlExecutor,
   migrations: MigrationFile[],
   log: (msg: string) => void,
-): Promise<{ applied: string[] }> {
+): Promise<ApplyMigrationsResult> {
   const [reg] = await db.query<{ t: string | null }>(`SELECT to_regclass('_prisma_migrations')::text AS t`);
   let rows: MigrationRow[] = [];
   if (!reg?.t) {
@@ -446,7 +456,7 @@ async function applyLocked(
     log(`applied ${m.name} in ${Math.round(performance.now() - started)} ms`);
     done.push(m.name);
   }
-  return { applied: done };
+  return { applied: done, fresh: !reg?.t };
 }
 
 async function applyOne(db: SqlExecutor, m: MigrationFile): Promise<void> {

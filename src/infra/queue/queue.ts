@@ -1,12 +1,15 @@
-import PQueue from 'p-queue';
-
 /**
  * Schedules provisioning runs. The database row (status QUEUED) is the source of truth; a queue
  * only decides when a worker picks a run up, so a lost in-memory queue is rebuilt from the table.
  */
 export interface RunQueue {
-  /** Schedules a run; the handler is called for it once a slot is free. */
-  enqueue(runId: string): Promise<void>;
+  /**
+   * Schedules a run; the handler is called for it once a slot is free. Runs of one `group`
+   * (a product) run at most `groupLimit` at a time, on top of the queue's global limit.
+   */
+  enqueue(runId: string, options?: { group?: string; groupLimit?: number | null }): Promise<void>;
+  /** Takes a waiting run off the queue; false when it is not waiting here (running or unknown). */
+  remove(runId: string): boolean;
   /** 1 for the next run to start, undefined when the run is not waiting here. */
   position(runId: string): number | undefined;
   /** Starts handing runs to the handler. */
@@ -15,40 +18,77 @@ export interface RunQueue {
   close(): Promise<void>;
 }
 
-/** Embedded profile: an in-process queue with a global concurrency limit. */
+interface Waiting {
+  runId: string;
+  group: string;
+  groupLimit: number;
+}
+
+/**
+ * Embedded profile: an in-process FIFO queue with a global and a per-group concurrency limit.
+ * Hand-written because p-queue and similar libraries know one limit only; a run whose product
+ * is at its limit must not hold up runs of other products behind it.
+ */
 export function createMemoryRunQueue(options: { concurrency: number; onError: (runId: string, error: unknown) => void }): RunQueue {
-  const queue = new PQueue({ concurrency: options.concurrency, autoStart: false });
-  const waiting: string[] = [];
+  const waiting: Waiting[] = [];
+  const runningPerGroup = new Map<string, number>();
+  const active = new Set<Promise<void>>();
+  let running = 0;
   let handler: ((runId: string) => Promise<void>) | undefined;
   let closed = false;
-  return {
-    async enqueue(runId) {
-      if (closed) throw new Error('run queue is closed');
-      if (waiting.includes(runId)) return;
-      waiting.push(runId);
-      void queue.add(async () => {
-        waiting.splice(waiting.indexOf(runId), 1);
-        if (closed || !handler) return;
-        try {
-          await handler(runId);
-        } catch (error) {
-          options.onError(runId, error);
-        }
+
+  function pump(): void {
+    if (!handler || closed) return;
+    for (let index = 0; index < waiting.length && running < options.concurrency; ) {
+      const next = waiting[index]!;
+      if ((runningPerGroup.get(next.group) ?? 0) >= next.groupLimit) {
+        index++;
+        continue;
+      }
+      waiting.splice(index, 1);
+      launch(next, handler);
+    }
+  }
+
+  function launch(entry: Waiting, runHandler: (runId: string) => Promise<void>): void {
+    running++;
+    runningPerGroup.set(entry.group, (runningPerGroup.get(entry.group) ?? 0) + 1);
+    const task = runHandler(entry.runId)
+      .catch((error: unknown) => options.onError(entry.runId, error))
+      .finally(() => {
+        running--;
+        runningPerGroup.set(entry.group, (runningPerGroup.get(entry.group) ?? 1) - 1);
+        active.delete(task);
+        pump();
       });
+    active.add(task);
+  }
+
+  return {
+    async enqueue(runId, { group = '', groupLimit } = {}) {
+      if (closed) throw new Error('run queue is closed');
+      if (waiting.some((entry) => entry.runId === runId)) return;
+      waiting.push({ runId, group, groupLimit: groupLimit ?? Number.POSITIVE_INFINITY });
+      pump();
+    },
+    remove(runId) {
+      const index = waiting.findIndex((entry) => entry.runId === runId);
+      if (index === -1) return false;
+      waiting.splice(index, 1);
+      return true;
     },
     position(runId) {
-      const index = waiting.indexOf(runId);
+      const index = waiting.findIndex((entry) => entry.runId === runId);
       return index === -1 ? undefined : index + 1;
     },
     start(runHandler) {
       handler = runHandler;
-      queue.start();
+      pump();
     },
     async close() {
       closed = true;
-      queue.clear();
       waiting.length = 0;
-      await queue.onIdle();
+      await Promise.allSettled([...active]);
     },
   };
 }

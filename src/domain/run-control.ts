@@ -1,0 +1,119 @@
+import type { Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
+import { RunEventRecorder } from './run-events.ts';
+import { enqueueRun, finishRun, isTerminal, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './run-lifecycle.ts';
+
+export interface RunControlDeps extends LifecycleDeps {
+  /** Stops a run executing in this process; false when it does not run here. */
+  stopRun(runId: string, reason: string): boolean;
+}
+
+/**
+ * Cancels a run. A QUEUED run is cancelled at once (nothing ran, so a provision's items go back
+ * to the pool). A RUNNING one is stopped (SIGINT to its process group, SIGKILL after the grace
+ * period); when it has stopped, a provision is compensated by its product's deprovision playbook.
+ */
+export async function cancelRun(deps: RunControlDeps, runId: string): Promise<ProvisioningRun> {
+  const run = (await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, include: LOADED_RUN_INCLUDE })) as LoadedRun | null;
+  if (!run) throw new NotFoundError('ProvisioningRun', runId);
+  if (isTerminal(run.status)) throw new InvalidStateError(`run is already ${run.status}`, run.status);
+  const now = new Date();
+  // Only one of this and the worker's claim can move the run out of QUEUED.
+  const { count } = await deps.prisma.provisioningRun.updateMany({
+    where: { id: runId, status: 'QUEUED' },
+    data: { status: 'CANCELED', cancelRequestedAt: now },
+  });
+  if (count === 1) {
+    deps.queue.remove(runId);
+    const reason = 'cancelled before it started';
+    const recorder = new RunEventRecorder(deps.prisma, deps.events, runId, run.lastSeq);
+    await recorder.recordSystemEvent('run_finished', { status: 'CANCELED', reason, exitCode: null });
+    await recorder.flush();
+    await finishRun(deps, run, { status: 'CANCELED', reason, neverStarted: true }, undefined, recorder);
+  } else {
+    await deps.prisma.provisioningRun.update({ where: { id: runId }, data: { cancelRequestedAt: now } });
+    if (!deps.stopRun(runId, 'cancelled by request')) {
+      deps.logger.warn({ runId }, 'cancel requested for a run that does not execute in this process');
+    }
+  }
+  return deps.prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId } });
+}
+
+/**
+ * Runs a failed step again once an operator has fixed its cause: a provision whose service
+ * NEEDS_ATTENTION, or a deprovision (or compensation) that FAILED, TIMED_OUT, was CANCELED or
+ * INTERRUPTED. The new run points at the one it retries.
+ */
+export async function retryRun(deps: LifecycleDeps, runId: string): Promise<ProvisioningRun> {
+  const retry = await deps.prisma.$transaction(async (tx) => {
+    const run = await tx.provisioningRun.findUnique({ where: { id: runId }, include: { service: true, product: true } });
+    if (!run) throw new NotFoundError('ProvisioningRun', runId);
+    if (!run.service || run.checkMode) throw new InvalidStateError('check-mode previews are not retried: start a new one', run.status);
+    await tx.$queryRawUnsafe('SELECT id FROM "Service" WHERE id = $1::uuid FOR UPDATE', run.service.id);
+    const newer = await tx.provisioningRun.findFirst({
+      where: { serviceId: run.service.id, checkMode: false, queuedAt: { gt: run.queuedAt } },
+      select: { id: true },
+    });
+    if (newer) throw new InvalidStateError('only the latest run of a service can be retried', run.status);
+    const service = await tx.service.findUniqueOrThrow({ where: { id: run.service.id } });
+    if (service.status !== 'NEEDS_ATTENTION') {
+      throw new InvalidStateError(`only runs of a service that NEEDS_ATTENTION are retried; this one is ${service.status}`, service.status);
+    }
+    if (run.action === 'DEPROVISION' && !['FAILED', 'TIMED_OUT', 'CANCELED', 'INTERRUPTED'].includes(run.status)) {
+      throw new InvalidStateError(`a ${run.status} deprovision is not retried`, run.status);
+    }
+    // The items go back to being held by a run: a provision or a compensation reserves them again.
+    const itemStatus = run.action === 'PROVISION' || run.compensatesRunId ? 'RESERVED' : 'IN_USE';
+    await tx.inventoryItem.updateMany({ where: { serviceId: service.id }, data: { status: itemStatus, statusReason: `held by a retry of run ${run.id}` } });
+    await tx.service.update({
+      where: { id: service.id },
+      data: { status: run.action === 'PROVISION' || run.compensatesRunId ? 'PROVISIONING' : 'DEPROVISIONING', statusReason: `retrying run ${run.id}` },
+    });
+    return tx.provisioningRun.create({
+      data: {
+        productId: run.productId,
+        serviceId: service.id,
+        action: run.action,
+        playbook: run.action === 'PROVISION' ? run.product.provisionPlaybook : run.product.deprovisionPlaybook,
+        timeoutSeconds: run.product.runTimeoutSeconds ?? run.timeoutSeconds,
+        retryOfRunId: run.id,
+        compensatesRunId: run.compensatesRunId,
+      },
+      include: { product: true },
+    });
+  });
+  await enqueueRun(deps.queue, retry, retry.product);
+  const { product: _product, ...plain } = retry;
+  return plain;
+}
+
+export interface PruneResult {
+  runs: number;
+  events: number;
+}
+
+/** Deletes the events and logs of runs that finished before the cutoff; their summary and stats stay. */
+export async function pruneRunHistory(deps: Pick<LifecycleDeps, 'prisma' | 'logger'>, olderThanDays: number): Promise<PruneResult> {
+  if (!Number.isFinite(olderThanDays) || olderThanDays < 0) {
+    throw new ValidationError([{ path: 'olderThanDays', message: 'must be a number of days, 0 or more' }]);
+  }
+  const cutoff = new Date(Date.now() - olderThanDays * 86_400_000);
+  const result: PruneResult = { runs: 0, events: 0 };
+  for (;;) {
+    const batch = await deps.prisma.provisioningRun.findMany({
+      where: { finishedAt: { lt: cutoff }, eventsPrunedAt: null },
+      select: { id: true },
+      take: 500,
+    });
+    if (batch.length === 0) break;
+    const ids = batch.map((run) => run.id);
+    const [deleted] = await deps.prisma.$transaction([
+      deps.prisma.runEvent.deleteMany({ where: { runId: { in: ids } } }),
+      deps.prisma.provisioningRun.updateMany({ where: { id: { in: ids } }, data: { log: '', eventsPrunedAt: new Date() } as Prisma.ProvisioningRunUpdateManyMutationInput }),
+    ]);
+    result.runs += ids.length;
+    result.events += deleted.count;
+  }
+  if (result.runs) deps.logger.info({ ...result, olderThanDays }, 'pruned run history');
+  return result;
+}

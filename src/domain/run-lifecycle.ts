@@ -1,0 +1,159 @@
+import type { InventoryItem, Prisma, PrismaClient, Product, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import type { InventoryStatus, RunStatus, ServiceStatus } from '#generated/prisma/enums.ts';
+import type { RunOutcome, RunStats } from '../runner/index.ts';
+import type { EventBus } from '../infra/pubsub/pubsub.ts';
+import type { RunQueue } from '../infra/queue/queue.ts';
+import type { Logger } from '../logger.ts';
+import { publishPools } from './inventory.ts';
+import type { RunEventRecorder } from './run-events.ts';
+
+export interface LifecycleDeps {
+  prisma: PrismaClient;
+  events: EventBus;
+  logger: Logger;
+  queue: RunQueue;
+  /** After a crash: run the deprovision playbook for interrupted provisions (else quarantine at once). */
+  compensateInterrupted: boolean;
+}
+
+export type LoadedRun = ProvisioningRun & { product: Product; service: (Service & { inventoryItems: InventoryItem[] }) | null };
+
+export const LOADED_RUN_INCLUDE = { product: true, service: { include: { inventoryItems: true } } } as const;
+
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
+export const isTerminal = (status: RunStatus | string) => TERMINAL.has(status as RunStatus);
+
+export interface Verdict {
+  status: RunStatus;
+  reason: string | null;
+  /** The run was stopped before its playbook started: nothing happened in the network. */
+  neverStarted?: boolean;
+}
+
+/** Queues a run, honouring its product's concurrency limit. */
+export function enqueueRun(queue: RunQueue, run: Pick<ProvisioningRun, 'id' | 'productId'>, product: Pick<Product, 'maxConcurrentRuns'>): Promise<void> {
+  return queue.enqueue(run.id, { group: run.productId, groupLimit: product.maxConcurrentRuns });
+}
+
+interface Transition {
+  service: ServiceStatus;
+  inventory?: InventoryStatus;
+  /** Queue the product's deprovision playbook to undo what the stopped provision may have done. */
+  compensate?: boolean;
+}
+
+const STOPPED: ReadonlySet<RunStatus> = new Set(['CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
+
+/** What a run's result means for its service and the inventory the service holds (design notes: States). */
+export function lifecycleTransition(
+  run: Pick<ProvisioningRun, 'action' | 'compensatesRunId'>,
+  verdict: Verdict,
+  options: { compensateInterrupted: boolean },
+): Transition {
+  const { status } = verdict;
+  if (run.action === 'PROVISION') {
+    if (status === 'SUCCEEDED') return { service: 'ACTIVE', inventory: 'IN_USE' };
+    if (status === 'ROLLED_BACK') return { service: 'FAILED', inventory: 'AVAILABLE' };
+    if (verdict.neverStarted) return { service: 'FAILED', inventory: 'AVAILABLE' };
+    // Ansible runs no rescue on a signal: Provisio undoes the partial work itself.
+    if (STOPPED.has(status) && (status !== 'INTERRUPTED' || options.compensateInterrupted)) return { service: 'PROVISIONING', compensate: true };
+    // The playbook's own rollback did not complete: nobody knows the items' real state.
+    return { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' };
+  }
+  if (run.compensatesRunId) {
+    // A compensating deprovision: success means the stopped provision left nothing behind.
+    if (status === 'SUCCEEDED') return { service: 'FAILED', inventory: 'AVAILABLE' };
+    return { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' };
+  }
+  if (status === 'SUCCEEDED') return { service: 'DEPROVISIONED', inventory: 'AVAILABLE' };
+  if (status === 'ROLLED_BACK' || verdict.neverStarted) return { service: 'ACTIVE', inventory: 'IN_USE' };
+  // A failed deprovision keeps the items held: they may still be configured in the network.
+  return { service: 'NEEDS_ATTENTION', inventory: 'IN_USE' };
+}
+
+/**
+ * Records a run's end in one transaction: its status, and what that means for its service and
+ * inventory (including queuing a compensating deprovision). The terminal update is published
+ * after the commit, after the run's last event.
+ */
+export async function finishRun(
+  deps: LifecycleDeps,
+  run: LoadedRun,
+  verdict: Verdict,
+  outcome: RunOutcome | undefined,
+  recorder: RunEventRecorder,
+): Promise<void> {
+  const { prisma, events } = deps;
+  const transition = run.checkMode || !run.service ? undefined : lifecycleTransition(run, verdict, deps);
+  const compensation = await prisma.$transaction(async (tx) => {
+    await tx.provisioningRun.update({
+      where: { id: run.id },
+      data: {
+        status: verdict.status,
+        statusReason: verdict.reason,
+        exitCode: outcome?.exitCode ?? null,
+        stats: (outcome?.stats ?? undefined) as Prisma.InputJsonValue | undefined,
+        log: outcome?.log ?? '',
+        finishedAt: new Date(),
+        lastSeq: recorder.lastSeq,
+        pid: null,
+        ...recorder.counters,
+      },
+    });
+    if (!transition || !run.service) return undefined;
+    await tx.service.update({
+      where: { id: run.service.id },
+      data: {
+        status: transition.service,
+        statusReason: serviceReason(run, verdict, transition),
+        ...(run.action === 'PROVISION' && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
+      },
+    });
+    if (transition.inventory) {
+      await tx.inventoryItem.updateMany({
+        where: { serviceId: run.service.id },
+        data: {
+          status: transition.inventory,
+          // Freed items leave the service; quarantined and in-use ones stay linked to it.
+          ...(transition.inventory === 'AVAILABLE' ? { serviceId: null } : {}),
+          statusReason: `${run.action.toLowerCase()} run ${verdict.status}`,
+        },
+      });
+    }
+    if (!transition.compensate) return undefined;
+    return tx.provisioningRun.create({
+      data: {
+        productId: run.productId,
+        serviceId: run.service.id,
+        action: 'DEPROVISION',
+        playbook: run.product.deprovisionPlaybook,
+        timeoutSeconds: run.timeoutSeconds,
+        compensatesRunId: run.id,
+      },
+    });
+  });
+  events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
+  if (compensation) await enqueueRun(deps.queue, compensation, run.product);
+  if (transition?.inventory && run.service) {
+    await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
+  }
+  deps.logger.info(
+    { runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason, compensationRunId: compensation?.id },
+    'run finished',
+  );
+}
+
+function serviceReason(run: LoadedRun, verdict: Verdict, transition: Transition): string | null {
+  if (transition.service === 'ACTIVE' && verdict.status === 'SUCCEEDED') return null;
+  if (transition.service === 'DEPROVISIONED') return null;
+  const what = run.compensatesRunId ? 'compensating deprovision' : `${run.action.toLowerCase()} run`;
+  const suffix = transition.compensate ? '; compensating with the deprovision playbook' : '';
+  return `${what} ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''}${suffix}`;
+}
+
+/** set_stats data: aggregated stats (per_host: false) first, then per-host ones. */
+function outputsOf(stats: RunStats | null | undefined): Record<string, unknown> {
+  if (!stats) return {};
+  const { _run: aggregated, ...perHost } = stats.custom ?? {};
+  return Object.assign({}, ...Object.values(perHost), aggregated ?? {});
+}

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from './gql/gql.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+import { query } from './support/client.ts';
+import { CreateProductMutation, PoolsQuery } from './support/documents.ts';
+import { allEvents, DeprovisionMutation, expectContiguous, provision, RunQuery, streamEvents, waitForRun } from './support/runs.ts';
+
+let server: TestApp;
+beforeAll(async () => {
+  server = await startTestApp({ maxConcurrentRuns: 2, killGraceMs: 2000 }, { demo: true });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const CancelMutation = graphql(`
+  mutation Cancel($id: ID!) {
+    cancelRun(id: $id) {
+      __typename
+      ... on CancelRunSuccess { run { id status } }
+      ... on InvalidStateError { currentState message }
+    }
+  }
+`);
+
+const RetryMutation = graphql(`
+  mutation Retry($id: ID!) {
+    retryRun(id: $id) {
+      __typename
+      ... on RetryRunSuccess { run { id status action retryOf { id } } }
+      ... on InvalidStateError { currentState message }
+    }
+  }
+`);
+
+const CompensationQuery = graphql(`
+  query Compensation($id: ID!) {
+    run(id: $id) { status statusReason compensatedBy { id action status } }
+  }
+`);
+
+const voip = (customerRef: string, variables: Record<string, unknown> = {}, productSlug = 'voip-line') => ({
+  productSlug,
+  customerRef,
+  variables: { caller_id_name: customerRef, sip_password: 'control-test-password', ...variables },
+});
+
+const prisma = () => server.app.context.prisma;
+
+async function waitFor<T>(read: () => Promise<T>, ready: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ready(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The run's ansible-playbook pid once it is inside the long sleep task. */
+async function waitForSleepingRun(runId: string): Promise<number> {
+  await waitFor(() => allEvents(server.url, runId), (events) => events.some((event) => event.type === 'task_start' && event.task === 'Simulate a slow network element'), 'the long task to start');
+  const run = await waitFor(() => prisma().provisioningRun.findUniqueOrThrow({ where: { id: runId.length === 36 ? runId : decode(runId) } }), (row) => row.pid !== null, 'the run pid');
+  return run.pid!;
+}
+
+function decode(globalId: string): string {
+  return Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function compensationOf(runId: string) {
+  const { run } = await query(server.url, CompensationQuery, { id: runId });
+  expect(run?.compensatedBy).toHaveLength(1);
+  return waitForRun(server.url, run!.compensatedBy[0]!.id);
+}
+
+describe('cancel', () => {
+  it('stops a running provision, kills its process group, streams the end, and compensates', async () => {
+    const before = await query(server.url, PoolsQuery);
+    const started = await provision(server.url, voip('cancel-running', { simulate_delay_seconds: 120 }));
+    const streamed = streamEvents(server.url, 'ws', started.runId);
+    const pid = await waitForSleepingRun(started.runId);
+    expect(groupAlive(pid)).toBe(true);
+
+    const cancelled = await query(server.url, CancelMutation, { id: started.runId });
+    expect(cancelled.cancelRun.__typename).toBe('CancelRunSuccess');
+    const run = await waitForRun(server.url, started.runId, 20_000);
+    expect(run.status).toBe('CANCELED');
+    await waitFor(async () => groupAlive(pid), (alive) => !alive, 'the process group to exit', 10_000);
+
+    const events = await streamed;
+    expectContiguous(events, 1, run.lastSeq);
+    expect(events.at(-1)).toMatchObject({ type: 'run_finished', data: { status: 'CANCELED' } });
+
+    const compensation = await compensationOf(started.runId);
+    expect(compensation).toMatchObject({ action: 'DEPROVISION', status: 'SUCCEEDED' });
+    expect((await allEvents(server.url, compensation.id)).length).toBeGreaterThan(3);
+    expect(compensation.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
+    expect(compensation.service?.statusReason).toContain('compensating deprovision SUCCEEDED');
+    expect(await query(server.url, PoolsQuery)).toEqual(before);
+
+    const again = await query(server.url, CancelMutation, { id: started.runId });
+    expect(again.cancelRun).toMatchObject({ __typename: 'InvalidStateError', currentState: 'CANCELED' });
+  });
+
+  it('cancels a queued run at once and releases its items; the run behind keeps its place', async () => {
+    const limited = await query(server.url, CreateProductMutation, {
+      input: {
+        slug: 'one-at-a-time',
+        name: 'One at a time',
+        provisionPlaybook: 'voip-line/provision.yml',
+        deprovisionPlaybook: 'voip-line/deprovision.yml',
+        variableSchema: {
+          type: 'object',
+          properties: { caller_id_name: { type: 'string' }, sip_password: { type: 'string', secret: true }, simulate_delay_seconds: { type: 'integer' } },
+        },
+        inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
+        maxConcurrentRuns: 1,
+      },
+    });
+    expect(limited.createProduct.__typename).toBe('CreateProductSuccess');
+    const first = await provision(server.url, voip('limit-1', { simulate_delay_seconds: 120 }, 'one-at-a-time'));
+    const second = await provision(server.url, voip('limit-2', {}, 'one-at-a-time'));
+    const third = await provision(server.url, voip('limit-3', {}, 'one-at-a-time'));
+    await waitForSleepingRun(first.runId);
+
+    // The product's limit holds the others back although the global limit has room.
+    const { run: waiting } = await query(server.url, RunQuery, { id: third.runId });
+    expect(waiting).toMatchObject({ status: 'QUEUED', queuePosition: 2 });
+
+    const cancelled = await query(server.url, CancelMutation, { id: second.runId });
+    expect(cancelled.cancelRun).toMatchObject({ __typename: 'CancelRunSuccess', run: { status: 'CANCELED' } });
+    const run = await waitForRun(server.url, second.runId);
+    expect(run.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
+    expect(run.statusReason).toBe('cancelled before it started');
+    const { run: movedUp } = await query(server.url, RunQuery, { id: third.runId });
+    expect(movedUp).toMatchObject({ status: 'QUEUED', queuePosition: 1 });
+
+    await query(server.url, CancelMutation, { id: first.runId });
+    expect((await waitForRun(server.url, third.runId)).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('timeouts', () => {
+  it('stops a run past its product timeout as TIMED_OUT and compensates', async () => {
+    const created = await query(server.url, CreateProductMutation, {
+      input: {
+        slug: 'quick-line',
+        name: 'Quick line',
+        provisionPlaybook: 'voip-line/provision.yml',
+        deprovisionPlaybook: 'voip-line/deprovision.yml',
+        variableSchema: {
+          type: 'object',
+          properties: { caller_id_name: { type: 'string' }, sip_password: { type: 'string', secret: true }, simulate_delay_seconds: { type: 'integer' } },
+        },
+        inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
+        runTimeoutSeconds: 8,
+      },
+    });
+    expect(created.createProduct.__typename).toBe('CreateProductSuccess');
+    const started = await provision(server.url, voip('timeout', { simulate_delay_seconds: 120 }, 'quick-line'));
+    const run = await waitForRun(server.url, started.runId, 40_000);
+    expect(run.status).toBe('TIMED_OUT');
+    expect(run.statusReason).toContain('8 s');
+    const compensation = await compensationOf(started.runId);
+    expect(compensation.status).toBe('SUCCEEDED');
+    expect(compensation.service?.status).toBe('FAILED');
+  });
+});
+
+describe('retry', () => {
+  it('retries a failed deprovision of a service that needs attention', async () => {
+    const started = await provision(server.url, voip('retry', { simulate_failure_at: 'remove_sip_registrar', simulate_rescue_failure: true }));
+    expect((await waitForRun(server.url, started.runId)).status).toBe('SUCCEEDED');
+    const depro = await query(server.url, DeprovisionMutation, { id: started.serviceId! });
+    if (depro.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(depro));
+    const failed = await waitForRun(server.url, depro.deprovisionService.started.run.id);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.service).toMatchObject({ status: 'NEEDS_ATTENTION' });
+    expect(failed.service?.inventoryItems.map((item) => item.status)).toEqual(['IN_USE']);
+
+    const notLatest = await query(server.url, RetryMutation, { id: started.runId });
+    expect(notLatest.retryRun).toMatchObject({ __typename: 'InvalidStateError' });
+
+    const retried = await query(server.url, RetryMutation, { id: failed.id });
+    if (retried.retryRun.__typename !== 'RetryRunSuccess') throw new Error(JSON.stringify(retried));
+    expect(retried.retryRun.run).toMatchObject({ action: 'DEPROVISION', retryOf: { id: failed.id } });
+    // The demo fault is still configured, so the retry fails the same way: the mechanism is what is tested.
+    const second = await waitForRun(server.url, retried.retryRun.run.id);
+    expect(second.status).toBe('FAILED');
+    expect(second.service?.status).toBe('NEEDS_ATTENTION');
+  });
+});
+
+describe('retention', () => {
+  it('prunes events and logs of finished runs but keeps their summary; a replay of a pruned run completes empty', async () => {
+    const started = await provision(server.url, voip('retention'));
+    const finished = await waitForRun(server.url, started.runId);
+    expect(finished.lastSeq).toBeGreaterThan(0);
+    const prune = graphql(`mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }`);
+    const result = await query(server.url, prune, { days: 0 });
+    if (result.pruneRunHistory.__typename !== 'PruneRunHistorySuccess') throw new Error(JSON.stringify(result));
+    expect(result.pruneRunHistory.pruned.runs).toBeGreaterThan(0);
+    expect(result.pruneRunHistory.pruned.events).toBeGreaterThan(0);
+    const { run } = await query(server.url, RunQuery, { id: started.runId });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', log: '', lastSeq: finished.lastSeq, counters: finished.counters });
+    expect(await allEvents(server.url, started.runId)).toEqual([]);
+    expect(await streamEvents(server.url, 'sse', started.runId)).toEqual([]);
+    expect((await query(server.url, prune, { days: -1 })).pruneRunHistory.__typename).toBe('ValidationError');
+  });
+});
+
+describe('request limits', () => {
+  it('refuses oversized variables and bodies with clear errors', async () => {
+    const big = await query(server.url, graphql(`mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }`), {
+      input: { productSlug: 'voip-line', customerRef: 'big', variables: { caller_id_name: 'x'.repeat(70_000) } },
+    });
+    expect(big.provisionService).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'variables', message: expect.stringContaining('at most 65536') }] });
+    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(17 * 1024 * 1024) }) });
+    expect(response.status).toBe(413);
+  });
+});
