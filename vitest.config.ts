@@ -14,8 +14,8 @@ export default defineConfig({
     // Each file starts real servers, PGlite instances and ansible-playbook: two at a time fits 2 cores.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 240_000,
+    hookTimeout: 180_000,
     reporters: ['default'],
   },
 });

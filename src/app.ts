@@ -8,6 +8,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config.ts';
 import { DomainError } from './domain/errors.ts';
+import { cachedSyntaxCheck } from './domain/playbooks.ts';
 import { interruptOrphanedRuns, requeueWaitingRuns } from './domain/recovery.ts';
 import { pruneRunHistory } from './domain/run-control.ts';
 import { RunExecutor } from './domain/run-executor.ts';
@@ -54,6 +55,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let retention: NodeJS.Timeout | undefined;
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const checkPlaybookSyntax = cachedSyntaxCheck((playbookPath) => syntaxCheck(playbookPath));
   let stopping = false;
   const streams = new Set<http.ServerResponse>();
 
@@ -178,7 +180,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         events,
         logger,
         playbooksDir: config.playbooksDir,
-        playbookChecker: { syntaxCheck: (playbookPath) => syntaxCheck(playbookPath) },
+        playbookChecker: { syntaxCheck: checkPlaybookSyntax },
         queue,
         defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
         compensateInterrupted: config.onInterrupt === 'compensate',

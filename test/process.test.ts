@@ -36,7 +36,7 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
       cwd: repoRoot,
       env: { PORT: '0', PROVISIO_DATA_DIR: dataDir },
       reject: false,
-      timeout: 20_000,
+      timeout: 90_000,
     });
     expect(second.exitCode).toBe(3);
     expect(second.stdout + second.stderr).toContain('is in use by another Provisio process');
@@ -84,7 +84,7 @@ function ansibleProcessesOf(labDir: string): number[] {
   return pids;
 }
 
-async function eventually<T>(read: () => Promise<T> | T, ready: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(read: () => Promise<T> | T, ready: (value: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -112,7 +112,7 @@ describe.skipIf(profile !== 'embedded')('crash recovery', () => {
     first.process.kill('SIGKILL');
     await first.process;
     // The callback plugin notices its event pipe closed and ends the run's process group.
-    await eventually(() => ansibleProcessesOf(labDir), (pids) => pids.length === 0, 'orphaned ansible processes to exit', 15_000);
+    await eventually(() => ansibleProcessesOf(labDir), (pids) => pids.length === 0, 'orphaned ansible processes to exit', 30_000);
 
     const second = await spawnServer(env);
     const interrupted = await waitForRun(second.url, started.runId);

@@ -52,7 +52,8 @@ describe('provision', () => {
       ['PHONE_NUMBER', 'IN_USE'],
     ]);
     const msisdn = items.find((item) => item.kind === 'PHONE_NUMBER')!.identifier;
-    expect(finished.service!.outputs).toMatchObject({ msisdn, apn: 'ims' });
+    // The HSS convention: MSISDN digits without the leading +.
+    expect(finished.service!.outputs).toMatchObject({ msisdn: msisdn.slice(1), apn: 'ims' });
     expect(finished.counters.ok).toBeGreaterThan(3);
     expect(finished.counters.failed).toBe(0);
 

@@ -47,7 +47,26 @@ const voip = (customerRef: string, variables: Record<string, unknown> = {}, prod
 
 const prisma = () => server.app.context.prisma;
 
-async function waitFor<T>(read: () => Promise<T>, ready: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+/** A product on the voip-line playbooks with its own limits. */
+async function createVoipVariant(slug: string, limits: { maxConcurrentRuns?: number; runTimeoutSeconds?: number }) {
+  const result = await query(server.url, CreateProductMutation, {
+    input: {
+      slug,
+      name: slug,
+      provisionPlaybook: 'voip-line/provision.yml',
+      deprovisionPlaybook: 'voip-line/deprovision.yml',
+      variableSchema: {
+        type: 'object',
+        properties: { caller_id_name: { type: 'string' }, sip_password: { type: 'string', secret: true }, simulate_delay_seconds: { type: 'integer' } },
+      },
+      inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
+      ...limits,
+    },
+  });
+  return result.createProduct.__typename;
+}
+
+async function waitFor<T>(read: () => Promise<T>, ready: (value: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -93,7 +112,7 @@ describe('cancel', () => {
 
     const cancelled = await query(server.url, CancelMutation, { id: started.runId });
     expect(cancelled.cancelRun.__typename).toBe('CancelRunSuccess');
-    const run = await waitForRun(server.url, started.runId, 20_000);
+    const run = await waitForRun(server.url, started.runId, 60_000);
     expect(run.status).toBe('CANCELED');
     await waitFor(async () => groupAlive(pid), (alive) => !alive, 'the process group to exit', 10_000);
 
@@ -113,21 +132,8 @@ describe('cancel', () => {
   });
 
   it('cancels a queued run at once and releases its items; the run behind keeps its place', async () => {
-    const limited = await query(server.url, CreateProductMutation, {
-      input: {
-        slug: 'one-at-a-time',
-        name: 'One at a time',
-        provisionPlaybook: 'voip-line/provision.yml',
-        deprovisionPlaybook: 'voip-line/deprovision.yml',
-        variableSchema: {
-          type: 'object',
-          properties: { caller_id_name: { type: 'string' }, sip_password: { type: 'string', secret: true }, simulate_delay_seconds: { type: 'integer' } },
-        },
-        inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
-        maxConcurrentRuns: 1,
-      },
-    });
-    expect(limited.createProduct.__typename).toBe('CreateProductSuccess');
+    const limited = await createVoipVariant('one-at-a-time', { maxConcurrentRuns: 1 });
+    expect(limited).toBe('CreateProductSuccess');
     const first = await provision(server.url, voip('limit-1', { simulate_delay_seconds: 120 }, 'one-at-a-time'));
     const second = await provision(server.url, voip('limit-2', {}, 'one-at-a-time'));
     const third = await provision(server.url, voip('limit-3', {}, 'one-at-a-time'));
@@ -152,25 +158,13 @@ describe('cancel', () => {
 
 describe('timeouts', () => {
   it('stops a run past its product timeout as TIMED_OUT and compensates', async () => {
-    const created = await query(server.url, CreateProductMutation, {
-      input: {
-        slug: 'quick-line',
-        name: 'Quick line',
-        provisionPlaybook: 'voip-line/provision.yml',
-        deprovisionPlaybook: 'voip-line/deprovision.yml',
-        variableSchema: {
-          type: 'object',
-          properties: { caller_id_name: { type: 'string' }, sip_password: { type: 'string', secret: true }, simulate_delay_seconds: { type: 'integer' } },
-        },
-        inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
-        runTimeoutSeconds: 8,
-      },
-    });
-    expect(created.createProduct.__typename).toBe('CreateProductSuccess');
+    // Long enough for the compensating deprovision (same product, same timeout) on a busy machine.
+    const created = await createVoipVariant('quick-line', { runTimeoutSeconds: 30 });
+    expect(created).toBe('CreateProductSuccess');
     const started = await provision(server.url, voip('timeout', { simulate_delay_seconds: 120 }, 'quick-line'));
-    const run = await waitForRun(server.url, started.runId, 40_000);
+    const run = await waitForRun(server.url, started.runId);
     expect(run.status).toBe('TIMED_OUT');
-    expect(run.statusReason).toContain('8 s');
+    expect(run.statusReason).toContain('30 s');
     const compensation = await compensationOf(started.runId);
     expect(compensation.status).toBe('SUCCEEDED');
     expect(compensation.service?.status).toBe('FAILED');

@@ -12,6 +12,7 @@ import copy
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PLAYBOOKS = os.path.dirname(HERE)
 ANSIBLE = os.environ.get('ANSIBLE_PLAYBOOK', 'ansible-playbook')
 FAILURES = []
+# Every lab directory of this session lives under one root, removed at the end.
+TMP_ROOT = tempfile.mkdtemp(prefix='provisio-playbook-tests-')
 
 
 def unsafe(value):
@@ -34,7 +37,8 @@ def load_fixture(product):
 
 def run(product, action, variables, lab, *extra, callback='json'):
     """Runs one playbook; returns (rc, parsed json output or raw text, raw stdout+stderr)."""
-    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
+    # The vars file holds secrets: private to this user, deleted right after the run.
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False, dir=TMP_ROOT) as f:
         json.dump(variables, f)
         vars_file = f.name
     env = dict(os.environ, PROVISIO_LAB_DIR=lab, ANSIBLE_NOCOLOR='1',
@@ -135,7 +139,7 @@ def common_checks(product):
         check(proc.returncode == 0, f'{action}.yml --syntax-check')
 
     print(f'== {product}: provision succeeds')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, out, raw = run(product, 'provision', base, lab)
     files = lab_files(lab)
     check(rc == 0, f'exit 0 (got {rc})')
@@ -152,12 +156,12 @@ def common_checks(product):
     check(rc == 0 and recap(out).get('changed') == 0, f'exit 0 and changed=0 (got rc {rc}, {recap(out)})')
 
     print(f'== {product}: provision with -vvv default callback leaks no secret')
-    lab2 = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab2 = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, _, raw = run(product, 'provision', base, lab2, '-vvv', '--diff', callback='default')
     check(rc == 0 and not any(s in raw for s in secrets), 'no secret in -vvv --diff output')
 
     print(f'== {product}: check mode writes nothing and shows diffs')
-    lab3 = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab3 = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, _, raw = run(product, 'provision', base, lab3, '--check', '--diff', callback='default')
     check(rc == 0, f'exit 0 (got {rc})')
     check(os.listdir(lab3) == [], f'lab dir untouched (got {os.listdir(lab3)})')
@@ -166,7 +170,7 @@ def common_checks(product):
 
     for step in spec['steps']:
         print(f'== {product}: simulate_failure_at={step}')
-        lab4 = tempfile.mkdtemp(prefix='provisio-lab-')
+        lab4 = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
         rc, out, raw = run(product, 'provision', with_product(base, simulate_failure_at=unsafe(step)), lab4)
         r = recap(out)
         check(rc == 0 and r.get('rescued') == 1 and r.get('failures') == 0, f'exit 0, rescued=1, failures=0 (got rc {rc}, {r})')
@@ -174,19 +178,19 @@ def common_checks(product):
         check(out is not None and not out.get('global_custom_stats'), 'no custom stats published')
 
     print(f'== {product}: simulate_rescue_failure')
-    lab5 = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab5 = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, out, raw = run(product, 'provision', with_product(base, simulate_failure_at=unsafe(spec['steps'][-1]),
                                                           simulate_rescue_failure=True), lab5)
     check(rc == 2, f'exit 2 (got {rc})')
     check(lab_files(lab5) == {}, 'rescue cleaned before failing')
 
     print(f'== {product}: unknown simulate_failure_at is refused')
-    lab6 = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab6 = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, out, raw = run(product, 'provision', with_product(base, simulate_failure_at=unsafe('typo')), lab6)
     check(rc == 0 and recap(out).get('rescued') == 1 and lab_files(lab6) == {}, f'rolled back, nothing written (rc {rc})')
 
     print(f'== {product}: simulate_delay_seconds')
-    lab7 = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab7 = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     started = time.monotonic()
     rc, out, raw = run(product, 'provision', with_product(base, simulate_delay_seconds=unsafe('3')), lab7)
     elapsed = time.monotonic() - started
@@ -229,7 +233,7 @@ def mobile_checks():
     product = 'mobile-sim-plan'
     base = load_fixture(product)
     print(f'== {product}: content')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     v = with_product(base, apn=unsafe('corp.example'), data_limit_gb=unsafe('0'), roaming=unsafe('true'))
     v['inventory']['sim']['identifier'] = unsafe("['8949', {{ 7*7 }}]")  # must stay a literal string
     rc, out, _ = run(product, 'provision', v, lab)
@@ -247,7 +251,7 @@ def mobile_checks():
     check(out['global_custom_stats'] == {'msisdn': '4930123456', 'apn': 'corp.example'}, 'stats')
 
     print(f'== {product}: defaults when product variables are absent')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     v = copy.deepcopy(base)
     v['product'] = {}
     rc, out, _ = run(product, 'provision', v, lab)
@@ -256,14 +260,14 @@ def mobile_checks():
           f'defaults {pcrf}')
 
     print(f'== {product}: inventory as a list of one')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     v = copy.deepcopy(base)
     v['inventory'] = {k: [item] for k, item in v['inventory'].items()}
     rc, out, _ = run(product, 'provision', v, lab)
     check(rc == 0 and sorted(lab_files(lab)) == sorted(PRODUCTS[product]['files']), f'works (rc {rc})')
 
     print(f'== {product}: path traversal in an identifier is refused, nothing written or removed')
-    outer = tempfile.mkdtemp(prefix='provisio-outer-')
+    outer = tempfile.mkdtemp(prefix='outer-', dir=TMP_ROOT)
     lab = os.path.join(outer, 'lab')
     os.mkdir(lab)
     victim = os.path.join(outer, 'victim.json')
@@ -277,7 +281,7 @@ def mobile_checks():
     check(rc == 0 and recap(out).get('rescued') == 1 and os.path.exists(victim), 'deprovision refuses it too')
 
     print(f'== {product}: missing Ki fails without revealing anything')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     v = copy.deepcopy(base)
     del v['inventory']['sim']['ki']
     rc, out, raw = run(product, 'provision', v, lab)
@@ -295,7 +299,7 @@ def fibre_checks():
              ('0.0.0.0/0', '0.0.0.1', '0.0.0.0'), ('2001:db8:0:100::/56', '2001:db8:0:100::1', 'ffff:ffff:ffff:ff00::'),
              ('2001:db8::/127', '2001:db8::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe')]
     for cidr, gateway, netmask in cases:
-        lab = tempfile.mkdtemp(prefix='provisio-lab-')
+        lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
         v = copy.deepcopy(base)
         v['inventory']['ip_block']['identifier'] = unsafe(cidr)
         v['product'].update(download_mbps=unsafe('1000'), upload_mbps=unsafe('250'), vlan=unsafe('42'))
@@ -311,7 +315,7 @@ def fibre_checks():
     check(ont == {'serial': 'ALCLB0C0FFEE', 'model': '{"x": "{{ 7*7 }}"}', 'mac': '00:1a:2b:3c:4d:5e', 'vlan': 42,
                   'admin_state': 'up', 'service_id': 'svc-0002'}, f'ONT registration {ont}')
     for bad in ('100.64.0.9/29', '100.64.0.0', '300.1.1.1/24', '2001:db8::1/48', '1.2.3.4/33', '{{ 7*7 }}/29'):
-        lab = tempfile.mkdtemp(prefix='provisio-lab-')
+        lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
         v = copy.deepcopy(base)
         v['inventory']['ip_block']['identifier'] = unsafe(bad)
         rc, out, _ = run(product, 'provision', v, lab)
@@ -322,7 +326,7 @@ def voip_checks():
     product = 'voip-line'
     base = load_fixture(product)
     print(f'== {product}: template-looking values stay literal')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, out, _ = run(product, 'provision', base, lab)
     reg = open(os.path.join(lab, 'sip/registrar/4930999888.conf')).read()
     vm = json.load(open(os.path.join(lab, 'sip/voicemail/+4930999888.json')))
@@ -331,7 +335,7 @@ def voip_checks():
     check(f'password_sha256 = "{hashlib.sha256(pw.encode()).hexdigest()}"' in reg, 'password digest of the literal value')
 
     print(f'== {product}: caller_id_name with quotes and newline cannot inject config lines')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     rc, out, _ = run(product, 'provision', with_product(base, caller_id_name=unsafe('A "B"\nvoicemail = false')), lab)
     reg = open(os.path.join(lab, 'sip/registrar/4930999888.conf')).read()
     check(rc == 0 and 'caller_id_name = "A \\"B\\"\\nvoicemail = false"' in reg and reg.count('\nvoicemail = ') == 1,
@@ -345,7 +349,7 @@ def voip_checks():
     check(rc == 0 and lab_files(lab) == {}, 'deprovision removes it')
 
     print(f'== {product}: missing sip_password rolls back')
-    lab = tempfile.mkdtemp(prefix='provisio-lab-')
+    lab = tempfile.mkdtemp(prefix='lab-', dir=TMP_ROOT)
     v = copy.deepcopy(base)
     del v['product']['sip_password']
     rc, out, _ = run(product, 'provision', v, lab)
@@ -355,9 +359,12 @@ def voip_checks():
 def main():
     selected = sys.argv[1:] or list(PRODUCTS)
     extra = {'mobile-sim-plan': mobile_checks, 'fibre-broadband': fibre_checks, 'voip-line': voip_checks}
-    for product in selected:
-        common_checks(product)
-        extra[product]()
+    try:
+        for product in selected:
+            common_checks(product)
+            extra[product]()
+    finally:
+        shutil.rmtree(TMP_ROOT, ignore_errors=True)
     print()
     if FAILURES:
         print(f'{len(FAILURES)} check(s) failed:')

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import type { InventoryKind, InventoryStatus } from '#generated/prisma/enums.ts';
 import type { EventBus, PoolCountsMessage } from '../infra/pubsub/pubsub.ts';

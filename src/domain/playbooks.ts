@@ -49,3 +49,25 @@ export async function resolvePlaybook(playbooksDir: string, name: string): Promi
   if (!stat.isFile()) return { error: `${name} is not a file` };
   return { path: real };
 }
+
+type SyntaxCheck = (playbookPath: string) => Promise<{ ok: true } | { ok: false; message: string }>;
+
+/**
+ * Remembers syntax-check results per file version (path, size, mtime): each check starts an
+ * ansible-playbook process (seconds on a busy machine), and products reuse the same playbooks.
+ */
+export function cachedSyntaxCheck(check: SyntaxCheck): SyntaxCheck {
+  const results = new Map<string, ReturnType<SyntaxCheck>>();
+  return async (playbookPath) => {
+    const stat = await fs.stat(playbookPath);
+    const key = `${playbookPath}\0${stat.size}\0${stat.mtimeMs}`;
+    let result = results.get(key);
+    if (!result) {
+      result = check(playbookPath);
+      results.set(key, result);
+      // A failure to run the check at all is not remembered.
+      result.catch(() => results.delete(key));
+    }
+    return result;
+  };
+}

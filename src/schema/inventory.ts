@@ -3,7 +3,7 @@ import { filter, pipe } from '@graphql-yoga/subscription';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem } from '../domain/inventory.ts';
-import { inventoryKinds } from '../domain/inventory-kinds.ts';
+import { type inventoryKinds } from '../domain/inventory-kinds.ts';
 import type { PoolCountsMessage } from '../infra/pubsub/pubsub.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';

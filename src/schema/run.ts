@@ -3,6 +3,7 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { cancelRun, pruneRunHistory, retryRun, type PruneResult } from '../domain/run-control.ts';
+import type { RunCounters } from '../domain/run-events.ts';
 import { expectType, nodeIdOf } from './errors.ts';
 import { streamRunEvents, streamRunUpdates } from '../domain/run-stream.ts';
 import type { RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
@@ -29,14 +30,7 @@ export const RunEventRef = builder.prismaObject('RunEvent', {
   }),
 });
 
-const RunCountersRef = builder.objectRef<{
-  okCount: number;
-  changedCount: number;
-  failedCount: number;
-  skippedCount: number;
-  rescuedCount: number;
-  unreachableCount: number;
-}>('RunCounters').implement({
+const RunCountersRef = builder.objectRef<RunCounters>('RunCounters').implement({
   description: 'Task results so far, summed over hosts.',
   fields: (t) => ({
     ok: t.exposeInt('okCount'),

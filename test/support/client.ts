@@ -27,4 +27,6 @@ export async function query<TResult, TVariables>(
 }
 
 /** Variables may be left out when every one of them is optional. */
+// `{} extends T` is the idiom for "every property of T is optional".
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type VariablesArg<TVariables> = {} extends TVariables ? [variables?: TVariables] : [variables: TVariables];

@@ -87,7 +87,7 @@ export async function provision(url: string, input: ProvisionServiceInput): Prom
 const TERMINAL = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
 
 /** Polls the run until it has finished. */
-export async function waitForRun(url: string, runId: string, timeoutMs = 60_000) {
+export async function waitForRun(url: string, runId: string, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { run } = await query(url, RunQuery, { id: runId });

@@ -66,7 +66,8 @@ export function createMemoryRunQueue(options: { concurrency: number; onError: (r
 
   return {
     async enqueue(runId, { group = '', groupLimit } = {}) {
-      if (closed) throw new Error('run queue is closed');
+      // While shutting down, a run (e.g. a compensation) stays QUEUED in the database: the next start picks it up.
+      if (closed) return;
       if (waiting.some((entry) => entry.runId === runId)) return;
       waiting.push({ runId, group, groupLimit: groupLimit ?? Number.POSITIVE_INFINITY });
       pump();
