@@ -23,7 +23,7 @@ const validProduct = {
     type: 'object',
     properties: {
       voicemail: { type: 'boolean' },
-      pin: { type: 'string', secret: true },
+      pin: { type: 'string', secret: true, default: 'schema-default-pin' },
       tier: { type: 'string', enum: ['gold', 'silver'], default: 'silver' },
     },
     required: ['tier'],
@@ -54,6 +54,8 @@ describe('products', () => {
     const product = result.createProduct.product;
     expect(product.defaultVariables).toEqual({ voicemail: false, pin: '********' });
     expect(product.secretVariables).toEqual(['pin']);
+    expect(JSON.stringify(product)).not.toContain('schema-default-pin');
+    expect(product.variableSchema).toMatchObject({ properties: { pin: { type: 'string', secret: true, default: '********' } } });
 
     const bySlug = await query(server.url, graphql(`query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }`), { slug: 'test-plan' });
     expect(bySlug.product?.id).toBe(product.id);

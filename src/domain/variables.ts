@@ -134,6 +134,17 @@ export function maskSecretVariables(schema: VariableSchema, values: Record<strin
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, secrets.has(name) ? '********' : value]));
 }
 
+/** The schema with the defaults of secret variables masked, for API output. */
+export function maskSecretDefaults(schema: VariableSchema): VariableSchema {
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([name, property]) => [
+      name,
+      property.secret && property.default !== undefined ? { ...property, default: '********' } : property,
+    ]),
+  );
+  return { ...schema, properties };
+}
+
 function toObjectSchema(schema: VariableSchema): object {
   return {
     type: 'object',

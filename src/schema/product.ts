@@ -1,7 +1,7 @@
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { archiveProduct, createProduct, productDefinition, updateProduct, type InventoryRequirement, type ProductPatch } from '../domain/products.ts';
-import { maskSecretVariables, secretVariableNames } from '../domain/variables.ts';
+import { maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/variables.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
 
@@ -39,8 +39,8 @@ export const ProductRef = builder.prismaNode('Product', {
     }),
     variableSchema: t.field({
       type: 'JSONObject',
-      description: 'JSON Schema subset that request variables are validated against (`secret: true` marks secret variables).',
-      resolve: (product) => product.variableSchema as Record<string, unknown>,
+      description: 'JSON Schema subset that request variables are validated against (`secret: true` marks secret variables; their defaults read as "********").',
+      resolve: (product) => maskSecretDefaults(product.variableSchema as unknown as VariableSchema) as unknown as Record<string, unknown>,
     }),
     secretVariables: t.stringList({
       description: 'Names of the variables marked secret.',

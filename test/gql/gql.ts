@@ -23,6 +23,7 @@ type Documents = {
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": typeof types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": typeof types.RetireDocument,
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": typeof types.ServiceLookupDocument,
+    "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }": typeof types.ClusterPoolDocument,
     "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": typeof types.AllRunsDocument,
     "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": typeof types.PreviewServicesDocument,
     "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": typeof types.IdemServicesDocument,
@@ -33,7 +34,7 @@ type Documents = {
     "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": typeof types.BigDocument,
     "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": typeof types.RunUpdatedDocument,
     "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n": typeof types.ProductsDocument,
-    "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": typeof types.CreateProductDocument,
+    "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables variableSchema secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": typeof types.CreateProductDocument,
     "\n  mutation AddInventory($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { message rows { index identifier message } }\n      ... on ValidationError { message issues { path message } }\n    }\n  }\n": typeof types.AddInventoryDocument,
     "\n  query Inventory($filter: InventoryFilter, $first: Int) {\n    inventoryItems(filter: $filter, first: $first) {\n      totalCount\n      nodes { id kind identifier attributes secretAttributesSet status statusReason }\n    }\n  }\n": typeof types.InventoryDocument,
     "\n  query Pools {\n    inventoryPools { kind available reserved inUse quarantined retired total }\n  }\n": typeof types.PoolsDocument,
@@ -54,6 +55,7 @@ const documents: Documents = {
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": types.RetireDocument,
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": types.ServiceLookupDocument,
+    "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }": types.ClusterPoolDocument,
     "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": types.AllRunsDocument,
     "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": types.PreviewServicesDocument,
     "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": types.IdemServicesDocument,
@@ -64,7 +66,7 @@ const documents: Documents = {
     "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": types.BigDocument,
     "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": types.RunUpdatedDocument,
     "\n  query Products($includeArchived: Boolean) {\n    products(includeArchived: $includeArchived) {\n      totalCount\n      nodes {\n        id\n        slug\n        name\n        provisionPlaybook\n        deprovisionPlaybook\n        defaultVariables\n        secretVariables\n        archived\n        inventoryRequirements { kind count match }\n      }\n    }\n  }\n": types.ProductsDocument,
-    "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": types.CreateProductDocument,
+    "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables variableSchema secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n": types.CreateProductDocument,
     "\n  mutation AddInventory($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { message rows { index identifier message } }\n      ... on ValidationError { message issues { path message } }\n    }\n  }\n": types.AddInventoryDocument,
     "\n  query Inventory($filter: InventoryFilter, $first: Int) {\n    inventoryItems(filter: $filter, first: $first) {\n      totalCount\n      nodes { id kind identifier attributes secretAttributesSet status statusReason }\n    }\n  }\n": types.InventoryDocument,
     "\n  query Pools {\n    inventoryPools { kind available reserved inUse quarantined retired total }\n  }\n": types.PoolsDocument,
@@ -129,6 +131,10 @@ export function graphql(source: "query ServiceLookup($id: ID!) { service(id: $id
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }"): (typeof documents)["subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n"): (typeof documents)["\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -169,7 +175,7 @@ export function graphql(source: "\n  query Products($includeArchived: Boolean) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables variableSchema secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      __typename\n      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables variableSchema secretVariables } }\n      ... on ValidationError { message issues { path message } }\n      ... on ConflictError { message }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -25,7 +25,7 @@ export const CreateProductMutation = graphql(`
   mutation CreateProduct($input: CreateProductInput!) {
     createProduct(input: $input) {
       __typename
-      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables secretVariables } }
+      ... on CreateProductSuccess { product { id slug name provisionPlaybook runTimeoutSeconds defaultVariables variableSchema secretVariables } }
       ... on ValidationError { message issues { path message } }
       ... on ConflictError { message }
     }
