@@ -117,6 +117,28 @@ describe('provision', () => {
     expect(again.deprovisionService).toMatchObject({ __typename: 'InvalidStateError' });
   });
 
+  it('provisions and deprovisions fibre broadband: ONT, RADIUS user and DHCP reservation with the block\'s gateway', async () => {
+    const started = await provision(server.url, { productSlug: 'fibre-broadband', customerRef: 'cust-fibre', variables: { vlan: 220, download_mbps: 1000 } });
+    const run = await waitForRun(server.url, started.runId);
+    expect(run.status).toBe('SUCCEEDED');
+    const modem = run.service!.inventoryItems.find((item) => item.kind === 'MODEM')!;
+    const block = run.service!.inventoryItems.find((item) => item.kind === 'IP_BLOCK')!;
+    expect(run.service!.outputs).toMatchObject({ vlan: 220, ip_block: block.identifier });
+    const { inventoryItems } = await query(server.url, InventoryQuery, { filter: { kind: 'MODEM', search: modem.identifier } });
+    const mac = String(inventoryItems.nodes[0]!.attributes.mac);
+    const dhcp = fs.readFileSync(path.join(lab, 'dhcp', `${mac}.conf`), 'utf8');
+    expect(dhcp).toContain(block.identifier);
+    expect(dhcp).toContain(block.identifier.replace(/\.0\/29$/, '.1'));
+    expect(fs.existsSync(path.join(lab, 'radius/users', `${mac}.conf`))).toBe(true);
+
+    const result = await query(server.url, DeprovisionMutation, { id: started.serviceId! });
+    if (result.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(result));
+    const depro = await waitForRun(server.url, result.deprovisionService.started.run.id);
+    expect(depro.status).toBe('SUCCEEDED');
+    expect(fs.existsSync(path.join(lab, 'dhcp', `${mac}.conf`))).toBe(false);
+    expect(fs.existsSync(path.join(lab, 'olt/onts', `${modem.identifier}.json`))).toBe(false);
+  });
+
   it('previews in check mode: diff events, nothing reserved, no service, nothing written', async () => {
     const before = await query(server.url, PoolsQuery);
     const labBefore = listFiles(lab);

@@ -4,11 +4,18 @@ import { luhnValid } from './inventory-kinds.ts';
 import { createProduct, type ProductDeps, type ProductInput } from './products.ts';
 
 /** Demo controls every example playbook understands, to show the rescue path and long tasks. */
-const demoControls = {
-  simulate_failure_at: { type: 'string', default: '', description: 'Name of a step to fail on purpose (demo of block/rescue).' },
-  simulate_rescue_failure: { type: 'boolean', default: false, description: 'Make the rescue fail too (demo of NEEDS_ATTENTION).' },
-  simulate_delay_seconds: { type: 'integer', default: 0, minimum: 0, maximum: 3600, description: 'Add a long step (demo of cancel and timeouts).' },
-} as const;
+function demoControls(steps: { provision: string[]; deprovision: string[] }) {
+  return {
+    simulate_failure_at: {
+      type: 'string',
+      enum: ['', ...steps.provision, ...steps.deprovision],
+      default: '',
+      description: 'Name of a provision or deprovision step to fail on purpose (demo of block/rescue).',
+    },
+    simulate_rescue_failure: { type: 'boolean', default: false, description: 'Make the rescue fail too (demo of NEEDS_ATTENTION).' },
+    simulate_delay_seconds: { type: 'integer', default: 0, minimum: 0, maximum: 3600, description: 'Add a long provision step (demo of cancel and timeouts).' },
+  } as const;
+}
 
 export const demoProducts: ProductInput[] = [
   {
@@ -24,7 +31,7 @@ export const demoProducts: ProductInput[] = [
         apn: { type: 'string', enum: ['internet', 'ims', 'iot.m2m'], description: 'Access point name' },
         data_limit_gb: { type: 'integer', minimum: 1, maximum: 1000 },
         roaming: { type: 'boolean' },
-        ...demoControls,
+        ...demoControls({ provision: ['hss_subscriber', 'pcrf_profile', 'activation'], deprovision: ['deactivation', 'remove_pcrf_profile', 'remove_hss_subscriber'] }),
       },
       required: [],
     },
@@ -47,7 +54,10 @@ export const demoProducts: ProductInput[] = [
         download_mbps: { type: 'integer', enum: [100, 300, 500, 1000] },
         upload_mbps: { type: 'integer', minimum: 10, maximum: 1000 },
         vlan: { type: 'integer', minimum: 2, maximum: 4094 },
-        ...demoControls,
+        ...demoControls({
+          provision: ['ont_registration', 'radius_user', 'dhcp_reservation'],
+          deprovision: ['remove_dhcp_reservation', 'remove_radius_user', 'remove_ont_registration'],
+        }),
       },
       required: [],
     },
@@ -70,7 +80,7 @@ export const demoProducts: ProductInput[] = [
         caller_id_name: { type: 'string', minLength: 1, maxLength: 64 },
         voicemail: { type: 'boolean' },
         sip_password: { type: 'string', minLength: 12, maxLength: 128, secret: true, description: 'SIP digest password' },
-        ...demoControls,
+        ...demoControls({ provision: ['sip_registrar', 'voicemail_box'], deprovision: ['remove_voicemail_box', 'remove_sip_registrar'] }),
       },
       required: ['caller_id_name', 'sip_password'],
     },
