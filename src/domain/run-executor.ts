@@ -1,5 +1,5 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import { classifyOutcome, runPlaybook, type RunOutcome } from '../runner/index.ts';
+import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from '../runner/index.ts';
 import { inventoryKinds } from './inventory-kinds.ts';
 import { resolvePlaybook } from './playbooks.ts';
 import { productDefinition } from './products.ts';
@@ -56,6 +56,8 @@ export class RunExecutor {
     let outcome: RunOutcome | undefined;
     let error: unknown;
     try {
+      // Cancelled between the claim and here: nothing has started.
+      if (controller.signal.aborted) throw new Error(String((controller.signal.reason as Error | undefined)?.message ?? 'cancelled'));
       const playbook = await resolvePlaybook(this.deps.playbooksDir, run.playbook);
       if ('error' in playbook) throw new Error(`playbook ${run.playbook}: ${playbook.error}`);
       const { variables, secrets } = await playbookVariables(prisma, run);
@@ -74,6 +76,8 @@ export class RunExecutor {
       });
     } catch (caught) {
       error = caught;
+      // The run was stopped because recording its events failed: Ansible did run.
+      if (caught instanceof EventHandlerError) outcome = caught.outcome;
     } finally {
       clearTimeout(timer);
       this.running.delete(runId);
@@ -99,7 +103,11 @@ export class RunExecutor {
 }
 
 function judge(outcome: RunOutcome | undefined, error: unknown, context: { timedOut: boolean; timeoutSeconds: number; abortReason: unknown }): Verdict {
-  if (!outcome) return { status: 'FAILED', reason: `could not run the playbook: ${(error as Error)?.message ?? String(error)}` };
+  if (!outcome) {
+    // ansible-playbook never started (cancelled first, playbook gone, Ansible missing): the network is untouched.
+    const status = context.abortReason ? (context.timedOut ? 'TIMED_OUT' : 'CANCELED') : 'FAILED';
+    return { status, reason: `the playbook did not start: ${(error as Error)?.message ?? String(error)}`, neverStarted: true };
+  }
   if (outcome.cancelled) {
     return context.timedOut
       ? { status: 'TIMED_OUT', reason: `stopped after the run timeout of ${context.timeoutSeconds} s` }
