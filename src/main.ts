@@ -15,19 +15,8 @@ try {
 const logger = createLogger(config.logLevel);
 const app = buildApp(config, { logger });
 
-try {
-  const { url } = await app.start();
-  logger.info(`GraphQL API and GraphiQL at ${url}`);
-} catch (error) {
-  if (error instanceof DataDirLockedError) {
-    logger.fatal(error.message);
-    process.exit(3);
-  }
-  logger.fatal({ err: error }, 'failed to start');
-  await app.stop().catch(() => {});
-  process.exit(1);
-}
-
+// Handlers go in before start(), so a SIGTERM during start-up still drains and closes the database.
+const started = app.start();
 let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -37,12 +26,28 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.exit(130);
     }
     logger.info(`${signal} received: draining`);
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
+    started
+      .catch(() => {})
+      .then(() => app.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          process.exit(1);
+        },
+      );
   });
+}
+
+try {
+  const { url } = await started;
+  logger.info(`GraphQL API and GraphiQL at ${url}`);
+} catch (error) {
+  if (error instanceof DataDirLockedError) {
+    logger.fatal(error.message);
+    process.exit(3);
+  }
+  logger.fatal({ err: error }, 'failed to start');
+  await app.stop().catch(() => {});
+  process.exit(1);
 }

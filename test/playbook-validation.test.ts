@@ -43,7 +43,7 @@ it('rejects a symlink that leads out of the playbooks directory', async () => {
   expect(result.createProduct.issues).toEqual([{ path: 'provisionPlaybook', message: 'playbook resolves outside the playbooks directory' }]);
 });
 
-it('accepts a valid playbook', async () => {
+it('accepts a valid playbook (and a product with no variables or inventory at all)', async () => {
   const result = await query(server.url, CreateProductMutation, { input: product('voip-line/provision.yml') });
   expect(result.createProduct.__typename).toBe('CreateProductSuccess');
 });

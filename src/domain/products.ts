@@ -47,7 +47,8 @@ const productShape = z.object({
   provisionPlaybook: z.string(),
   deprovisionPlaybook: z.string(),
   defaultVariables: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
-  variableSchema: z.unknown(),
+  // Parsed on its own by parseVariableSchema, which reports its issues with their paths.
+  variableSchema: z.unknown().optional(),
   inventoryRequirements: z
     .array(
       z.object({

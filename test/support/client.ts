@@ -7,11 +7,21 @@ export async function request<TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   ...[variables]: VariablesArg<TVariables>
 ): Promise<ExecutionResult<TResult>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query: print(document), variables }),
-  });
+  const post = () =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+  let response: Response;
+  try {
+    response = await post();
+  } catch (error) {
+    // A restarted server can get the port of a killed one; fetch then reuses a pooled keep-alive
+    // connection to the dead process once and gets ECONNRESET before anything was sent.
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    response = await post();
+  }
   return (await response.json()) as ExecutionResult<TResult>;
 }
 
