@@ -15,8 +15,11 @@ export const zeroCounters = (): RunCounters => ({ okCount: 0, changedCount: 0, f
 
 /** Above this many unpersisted events the runner waits for the database (backpressure). */
 const HIGH_WATER_MARK = 2_000;
-/** Largest batch written in one transaction. */
-const MAX_BATCH = 1_000;
+/**
+ * Largest batch written in one transaction. Also bounds the burst published at once: Yoga's
+ * pub/sub buffers at most 1024 undelivered messages per subscriber.
+ */
+const MAX_BATCH = 500;
 
 /**
  * Turns runner events into RunEvents: numbers them 1, 2, 3, … for the run, persists them in
@@ -119,7 +122,9 @@ export class RunEventRecorder {
     const lastSeq = batch[batch.length - 1]!.seq;
     const counters = { ...this.counters };
     await this.prisma.$transaction([
-      this.prisma.runEvent.createMany({ data: batch }),
+      // One JSON parameter expanded by jsonb_to_recordset: several times faster than createMany,
+      // which binds every column of every row as a parameter (measured in bench/ingest).
+      this.prisma.$executeRawUnsafe(INSERT_EVENTS_SQL, this.runId, JSON.stringify(batch.map(toRecord))),
       this.prisma.provisioningRun.update({ where: { id: this.runId }, data: { lastSeq, ...counters } }),
     ]);
     this.persistedSeq = lastSeq;
@@ -157,6 +162,25 @@ export class RunEventRecorder {
       }
     }
   }
+}
+
+const INSERT_EVENTS_SQL = `
+  INSERT INTO "RunEvent" ("runId", seq, type, task, host, section, changed, data, "createdAt")
+  SELECT $1::uuid, r.seq, r.type, r.task, r.host, r.section, r.changed, coalesce(r.data, '{}'::jsonb), r."createdAt"
+  FROM jsonb_to_recordset($2::jsonb)
+    AS r(seq int, type text, task text, host text, section text, changed boolean, data jsonb, "createdAt" timestamptz)`;
+
+function toRecord(row: Prisma.RunEventCreateManyInput) {
+  return {
+    seq: row.seq,
+    type: row.type,
+    task: row.task ?? null,
+    host: row.host ?? null,
+    section: row.section ?? null,
+    changed: row.changed ?? null,
+    data: row.data,
+    createdAt: new Date(row.createdAt ?? Date.now()).toISOString(),
+  };
 }
 
 function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {

@@ -1,0 +1,219 @@
+// ansible: wall time of the same 50-task playbook through Provisio and as bare ansible-playbook.
+//
+// Provisio runs in-process (buildApp) on a temp embedded database with bench/playbooks as its
+// playbooks directory; each measured run is provisionService → run(id) polled every 20 ms until
+// terminal. Bare: `ansible-playbook -i localhost, -c local …` with execa. The two alternate
+// (ABBA order) after one unmeasured warm-up each.
+import path from 'node:path';
+import { execa } from 'execa';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, max, median, min, numberOption, onCleanup, processCpuMs, runBench, table, tempDir } from './lib/common.ts';
+import { createProduct, gql, provision, waitTerminal } from './lib/gql.ts';
+
+const RATIO_TARGET = 1.05;
+const PLAYBOOK = 'fifty-tasks.yml';
+
+/** CPU time (user + system, ms) of this process's terminated, waited-for children (ansible-playbook and its forks). */
+const childrenCpuMs = (): number => processCpuMs('self')?.children ?? Number.NaN;
+
+const ownCpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+interface ProvisioSample {
+  totalMs: number;
+  /** CPU of ansible-playbook and its forks (they are this process's children). */
+  ansibleCpuMs: number;
+  /** CPU of this Node process meanwhile: Provisio (in-process) plus the bench's 20 ms polling. */
+  nodeCpuMs: number;
+  status: string;
+  lastSeq: number;
+  /** From server timestamps and event times (epoch ms); see breakdown(). */
+  breakdown: Breakdown;
+}
+
+interface Breakdown {
+  /** mutation sent → run startedAt (mutation, queue, claim). */
+  toStartMs: number;
+  /** startedAt → playbook_start event ts (variables, temp dir, ansible-playbook start-up). */
+  ansibleStartMs: number;
+  /** playbook_start → stats event ts (the playbook itself). */
+  playbookMs: number;
+  /** stats → run finishedAt (process exit, last events persisted, outcome applied). */
+  finishMs: number;
+  /** finishedAt → terminal status seen by the 20 ms poll. */
+  observedMs: number;
+}
+
+const RUN_EVENT_TIMES = /* GraphQL */ `
+  query BenchRunEventTimes($id: ID!) {
+    run(id: $id) {
+      startedAt
+      finishedAt
+      first: events(first: 1) { nodes { seq type data } }
+      last: events(last: 3) { nodes { seq type data } }
+    }
+  }
+`;
+
+interface EventNode {
+  seq: number;
+  type: string;
+  data: { ts?: string } | null;
+}
+
+async function breakdown(url: string, runId: string, sentAtEpoch: number, seenAtEpoch: number): Promise<Breakdown> {
+  const { run } = await gql<{ run: { startedAt: string; finishedAt: string; first: { nodes: EventNode[] }; last: { nodes: EventNode[] } } }>(url, RUN_EVENT_TIMES, { id: runId });
+  const ts = (node: EventNode | undefined): number => (node?.data?.ts ? Date.parse(node.data.ts) : Number.NaN);
+  const started = Date.parse(run.startedAt);
+  const finished = Date.parse(run.finishedAt);
+  const playbookStart = ts(run.first.nodes.find((n) => n.type === 'playbook_start'));
+  const stats = ts(run.last.nodes.find((n) => n.type === 'stats'));
+  return {
+    toStartMs: started - sentAtEpoch,
+    ansibleStartMs: playbookStart - started,
+    playbookMs: stats - playbookStart,
+    finishMs: finished - stats,
+    observedMs: seenAtEpoch - finished,
+  };
+}
+
+await runBench(async () => {
+  const options = benchOptions();
+  const iterations = numberOption(options, 'n', 5);
+  const budgetS = numberOption(options, 'budget-s', 240);
+  const pollMs = numberOption(options, 'poll-ms', 20);
+  const report = new Report('ansible');
+  Object.assign(report.params, { iterations, budgetS, pollMs, playbook: `bench/playbooks/${PLAYBOOK}` });
+
+  const dir = tempDir('ansible');
+  const labDir = path.join(dir, 'lab');
+  const config = loadConfig(
+    { LOG_LEVEL: 'silent' },
+    { port: 0, host: '127.0.0.1', dataDir: embeddedDataDir(dir), playbooksDir: benchPlaybooksDir, labDir, seedDemoData: false, maxConcurrentRuns: 1 },
+  );
+  const app = buildApp(config, { logger: pino({ level: 'silent' }) });
+  onCleanup(() => app.stop());
+  const startedAt = performance.now();
+  const { url } = await app.start();
+  console.log(`Provisio in-process at ${url} (embedded, fresh data dir: ${fmt(performance.now() - startedAt)} ms)`);
+  // variableSchema is optional in the API, but createProduct refuses a missing one (see bench/README.md, findings).
+  await createProduct(url, {
+    slug: 'bench-fifty',
+    name: 'Bench: fifty tasks',
+    provisionPlaybook: PLAYBOOK,
+    deprovisionPlaybook: PLAYBOOK,
+    variableSchema: { type: 'object', properties: {} },
+  });
+
+  let serial = 0;
+  const viaProvisio = async (): Promise<ProvisioSample> => {
+    serial++;
+    const cpu0 = childrenCpuMs();
+    const node0 = ownCpuMs();
+    const sentAtEpoch = Date.now();
+    const t0 = performance.now();
+    const { runId } = await provision(url, { productSlug: 'bench-fifty', customerRef: `bench-${serial}` });
+    const { run, at } = await waitTerminal(url, runId, { intervalMs: pollMs });
+    const totalMs = at - t0;
+    const ansibleCpuMs = childrenCpuMs() - cpu0;
+    const nodeCpuMs = ownCpuMs() - node0;
+    const seenAtEpoch = sentAtEpoch + totalMs;
+    if (run.status !== 'SUCCEEDED') throw new Error(`Provisio run ${runId} ended ${run.status}: ${run.statusReason}`);
+    return { totalMs, ansibleCpuMs, nodeCpuMs, status: run.status, lastSeq: run.lastSeq, breakdown: await breakdown(url, runId, sentAtEpoch, seenAtEpoch) };
+  };
+  const bare = async (): Promise<{ ms: number; cpuMs: number }> => {
+    serial++;
+    const cpu0 = childrenCpuMs();
+    const t0 = performance.now();
+    const result = await execa(
+      'ansible-playbook',
+      ['-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=/usr/bin/python3', '-e', `bench_run_id=bare-${serial}`, path.join(benchPlaybooksDir, PLAYBOOK)],
+      { env: { PROVISIO_LAB_DIR: labDir }, reject: false, stdin: 'ignore' },
+    );
+    const ms = performance.now() - t0;
+    const cpuMs = childrenCpuMs() - cpu0;
+    if (result.exitCode !== 0) throw new Error(`bare ansible-playbook exited ${result.exitCode}:\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+    return { ms, cpuMs };
+  };
+
+  console.log('warm-up (not measured): one run each');
+  const warmProvisio = await viaProvisio();
+  const warmBare = await bare();
+  console.log(`  Provisio ${fmt(warmProvisio.totalMs)} ms (${warmProvisio.lastSeq} events), bare ${fmt(warmBare.ms)} ms`);
+
+  const provisio: ProvisioSample[] = [];
+  const bareRuns: Array<{ ms: number; cpuMs: number }> = [];
+  const loopStarted = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    // ABBA: alternate which goes first, so a drift in machine load hits both alike.
+    if (i % 2 === 0) {
+      provisio.push(await viaProvisio());
+      bareRuns.push(await bare());
+    } else {
+      bareRuns.push(await bare());
+      provisio.push(await viaProvisio());
+    }
+    const [p, b] = [provisio.at(-1)!, bareRuns.at(-1)!];
+    console.log(
+      `pair ${i + 1}/${iterations}: Provisio ${fmt(p.totalMs)} ms (ansible CPU ${fmt(p.ansibleCpuMs)} ms, node CPU ${fmt(p.nodeCpuMs)} ms), ` +
+        `bare ${fmt(b.ms)} ms (CPU ${fmt(b.cpuMs)} ms)`,
+    );
+    const elapsedS = (performance.now() - loopStarted) / 1000;
+    if (elapsedS > budgetS && i + 1 < iterations) {
+      report.note(`time budget of ${budgetS} s reached after ${i + 1} of ${iterations} pairs (machine busy?): medians are over ${i + 1} pairs`);
+      break;
+    }
+  }
+
+  const provisioMs = provisio.map((s) => s.totalMs);
+  const bareMs = bareRuns.map((b) => b.ms);
+  const provisioCpu = provisio.map((s) => s.ansibleCpuMs);
+  const nodeCpu = provisio.map((s) => s.nodeCpuMs);
+  const bareCpu = bareRuns.map((b) => b.cpuMs);
+  const cpuRatio = median(provisioCpu) / median(bareCpu);
+  const ratio = median(provisioMs) / median(bareMs);
+  const part = (key: keyof Breakdown): number => median(provisio.map((s) => s.breakdown[key]));
+  console.log('');
+  table(
+    ['measure', 'median', 'min', 'max'],
+    [
+      ['Provisio: provisionService → terminal (ms)', fmt(median(provisioMs)), fmt(min(provisioMs)), fmt(max(provisioMs))],
+      ['  mutation + queue + claim (ms)', fmt(part('toStartMs')), '', ''],
+      ['  ansible-playbook start-up, to playbook_start (ms)', fmt(part('ansibleStartMs')), '', ''],
+      ['  playbook_start → stats (ms)', fmt(part('playbookMs')), '', ''],
+      ['  stats → run finished (ms)', fmt(part('finishMs')), '', ''],
+      ['  finished → seen by poll (ms)', fmt(part('observedMs')), '', ''],
+      ['bare ansible-playbook (ms)', fmt(median(bareMs)), fmt(min(bareMs)), fmt(max(bareMs))],
+      ['ratio of medians Provisio / bare', fmt(ratio), '', ''],
+      ['difference of medians (ms)', fmt(median(provisioMs) - median(bareMs)), '', ''],
+      ['CPU of ansible-playbook + forks, Provisio (ms)', fmt(median(provisioCpu)), fmt(min(provisioCpu)), fmt(max(provisioCpu))],
+      ['CPU of ansible-playbook + forks, bare (ms)', fmt(median(bareCpu)), fmt(min(bareCpu)), fmt(max(bareCpu))],
+      ['ansible CPU ratio Provisio / bare (less load-sensitive)', fmt(cpuRatio), '', ''],
+      ['CPU of the Node process per Provisio run (ms, incl. 20 ms polling)', fmt(median(nodeCpu)), fmt(min(nodeCpu)), fmt(max(nodeCpu))],
+    ],
+  );
+  Object.assign(report.metrics, {
+    pairs: provisio.length,
+    eventsPerRun: provisio[0]?.lastSeq,
+    provisioMs: { median: median(provisioMs), min: min(provisioMs), max: max(provisioMs), samples: provisioMs },
+    bareMs: { median: median(bareMs), min: min(bareMs), max: max(bareMs), samples: bareMs },
+    ratio,
+    ansibleCpuMs: { provisioMedian: median(provisioCpu), bareMedian: median(bareCpu), ratio: cpuRatio, provisio: provisioCpu, bare: bareCpu },
+    nodeCpuMsPerProvisioRun: { median: median(nodeCpu), samples: nodeCpu },
+    provisioBreakdownMedianMs: {
+      toStart: part('toStartMs'),
+      ansibleStart: part('ansibleStartMs'),
+      playbook: part('playbookMs'),
+      finish: part('finishMs'),
+      observed: part('observedMs'),
+    },
+    provisioSamples: provisio,
+  });
+  report.target('Provisio / bare ansible-playbook (medians)', '<=', RATIO_TARGET, ratio, '×');
+  report.note('Provisio runs ansible-playbook with its callback plugin, a hermetic environment and a private ANSIBLE_HOME per run; bare uses the defaults');
+  report.write();
+});
