@@ -111,6 +111,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const wsCleanup = useServer(
     {
+      // graphql-ws closes sockets that have not initialised in 3 s; under load (20 playbooks on
+      // 2 cores in bench/load) the server can be that slow to read the client's first message.
+      connectionInitWaitTimeout: 15_000,
       // graphql-ws runs through Yoga's envelop so both transports share plugins, context and masking.
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
