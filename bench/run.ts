@@ -45,18 +45,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const runStarted = Date.now();
-if (selected.filter((name) => USES_TEMPLATE.has(name)).length > 1) {
-  // initdb takes seconds (much more on a busy machine): do it once for all benches.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-bench-template-'));
-  template = path.join(dir, 'data');
-  const started = performance.now();
-  const pglite = await PGlite.create(path.join(template, 'pgdata'));
-  await pglite.close();
-  console.log(`initialised a PGlite template for the benches in ${Math.round(performance.now() - started)} ms\n`);
-}
-
 const outcomes: Array<{ name: BenchName; code: number | null; result: BenchResult | undefined }> = [];
 try {
+  if (selected.filter((name) => USES_TEMPLATE.has(name)).length > 1) {
+    // initdb takes seconds (much more on a busy machine): do it once for all benches.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-bench-template-'));
+    template = path.join(dir, 'data');
+    fs.mkdirSync(template);
+    const started = performance.now();
+    const pglite = await PGlite.create(path.join(template, 'pgdata'));
+    await pglite.close();
+    console.log(`initialised a PGlite template for the benches in ${Math.round(performance.now() - started)} ms\n`);
+  }
   for (const name of selected) {
     const code = await new Promise<number | null>((resolve) => {
       child = spawn(process.execPath, [path.join(benchDir, `${name}.ts`), ...passThrough], {

@@ -183,16 +183,7 @@ function toRecord(row: Prisma.RunEventCreateManyInput) {
   };
 }
 
+/** Published messages carry the same fields as the stored rows. */
 function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {
-  return {
-    runId: row.runId,
-    seq: row.seq,
-    type: row.type,
-    task: row.task ?? null,
-    host: row.host ?? null,
-    section: row.section ?? null,
-    changed: row.changed ?? null,
-    data: row.data,
-    createdAt: new Date(row.createdAt ?? Date.now()).toISOString(),
-  };
+  return { runId: row.runId, ...toRecord(row) };
 }
