@@ -1,16 +1,21 @@
 // ansible: wall time of the same 50-task playbook through Provisio and as bare ansible-playbook.
 //
 // Provisio runs in-process (buildApp) on a temp embedded database with bench/playbooks as its
-// playbooks directory; each measured run is provisionService → run(id) polled every 20 ms until
-// terminal. Bare: `ansible-playbook -i localhost, -c local …` with execa. The two alternate
-// (ABBA order) after one unmeasured warm-up each.
+// playbooks directory; each measured run is provisionService → terminal status, seen through the
+// runUpdated subscription (graphql-ws) or, with --wait=poll, by polling run(id) every 20 ms.
+// Bare: `ansible-playbook -i localhost, -c local …` with execa. The two alternate (ABBA order)
+// after one unmeasured warm-up each. CPU time of ansible-playbook and its forks is read from
+// /proc/self/stat (cutime/cstime: they are this process's children), less noisy than wall time.
+import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, max, median, min, numberOption, onCleanup, processCpuMs, runBench, table, tempDir } from './lib/common.ts';
-import { createProduct, gql, provision, waitTerminal } from './lib/gql.ts';
+import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, max, median, min, numberOption, onCleanup, processCpuMs, resultsDir, runBench, table, tempDir } from './lib/common.ts';
+import { cpuProfile } from './lib/profiler.ts';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { createProduct, gql, provision, runStatus, waitTerminal, type RunStatus } from './lib/gql.ts';
 
 const RATIO_TARGET = 1.05;
 const PLAYBOOK = 'fifty-tasks.yml';
@@ -27,7 +32,7 @@ interface ProvisioSample {
   totalMs: number;
   /** CPU of ansible-playbook and its forks (they are this process's children). */
   ansibleCpuMs: number;
-  /** CPU of this Node process meanwhile: Provisio (in-process) plus the bench's 20 ms polling. */
+  /** CPU of this Node process meanwhile: Provisio (in-process) plus the bench's client (subscription or polling). */
   nodeCpuMs: number;
   status: string;
   lastSeq: number;
@@ -44,7 +49,7 @@ interface Breakdown {
   playbookMs: number;
   /** stats → run finishedAt (process exit, last events persisted, outcome applied). */
   finishMs: number;
-  /** finishedAt → terminal status seen by the 20 ms poll. */
+  /** finishedAt → terminal status seen by the client (subscription or poll). */
   observedMs: number;
 }
 
@@ -81,13 +86,45 @@ async function breakdown(url: string, runId: string, sentAtEpoch: number, seenAt
   };
 }
 
+const RUN_UPDATED = /* GraphQL */ `
+  subscription BenchRunUpdated($runId: ID!) {
+    runUpdated(runId: $runId) { status terminal }
+  }
+`;
+
+/** Resolves with performance.now() when runUpdated reports the run terminal (then the run). */
+function waitTerminalBySubscription(client: WsClient, url: string, runId: string): Promise<{ run: RunStatus; at: number }> {
+  return new Promise((resolve, reject) => {
+    let seenAt: number | undefined;
+    const unsubscribe = client.subscribe(
+      { query: RUN_UPDATED, variables: { runId } },
+      {
+        next: (message) => {
+          if (message.errors) reject(new Error(JSON.stringify(message.errors)));
+          const update = (message.data as { runUpdated?: { terminal: boolean } } | null | undefined)?.runUpdated;
+          if (update?.terminal && seenAt === undefined) {
+            seenAt = performance.now();
+            unsubscribe();
+            runStatus(url, runId).then((run) => resolve({ run, at: seenAt! }), reject);
+          }
+        },
+        error: (error: unknown) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+        complete: () => {
+          if (seenAt === undefined) reject(new Error(`runUpdated for ${runId} completed without a terminal update`));
+        },
+      },
+    );
+  });
+}
+
 await runBench(async () => {
   const options = benchOptions();
   const iterations = numberOption(options, 'n', 5);
   const budgetS = numberOption(options, 'budget-s', 240);
   const pollMs = numberOption(options, 'poll-ms', 20);
+  const wait = options.get('wait') === 'poll' ? 'poll' : 'subscription';
   const report = new Report('ansible');
-  Object.assign(report.params, { iterations, budgetS, pollMs, playbook: `bench/playbooks/${PLAYBOOK}` });
+  Object.assign(report.params, { iterations, budgetS, wait, pollMs: wait === 'poll' ? pollMs : undefined, playbook: `bench/playbooks/${PLAYBOOK}` });
 
   const dir = tempDir('ansible');
   const labDir = path.join(dir, 'lab');
@@ -109,6 +146,10 @@ await runBench(async () => {
     variableSchema: { type: 'object', properties: {} },
   });
 
+  // One graphql-ws connection for every run's runUpdated subscription.
+  const wsClient = wait === 'subscription' ? createWsClient({ url: url.replace(/^http/, 'ws'), lazy: false, retryAttempts: 0 }) : undefined;
+  if (wsClient) onCleanup(() => wsClient.dispose());
+
   let serial = 0;
   const viaProvisio = async (): Promise<ProvisioSample> => {
     serial++;
@@ -117,7 +158,7 @@ await runBench(async () => {
     const sentAtEpoch = Date.now();
     const t0 = performance.now();
     const { runId } = await provision(url, { productSlug: 'bench-fifty', customerRef: `bench-${serial}` });
-    const { run, at } = await waitTerminal(url, runId, { intervalMs: pollMs });
+    const { run, at } = wsClient ? await waitTerminalBySubscription(wsClient, url, runId) : await waitTerminal(url, runId, { intervalMs: pollMs });
     const totalMs = at - t0;
     const ansibleCpuMs = childrenCpuMs() - cpu0;
     const nodeCpuMs = ownCpuMs() - node0;
@@ -186,14 +227,14 @@ await runBench(async () => {
       ['  ansible-playbook start-up, to playbook_start (ms)', fmt(part('ansibleStartMs')), '', ''],
       ['  playbook_start → stats (ms)', fmt(part('playbookMs')), '', ''],
       ['  stats → run finished (ms)', fmt(part('finishMs')), '', ''],
-      ['  finished → seen by poll (ms)', fmt(part('observedMs')), '', ''],
+      [`  finished → seen by the ${wait === 'poll' ? `${pollMs} ms poll` : 'runUpdated subscription'} (ms)`, fmt(part('observedMs')), '', ''],
       ['bare ansible-playbook (ms)', fmt(median(bareMs)), fmt(min(bareMs)), fmt(max(bareMs))],
       ['ratio of medians Provisio / bare', fmt(ratio), '', ''],
       ['difference of medians (ms)', fmt(median(provisioMs) - median(bareMs)), '', ''],
       ['CPU of ansible-playbook + forks, Provisio (ms)', fmt(median(provisioCpu)), fmt(min(provisioCpu)), fmt(max(provisioCpu))],
       ['CPU of ansible-playbook + forks, bare (ms)', fmt(median(bareCpu)), fmt(min(bareCpu)), fmt(max(bareCpu))],
       ['ansible CPU ratio Provisio / bare (less load-sensitive)', fmt(cpuRatio), '', ''],
-      ['CPU of the Node process per Provisio run (ms, incl. 20 ms polling)', fmt(median(nodeCpu)), fmt(min(nodeCpu)), fmt(max(nodeCpu))],
+      [`CPU of the Node process per Provisio run (ms, incl. the bench's ${wait === 'poll' ? 'polling' : 'subscription'})`, fmt(median(nodeCpu)), fmt(min(nodeCpu)), fmt(max(nodeCpu))],
     ],
   );
   Object.assign(report.metrics, {
@@ -213,6 +254,16 @@ await runBench(async () => {
     },
     provisioSamples: provisio,
   });
+  if (options.has('profile')) {
+    // One more (unmeasured) Provisio run under the V8 profiler: where the Node side's CPU goes.
+    const file = path.join(resultsDir, 'ansible-node.cpuprofile');
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const { result, summary } = await cpuProfile(file, viaProvisio);
+    report.metrics.nodeCpuProfile = { run: { totalMs: result.totalMs, nodeCpuMs: result.nodeCpuMs }, ...summary };
+    console.log(`\nNode CPU profile of one Provisio run (${path.relative(process.cwd(), file)}): ${fmt(summary.totalMs)} ms sampled busy, ${fmt(summary.idleMs)} ms idle`);
+    console.log(`  by package: ${summary.byPackage.map((p) => `${p.name} ${p.percent}%`).join(', ')}`);
+    for (const fn of summary.byFunction) console.log(`    ${fn.name} ${fn.percent}%`);
+  }
   report.target('Provisio / bare ansible-playbook (medians)', '<=', RATIO_TARGET, ratio, '×');
   report.note('Provisio runs ansible-playbook with its callback plugin, a hermetic environment and a private ANSIBLE_HOME per run; bare uses the defaults');
   report.write();

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
-import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, machineCpuMs, max, numberOption, percentile, processCpuMs, resultsDir, rssMiB, runBench, sampleRss, sleep, table, tempDir } from './lib/common.ts';
+import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, machineCpuMs, mainThreadSchedMs, max, numberOption, percentile, processCpuMs, resultsDir, rssMiB, runBench, sampleRss, sampleThreadState, sleep, table, tempDir } from './lib/common.ts';
 import { createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
 import { summariseFile } from './lib/profiler.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
@@ -201,6 +201,8 @@ await runBench(async () => {
   const baselineRss = rssMiB(server.pid) ?? Number.NaN;
   const rss = sampleRss(server.pid, 200);
   const serverCpu0 = processCpuMs(server.pid);
+  const sched0 = mainThreadSchedMs(server.pid);
+  const threadState = sampleThreadState(server.pid, 10);
   const machineCpu0 = machineCpuMs();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -249,6 +251,12 @@ await runBench(async () => {
   const memory = rss.stop();
   const probed = await probes.stop();
   const serverCpu1 = processCpuMs(server.pid);
+  const sched1 = mainThreadSchedMs(server.pid);
+  const states = threadState.stop();
+  const stateSamples = Object.values(states).reduce((a, b) => a + b, 0);
+  const statePercent = (letter: string): number => (100 * (states[letter] ?? 0)) / stateSamples;
+  const mainOnCpuMs = (sched1?.onCpu ?? Number.NaN) - (sched0?.onCpu ?? Number.NaN);
+  const mainWaitingMs = (sched1?.waitingForCpu ?? Number.NaN) - (sched0?.waitingForCpu ?? Number.NaN);
   const machineCpu1 = machineCpuMs();
   const serverCpuMs = (serverCpu1?.own ?? Number.NaN) - (serverCpu0?.own ?? Number.NaN);
   const ansibleCpuMs = (serverCpu1?.children ?? Number.NaN) - (serverCpu0?.children ?? Number.NaN);
@@ -316,6 +324,14 @@ await runBench(async () => {
       ['  recorder → subscriber p50 / p99 / max (ms)', q(recorderToClient)],
       ['server process CPU (s, share of one core over the wall time)', `${fmt(serverCpuMs / 1000)} (${fmt((100 * serverCpuMs) / subscribersDoneMs)} %)`],
       ['ansible-playbook processes CPU, reaped by the server (s)', fmt(ansibleCpuMs / 1000)],
+      [
+        'server main thread: on CPU / waiting for a CPU / sleeping or blocked (s)',
+        `${fmt(mainOnCpuMs / 1000)} / ${fmt(mainWaitingMs / 1000)} / ${fmt((subscribersDoneMs - mainOnCpuMs - mainWaitingMs) / 1000)}`,
+      ],
+      [
+        'server main thread state samples: R / S / D (%)',
+        `${fmt(statePercent('R'))} / ${fmt(statePercent('S'))} / ${fmt(statePercent('D'))} (of ${fmt(stateSamples)})`,
+      ],
       ['machine CPU busy (all processes, all cores)', `${fmt(100 * machineBusy)} %`],
       ['server /healthz latency p50 / p99 / max (ms; event loop + HTTP)', q(probed.healthz)],
       ['server /readyz latency p50 / p99 / max (ms; + a SELECT 1 via Prisma)', q(probed.readyz)],
@@ -361,6 +377,8 @@ await runBench(async () => {
     recorderToSubscriberMs: { p50: percentile(recorderToClient, 50), p99: percentile(recorderToClient, 99), max: max(recorderToClient) },
     serverCpuMs,
     ansibleCpuMs,
+    serverMainThreadMs: { onCpu: mainOnCpuMs, waitingForCpu: mainWaitingMs, wall: subscribersDoneMs },
+    serverMainThreadStates: states,
     healthzMs: { p50: percentile(probed.healthz, 50), p99: percentile(probed.healthz, 99), max: max(probed.healthz), samples: probed.healthz.length },
     readyzMs: { p50: percentile(probed.readyz, 50), p99: percentile(probed.readyz, 99), max: max(probed.readyz), samples: probed.readyz.length },
     machineBusyPercent: 100 * machineBusy,

@@ -95,9 +95,17 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       return;
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
-      res.writeHead(413, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ message: `request body larger than ${MAX_REQUEST_BYTES} bytes; split bulk imports` }] }));
-      req.resume();
+      // Answer once the client has finished sending, so it reads the 413 instead of a reset
+      // connection; a client that keeps sending far beyond the limit is cut off.
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 4 * MAX_REQUEST_BYTES) req.socket.destroy();
+      });
+      req.on('end', () => {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ errors: [{ message: `request body larger than ${MAX_REQUEST_BYTES} bytes; split bulk imports` }] }));
+      });
       return;
     }
     if (req.headers.accept?.includes('text/event-stream')) {
@@ -174,6 +182,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
         workerId,
         killGraceMs: config.killGraceMs,
+        defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
         queue,
         compensateInterrupted: config.onInterrupt === 'compensate',
       });

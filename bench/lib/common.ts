@@ -117,6 +117,40 @@ export function processCpuMs(pid: number | 'self'): { own: number; children: num
   }
 }
 
+/**
+ * The main thread of a process, from /proc/<pid>/task/<pid>/schedstat: time on a CPU and time
+ * runnable but waiting for one (run-queue delay), in ms. The rest of the wall time it slept or
+ * was blocked (e.g. in a synchronous fsync).
+ */
+export function mainThreadSchedMs(pid: number): { onCpu: number; waitingForCpu: number } | undefined {
+  try {
+    const [onCpu, waiting] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { onCpu: (onCpu ?? Number.NaN) / 1e6, waitingForCpu: (waiting ?? Number.NaN) / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the main thread's scheduler state (R running/runnable, S sleeping, D blocked in I/O, …) every intervalMs. */
+export function sampleThreadState(pid: number, intervalMs = 10): { stop(): Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const timer = setInterval(() => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      counts[state] = (counts[state] ?? 0) + 1;
+    } catch {
+      // gone
+    }
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return counts;
+    },
+  };
+}
+
 /** Whole-machine CPU counters from /proc/stat (ms summed over CPUs): busy and total. */
 export function machineCpuMs(): { busy: number; total: number } {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;

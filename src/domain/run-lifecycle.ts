@@ -14,6 +14,7 @@ export interface LifecycleDeps {
   queue: RunQueue;
   /** After a crash: run the deprovision playbook for interrupted provisions (else quarantine at once). */
   compensateInterrupted: boolean;
+  defaultRunTimeoutSeconds: number;
 }
 
 export type LoadedRun = ProvisioningRun & { product: Product; service: (Service & { inventoryItems: InventoryItem[] }) | null };
@@ -127,7 +128,9 @@ export async function finishRun(
         serviceId: run.service.id,
         action: 'DEPROVISION',
         playbook: run.product.deprovisionPlaybook,
-        timeoutSeconds: run.timeoutSeconds,
+        // The safety net gets at least the server default: a product's tight timeout (often the
+        // reason a provision was stopped) should not also stop its undo.
+        timeoutSeconds: Math.max(run.timeoutSeconds, deps.defaultRunTimeoutSeconds),
         compensatesRunId: run.id,
       },
     });
