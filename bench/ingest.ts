@@ -336,6 +336,34 @@ async function profile(database: Database, input: Buffer, count: number): Promis
     };
   }
 
+  // 7. Events trickling in one at a time, as during a live run (a task's events are milliseconds
+  // apart): each is its own transaction. Wall and CPU time per event, through the recorder.
+  {
+    const runId = await createRun(prisma, 'profile-trickle');
+    const events = createMemoryEventBus();
+    const published = countPublished(events, runId);
+    const recorder = new RunEventRecorder(prisma, events, runId);
+    const sampleEvents = createEventLineParser().push(input.subarray(0, Math.min(input.length, 512 * 1024)));
+    const n = Math.min(500, sampleEvents.length);
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const pending = recorder.record(sampleEvents[i]!);
+      if (pending) await pending;
+      await recorder.flush();
+    }
+    published.expect(n);
+    await published.done;
+    const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
+    results.recorderTrickle = {
+      events: n,
+      msPerEvent: round(ms / n, 2),
+      cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / n, 2),
+      eventsPerS: rate(n, ms),
+    };
+  }
+
   // 6. Publishing alone: N messages to one subscriber on the in-memory bus.
   {
     const events = createMemoryEventBus();
@@ -390,7 +418,7 @@ await runBench(async () => {
       ['  publish tail after flush (ms)', fmt(result.publishTailMs)],
       ['throughput (events/s)', fmt(eventsPerS)],
       ['backpressure waits', fmt(result.backpressureWaits)],
-      ['transactions (createMany + run update)', fmt(batches.transactions)],
+      ['transactions (insert batch + run update)', fmt(batches.transactions)],
       ['batch size median / max', `${fmt(median(batches.batchSizes))} / ${fmt(Math.max(...batches.batchSizes))}`],
       ['time inside transactions (ms, share)', `${fmt(dbMs)} (${fmt((100 * dbMs) / result.totalMs)} %)`],
       ['transaction ms per 1,000 rows (median)', fmt(median(batches.transactionMs.map((ms, i) => (ms * 1000) / (batches.batchSizes[i] ?? 1000))))],

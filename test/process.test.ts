@@ -13,6 +13,7 @@ const RunsQuery = graphql(`
   query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }
 `);
 import { spawnServer } from './support/server-process.ts';
+import { eventually } from './support/wait.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -84,15 +85,6 @@ function ansibleProcessesOf(labDir: string): number[] {
   return pids;
 }
 
-async function eventually<T>(read: () => Promise<T> | T, ready: (value: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ready(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe.skipIf(profile !== 'embedded')('crash recovery', () => {
   it('after kill -9 mid-run: no ansible left, the run INTERRUPTED and compensated on restart, inventory consistent', async () => {

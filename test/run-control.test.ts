@@ -3,6 +3,7 @@ import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { query } from './support/client.ts';
 import { CreateProductMutation, PoolsQuery } from './support/documents.ts';
+import { eventually } from './support/wait.ts';
 import { allEvents, DeprovisionMutation, expectContiguous, provision, RunQuery, streamEvents, waitForRun } from './support/runs.ts';
 
 let server: TestApp;
@@ -66,20 +67,11 @@ async function createVoipVariant(slug: string, limits: { maxConcurrentRuns?: num
   return result.createProduct.__typename;
 }
 
-async function waitFor<T>(read: () => Promise<T>, ready: (value: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ready(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The run's ansible-playbook pid once it is inside the long sleep task. */
 async function waitForSleepingRun(runId: string): Promise<number> {
-  await waitFor(() => allEvents(server.url, runId), (events) => events.some((event) => event.type === 'task_start' && event.task === 'Simulate a slow network element'), 'the long task to start');
-  const run = await waitFor(() => prisma().provisioningRun.findUniqueOrThrow({ where: { id: runId.length === 36 ? runId : decode(runId) } }), (row) => row.pid !== null, 'the run pid');
+  await eventually(() => allEvents(server.url, runId), (events) => events.some((event) => event.type === 'task_start' && event.task === 'Simulate a slow network element'), 'the long task to start');
+  const run = await eventually(() => prisma().provisioningRun.findUniqueOrThrow({ where: { id: runId.length === 36 ? runId : decode(runId) } }), (row) => row.pid !== null, 'the run pid');
   return run.pid!;
 }
 
@@ -114,7 +106,7 @@ describe('cancel', () => {
     expect(cancelled.cancelRun.__typename).toBe('CancelRunSuccess');
     const run = await waitForRun(server.url, started.runId, 60_000);
     expect(run.status).toBe('CANCELED');
-    await waitFor(async () => groupAlive(pid), (alive) => !alive, 'the process group to exit', 10_000);
+    await eventually(async () => groupAlive(pid), (alive) => !alive, 'the process group to exit', 10_000);
 
     const events = await streamed;
     expectContiguous(events, 1, run.lastSeq);

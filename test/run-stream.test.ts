@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { query } from './support/client.ts';
+import { eventually } from './support/wait.ts';
 import { expectContiguous, provision, RunQuery, streamEvents, waitForRun, type StartedRun } from './support/runs.ts';
 
 let server: TestApp;
@@ -21,13 +22,6 @@ const voip = (customerRef: string, delay: number) => ({
   variables: { caller_id_name: customerRef, sip_password: 'stream-test-password', simulate_delay_seconds: delay },
 });
 
-async function waitUntil(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('runEvents: every subscriber gets exactly the tail it asked for', () => {
   let slow: StartedRun;
@@ -44,7 +38,7 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
     const beforeStart = [streamEvents(server.url, 'ws', waiting.runId), streamEvents(server.url, 'sse', waiting.runId)];
 
     // Mid-run: the slow run has produced some events and is sleeping in a task.
-    await waitUntil(async () => ((await query(server.url, RunQuery, { id: slow.runId })).run?.lastSeq ?? 0) >= 4, 'the slow run to emit events');
+    await eventually(async () => (await query(server.url, RunQuery, { id: slow.runId })).run?.lastSeq ?? 0, (lastSeq) => lastSeq >= 4, 'the slow run to emit events');
     const midRun = [streamEvents(server.url, 'ws', slow.runId), streamEvents(server.url, 'sse', slow.runId, 2)];
     const { run: stillRunning } = await query(server.url, RunQuery, { id: slow.runId });
     expect(stillRunning?.status).toBe('RUNNING');
