@@ -3,7 +3,7 @@ import path from 'node:path';
 import { repoRoot } from './app.ts';
 
 export interface ServerProcess {
-  process: ResultPromise<{ env: Record<string, string>; reject: false; all: true }>;
+  process: ResultPromise<{ env: Record<string, string>; reject: false; all: true; forceKillAfterDelay: false }>;
   url: string;
 }
 
@@ -14,6 +14,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     env: { PORT: '0', LOG_LEVEL: 'info', ...env },
     reject: false,
     all: true,
+    // The tests send SIGTERM to check the graceful drain: execa must not SIGKILL after 5 s.
+    forceKillAfterDelay: false,
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
