@@ -137,7 +137,7 @@ await runBench(async () => {
   const startedAt = performance.now();
   const { url } = await app.start();
   console.log(`Provisio in-process at ${url} (embedded, fresh data dir: ${fmt(performance.now() - startedAt)} ms)`);
-  // variableSchema is optional in the API, but createProduct refuses a missing one (see bench/README.md, findings).
+  // An explicit (empty) variable schema: older versions refused a product without one.
   await createProduct(url, {
     slug: 'bench-fifty',
     name: 'Bench: fifty tasks',

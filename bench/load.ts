@@ -201,6 +201,7 @@ await runBench(async () => {
   const baselineRss = rssMiB(server.pid) ?? Number.NaN;
   const rss = sampleRss(server.pid, 200);
   const serverCpu0 = processCpuMs(server.pid);
+  const clientCpu0 = process.cpuUsage();
   const sched0 = mainThreadSchedMs(server.pid);
   const threadState = sampleThreadState(server.pid, 10);
   const machineCpu0 = machineCpuMs();
@@ -251,6 +252,8 @@ await runBench(async () => {
   const memory = rss.stop();
   const probed = await probes.stop();
   const serverCpu1 = processCpuMs(server.pid);
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
   const sched1 = mainThreadSchedMs(server.pid);
   const states = threadState.stop();
   const stateSamples = Object.values(states).reduce((a, b) => a + b, 0);
@@ -332,6 +335,7 @@ await runBench(async () => {
         'server main thread state samples: R / S / D (%)',
         `${fmt(statePercent('R'))} / ${fmt(statePercent('S'))} / ${fmt(statePercent('D'))} (of ${fmt(stateSamples)})`,
       ],
+      ['bench client process CPU (s; 200 subscribers, probes)', fmt(clientCpuMs / 1000)],
       ['machine CPU busy (all processes, all cores)', `${fmt(100 * machineBusy)} %`],
       ['server /healthz latency p50 / p99 / max (ms; event loop + HTTP)', q(probed.healthz)],
       ['server /readyz latency p50 / p99 / max (ms; + a SELECT 1 via Prisma)', q(probed.readyz)],
@@ -377,6 +381,7 @@ await runBench(async () => {
     recorderToSubscriberMs: { p50: percentile(recorderToClient, 50), p99: percentile(recorderToClient, 99), max: max(recorderToClient) },
     serverCpuMs,
     ansibleCpuMs,
+    clientCpuMs,
     serverMainThreadMs: { onCpu: mainOnCpuMs, waitingForCpu: mainWaitingMs, wall: subscribersDoneMs },
     serverMainThreadStates: states,
     healthzMs: { p50: percentile(probed.healthz, 50), p99: percentile(probed.healthz, 99), max: max(probed.healthz), samples: probed.healthz.length },
