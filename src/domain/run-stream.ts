@@ -47,7 +47,9 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
         const next = await live.next(IDLE_CHECK_MS);
         if (!next) break; // quiet: re-check the database
         if (next.kind === 'update') {
-          if (next.message.terminal || next.message.lastSeq > delivered) break;
+          // A batch's update can arrive before its events, which are already on their way here:
+          // only the end sends us to the database. Lost events show as a gap or a quiet channel.
+          if (next.message.terminal) break;
           continue;
         }
         const { message } = next;
