@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Config } from './config.ts';
-import { DomainError } from './domain/errors.ts';
+import { Authenticator } from './domain/access/api-keys.ts';
+import { ADMIN_KEY_FILE, ensureAdminAccess } from './domain/access/bootstrap.ts';
+import { TrustedDocumentStore } from './domain/access/trusted-documents.ts';
 import { cachedSyntaxCheck } from './domain/playbooks.ts';
 import { interruptOrphanedRuns, requeueWaitingRuns } from './domain/recovery.ts';
 import { pruneRunHistory } from './domain/run-control.ts';
@@ -16,13 +14,20 @@ import { seedDemoData } from './domain/seed.ts';
 import { openDatabase, type Database } from './infra/db/database.ts';
 import { createMemoryEventBus, createRedisEventBus, type EventBus } from './infra/pubsub/pubsub.ts';
 import { createMemoryRunQueue, type RunQueue } from './infra/queue/queue.ts';
+import { createRateLimiter, type RateLimiter } from './infra/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AppContext } from './schema/context.ts';
-import { syntaxCheck } from './runner/index.ts';
 import { schema } from './schema/index.ts';
+import { syntaxCheck } from './runner/index.ts';
+import { createHttpServer } from './server/http.ts';
+import { LiveSessions } from './server/sessions.ts';
+import { attachWebSocket } from './server/websocket.ts';
+import { createProvisioYoga } from './server/yoga.ts';
 
 /** 10,000 inventory rows with attributes fit well within this. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** A WebSocket message is one subscribe (or operation) with its variables. */
+const MAX_WEBSOCKET_MESSAGE_BYTES = 1024 * 1024;
 
 export interface App {
   /** Opens the database (migrating it), then listens. Resolves with the URL of /graphql. */
@@ -34,17 +39,11 @@ export interface App {
   readonly database: Database;
 }
 
-/** graphql-ws hands rootValue back to execute/subscribe: we carry Yoga's enveloped functions in it. */
-interface EnvelopedRoot {
-  execute(args: ExecutionArgs): ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
-  subscribe(args: ExecutionArgs): ReturnType<NonNullable<Parameters<typeof useServer>[0]['subscribe']>>;
-}
-
 export interface AppOptions {
   logger?: Logger;
 }
 
-/** Builds the Provisio server; nothing happens until start(). */
+/** The composition root: builds the services and the transports over them; nothing happens until start(). */
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   let database: Database | undefined;
@@ -52,101 +51,45 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let context: AppContext | undefined;
   let queue: RunQueue | undefined;
   let executor: RunExecutor | undefined;
+  let rateLimiter: RateLimiter | undefined;
+  let sessions: LiveSessions | undefined;
   let retention: NodeJS.Timeout | undefined;
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const checkPlaybookSyntax = cachedSyntaxCheck((playbookPath) => syntaxCheck(playbookPath));
   let stopping = false;
-  const streams = new Set<http.ServerResponse>();
 
-  const yoga = createYoga<{ req: http.IncomingMessage; res: http.ServerResponse }>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    graphiql: { title: 'Provisio', subscriptionsProtocol: 'WS' },
-    landingPage: false,
-    healthCheckEndpoint: '/healthz',
-    maskedErrors: {
-      // Domain errors are written for users; anything else stays "Unexpected error." (and is logged).
-      maskError: (error, message, isDev) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof DomainError) return new GraphQLError(original.message, { extensions: { code: original.name } });
-        return maskError(error, message, isDev);
-      },
+  // The transports exist from the start (so stop() can always close them); they reach the
+  // services, created in start(), through these getters.
+  const services = () => required(context, 'context');
+  const gate = {
+    get authenticator() {
+      return required(authenticator, 'authenticator');
     },
-    context: () => required(context, 'context'),
-    logging: {
-      debug: (...args) => logger.debug(args.join(' ')),
-      info: (...args) => logger.info(args.join(' ')),
-      warn: (...args) => logger.warn(args.join(' ')),
-      error: (...args) => logger.error({ err: args.find((a) => a instanceof Error) }, args.filter((a) => !(a instanceof Error)).join(' ')),
+    get rateLimiter() {
+      return required(rateLimiter, 'rate limiter');
     },
+    get sessions() {
+      return required(sessions, 'sessions');
+    },
+  };
+  let authenticator: Authenticator | undefined;
+  let trustedDocuments: TrustedDocumentStore | undefined;
+  const documents = {
+    find: (partnerId: string, documentId: string) => required(trustedDocuments, 'trusted documents').find(partnerId, documentId),
+    remove: (partnerId: string, hashes: string[] | null) => required(trustedDocuments, 'trusted documents').remove(partnerId, hashes),
+  } as TrustedDocumentStore;
+
+  const yoga = createProvisioYoga({ schema, services, gate, trustedDocuments: documents, logger, corsOrigins: config.corsOrigins, maxRequestBytes: MAX_REQUEST_BYTES });
+  const http = createHttpServer({ yoga, logger, maxRequestBytes: MAX_REQUEST_BYTES, readiness });
+  const websocket = attachWebSocket({
+    server: http.server,
+    yoga,
+    gate,
+    trustedDocuments: documents,
+    corsOrigins: config.corsOrigins,
+    maxPayload: MAX_WEBSOCKET_MESSAGE_BYTES,
   });
-
-  const server = http.createServer((req, res) => {
-    const started = performance.now();
-    res.on('finish', () => {
-      logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
-    });
-    if (req.url === '/readyz') {
-      void readiness().then((ready) => {
-        res.writeHead(ready.ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ready));
-      });
-      return;
-    }
-    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
-      // Answer once the client has finished sending, so it reads the 413 instead of a reset
-      // connection; a client that keeps sending far beyond the limit is cut off.
-      let received = 0;
-      req.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > 4 * MAX_REQUEST_BYTES) req.socket.destroy();
-      });
-      req.on('end', () => {
-        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ errors: [{ message: `request body larger than ${MAX_REQUEST_BYTES} bytes; split bulk imports` }] }));
-      });
-      return;
-    }
-    if (req.headers.accept?.includes('text/event-stream')) {
-      // SSE responses never end on their own: remember them so shutdown can close them.
-      streams.add(res);
-      res.on('close', () => streams.delete(res));
-    }
-    void yoga.requestListener(req, res);
-  });
-
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  const wsCleanup = useServer(
-    {
-      // graphql-ws closes sockets that have not initialised in 3 s; under load (20 playbooks on
-      // 2 cores in bench/load) the server can be that slow to read the client's first message.
-      connectionInitWaitTimeout: 15_000,
-      // graphql-ws runs through Yoga's envelop so both transports share plugins, context and masking.
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args = {
-          schema: envelopedSchema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
-      },
-    },
-    wsServer,
-  );
 
   async function readiness(): Promise<{ ok: boolean; reason?: string }> {
     if (stopping) return { ok: false, reason: 'shutting down' };
@@ -161,7 +104,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
 
   return {
     get context() {
-      return required(context, 'context');
+      return services();
     },
     get database() {
       return required(database, 'database');
@@ -187,6 +130,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         compensateInterrupted: config.onInterrupt === 'compensate',
       });
       const runExecutor = executor;
+      authenticator = new Authenticator({ prisma: database.prisma, logger, partnerRateLimitPerMinute: config.partnerRateLimitPerMinute });
+      trustedDocuments = new TrustedDocumentStore(database.prisma);
+      rateLimiter = createRateLimiter(config.redisUrl);
+      sessions = new LiveSessions(authenticator, logger);
+      sessions.start(events);
       context = {
         prisma: database.prisma,
         events,
@@ -196,14 +144,22 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         queue,
         defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
         compensateInterrupted: config.onInterrupt === 'compensate',
+        trustedDocuments,
         stopRun: (runId, reason) => runExecutor.stop(runId, reason),
       };
-      if (database.fresh && config.seedDemoData && database.profile === 'embedded') {
+      const embedded = database.profile === 'embedded';
+      await ensureAdminAccess({
+        prisma: database.prisma,
+        logger,
+        environmentKey: config.adminKey,
+        keyFile: embedded ? path.join(config.dataDir, ADMIN_KEY_FILE) : undefined,
+      });
+      if (database.fresh && config.seedDemoData && embedded) {
         await seedDemoData(context);
         logger.info('demo products and inventory seeded');
       }
       queue.start((runId) => runExecutor.execute(runId));
-      if (database.profile === 'embedded') {
+      if (embedded) {
         // The data directory lock proves no other process runs: every RUNNING run was orphaned.
         const interrupted = await interruptOrphanedRuns(context);
         if (interrupted) logger.warn({ interrupted }, 'runs interrupted by an earlier crash were marked INTERRUPTED');
@@ -217,13 +173,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         retention.unref();
       }
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
+        http.server.once('error', reject);
+        http.server.listen(config.port, config.host, () => {
+          http.server.off('error', reject);
           resolve();
         });
       });
-      const { port } = server.address() as AddressInfo;
+      const { port } = http.server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/graphql`;
       logger.info({ url, profile: database.profile, startupMs: Math.round(performance.now() - startedAt) }, 'Provisio listening');
@@ -234,18 +190,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       stopping = true;
       clearInterval(retention);
       logger.info('shutting down');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      for (const client of wsServer.clients) client.close(1001, 'server shutting down');
-      await wsCleanup.dispose();
-      for (const stream of streams) stream.end();
-      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
-      await (server.listening ? closed : Promise.resolve());
-      clearTimeout(grace);
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      const httpClosed = http.close(config.shutdownGraceMs);
+      await websocket.close();
+      await httpClosed;
       // Runs still going are stopped like a cancel would; their outcome is recorded before the database closes.
       for (const runId of executor?.activeRunIds ?? []) executor?.stop(runId, 'server shutting down');
       await queue?.close();
+      await sessions?.stop();
+      await rateLimiter?.close();
       await events?.close();
       await database?.close();
       logger.info('stopped');

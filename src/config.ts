@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { MIN_KEY_LENGTH } from './domain/access/api-keys.ts';
 
 /** Everything Provisio reads from its environment, validated once at start. */
 export interface Config {
@@ -24,6 +25,12 @@ export interface Config {
   /** Events and logs of runs finished longer ago than this are pruned (summary and stats kept). */
   retentionDays: number;
   retentionIntervalMinutes: number;
+  /** An admin key registered at start (the way in on PostgreSQL; optional on the embedded profile). */
+  adminKey: string | undefined;
+  /** Browser origins allowed to call the API cross-origin and open WebSockets; empty: none. */
+  corsOrigins: string[];
+  /** Requests per minute per partner key, unless its partner sets its own. */
+  partnerRateLimitPerMinute: number;
 }
 
 const booleanFlag = z
@@ -51,6 +58,19 @@ const envSchema = z.object({
   PROVISIO_ON_INTERRUPT: z.enum(['compensate', 'quarantine']).default('compensate'),
   PROVISIO_RETENTION_DAYS: z.coerce.number().min(0).default(90),
   PROVISIO_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(1).default(60),
+  PROVISIO_ADMIN_KEY: z
+    .string()
+    .min(MIN_KEY_LENGTH, `PROVISIO_ADMIN_KEY must be at least ${MIN_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`)
+    .max(512)
+    .regex(/^\S+$/, 'PROVISIO_ADMIN_KEY must not contain white space')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PROVISIO_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'PROVISIO_CORS_ORIGINS is a comma-separated list of origins such as https://console.example.com (scheme and host, no path)'),
+  PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
 });
 
 export class ConfigError extends Error {}
@@ -80,6 +100,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     onInterrupt: e.PROVISIO_ON_INTERRUPT,
     retentionDays: e.PROVISIO_RETENTION_DAYS,
     retentionIntervalMinutes: e.PROVISIO_RETENTION_INTERVAL_MINUTES,
+    adminKey: e.PROVISIO_ADMIN_KEY,
+    corsOrigins: e.PROVISIO_CORS_ORIGINS,
+    partnerRateLimitPerMinute: e.PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE,
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { query, request } from './support/client.ts';
+import { authorization, query, request } from './support/client.ts';
 import { AddInventoryMutation, CreateProductMutation, InventoryQuery, PoolsQuery, ProductsQuery } from './support/documents.ts';
 
 let server: TestApp;
@@ -33,13 +33,13 @@ const validProduct = {
 };
 
 async function productCount(): Promise<number> {
-  const data = await query(server.url, ProductsQuery, { includeArchived: true });
+  const data = await query(server, ProductsQuery, { includeArchived: true });
   return data.products.totalCount;
 }
 
 describe('products', () => {
   it('lists the demo products with their requirements', async () => {
-    const data = await query(server.url, ProductsQuery, {});
+    const data = await query(server, ProductsQuery, {});
     expect(data.products.nodes.map((p) => p.slug)).toEqual(['fibre-broadband', 'mobile-sim-plan', 'voip-line']);
     const mobile = data.products.nodes.find((p) => p.slug === 'mobile-sim-plan');
     expect(mobile?.inventoryRequirements).toEqual([
@@ -49,7 +49,7 @@ describe('products', () => {
   });
 
   it('creates a product, masks secret defaults, and finds it by slug and by node id', async () => {
-    const result = await query(server.url, CreateProductMutation, { input: validProduct });
+    const result = await query(server, CreateProductMutation, { input: validProduct });
     if (result.createProduct.__typename !== 'CreateProductSuccess') throw new Error(JSON.stringify(result));
     const product = result.createProduct.product;
     expect(product.defaultVariables).toEqual({ voicemail: false, pin: '********' });
@@ -57,15 +57,15 @@ describe('products', () => {
     expect(JSON.stringify(product)).not.toContain('schema-default-pin');
     expect(product.variableSchema).toMatchObject({ properties: { pin: { type: 'string', secret: true, default: '********' } } });
 
-    const bySlug = await query(server.url, graphql(`query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }`), { slug: 'test-plan' });
+    const bySlug = await query(server, graphql(`query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }`), { slug: 'test-plan' });
     expect(bySlug.product?.id).toBe(product.id);
-    const byNode = await query(server.url, graphql(`query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }`), { id: product.id });
+    const byNode = await query(server, graphql(`query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }`), { id: product.id });
     expect(byNode.node).toEqual({ __typename: 'Product', slug: 'test-plan' });
   });
 
   it('rejects a taken slug with a ConflictError', async () => {
     const before = await productCount();
-    const result = await query(server.url, CreateProductMutation, { input: { ...validProduct, name: 'Other name' } });
+    const result = await query(server, CreateProductMutation, { input: { ...validProduct, name: 'Other name' } });
     expect(result.createProduct.__typename).toBe('ConflictError');
     expect(await productCount()).toBe(before);
   });
@@ -77,14 +77,14 @@ describe('products', () => {
     ['voip-line/provision.txt', 'must end in .yml'],
   ])('rejects the playbook name %s and writes nothing', async (name, message) => {
     const before = await productCount();
-    const result = await query(server.url, CreateProductMutation, { input: { ...validProduct, slug: 'bad-playbook', provisionPlaybook: name } });
+    const result = await query(server, CreateProductMutation, { input: { ...validProduct, slug: 'bad-playbook', provisionPlaybook: name } });
     if (result.createProduct.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
     expect(result.createProduct.issues).toEqual([{ path: 'provisionPlaybook', message: expect.stringContaining(message) }]);
     expect(await productCount()).toBe(before);
   });
 
   it('reports every problem of a bad product at once', async () => {
-    const result = await query(server.url, CreateProductMutation, {
+    const result = await query(server, CreateProductMutation, {
       input: {
         ...validProduct,
         slug: 'Bad Slug',
@@ -98,7 +98,7 @@ describe('products', () => {
   });
 
   it('rejects defaults that do not fit the variable schema', async () => {
-    const result = await query(server.url, CreateProductMutation, {
+    const result = await query(server, CreateProductMutation, {
       input: { ...validProduct, slug: 'bad-defaults', defaultVariables: { voicemail: 'yes', unknown_var: 1 } },
     });
     if (result.createProduct.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
@@ -106,7 +106,7 @@ describe('products', () => {
   });
 
   it('updates and archives a product; unknown ids are typed NotFoundErrors', async () => {
-    const { product } = await query(server.url, graphql(`query Voip { product(slug: "voip-line") { id } }`));
+    const { product } = await query(server, graphql(`query Voip { product(slug: "voip-line") { id } }`));
     const update = graphql(`
       mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {
         updateProduct(id: $id, input: $input) {
@@ -117,32 +117,32 @@ describe('products', () => {
         }
       }
     `);
-    const updated = await query(server.url, update, { id: product!.id, input: { name: 'VoIP line (business)', runTimeoutSeconds: null } });
+    const updated = await query(server, update, { id: product!.id, input: { name: 'VoIP line (business)', runTimeoutSeconds: null } });
     expect(updated.updateProduct).toEqual({ __typename: 'UpdateProductSuccess', product: { name: 'VoIP line (business)', runTimeoutSeconds: null } });
 
-    const invalid = await query(server.url, update, { id: product!.id, input: { deprovisionPlaybook: '../x.yml' } });
+    const invalid = await query(server, update, { id: product!.id, input: { deprovisionPlaybook: '../x.yml' } });
     expect(invalid.updateProduct.__typename).toBe('ValidationError');
 
     const missingId = Buffer.from('Product:00000000-0000-4000-8000-000000000000').toString('base64');
-    const missing = await query(server.url, update, { id: missingId, input: { name: 'x' } });
+    const missing = await query(server, update, { id: missingId, input: { name: 'x' } });
     expect(missing.updateProduct).toMatchObject({ __typename: 'NotFoundError', entity: 'Product' });
 
     const archive = graphql(`mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }`);
-    expect((await query(server.url, archive, { id: product!.id })).archiveProduct).toEqual({ __typename: 'ArchiveProductSuccess', product: { archived: true } });
-    const listed = await query(server.url, ProductsQuery, {});
+    expect((await query(server, archive, { id: product!.id })).archiveProduct).toEqual({ __typename: 'ArchiveProductSuccess', product: { archived: true } });
+    const listed = await query(server, ProductsQuery, {});
     expect(listed.products.nodes.map((p) => p.slug)).not.toContain('voip-line');
   });
 
   it('lists playbooks for product forms', async () => {
-    const data = await query(server.url, graphql(`query Playbooks { playbooks { name sizeBytes } }`));
+    const data = await query(server, graphql(`query Playbooks { playbooks { name sizeBytes } }`));
     expect(data.playbooks.map((p) => p.name)).toEqual(expect.arrayContaining(['mobile-sim-plan/provision.yml', 'voip-line/deprovision.yml']));
   });
 });
 
 describe('inventory', () => {
   it('adds items, hides secret attributes, and counts pools', async () => {
-    const before = await query(server.url, PoolsQuery);
-    const result = await query(server.url, AddInventoryMutation, {
+    const before = await query(server, PoolsQuery);
+    const result = await query(server, AddInventoryMutation, {
       items: [
         { kind: 'SIM', identifier: '8944 1000 0000 0000 0018', attributes: { imsi: '262019999000001', ki: '00112233445566778899aabbccddeeff', opc: 'ffeeddccbbaa99887766554433221100' } },
         { kind: 'IP_BLOCK', identifier: '2001:db8:100::/56' },
@@ -150,21 +150,21 @@ describe('inventory', () => {
       ],
     });
     expect(result.addInventoryItems).toEqual({ __typename: 'AddInventoryItemsSuccess', added: 3 });
-    const sims = await query(server.url, InventoryQuery, { filter: { kind: 'SIM', search: '894410' } });
+    const sims = await query(server, InventoryQuery, { filter: { kind: 'SIM', search: '894410' } });
     expect(sims.inventoryItems.nodes).toEqual([
       expect.objectContaining({ identifier: '89441000000000000018', attributes: { imsi: '262019999000001' }, secretAttributesSet: ['ki', 'opc'], status: 'AVAILABLE' }),
     ]);
-    const modem = await query(server.url, InventoryQuery, { filter: { kind: 'MODEM', search: 'ONT-TEST' } });
+    const modem = await query(server, InventoryQuery, { filter: { kind: 'MODEM', search: 'ONT-TEST' } });
     expect(modem.inventoryItems.nodes[0]).toMatchObject({ identifier: 'ONT-TEST-1', attributes: { mac: '02:00:5e:10:00:01', model: 'X1' } });
-    const after = await query(server.url, PoolsQuery);
+    const after = await query(server, PoolsQuery);
     const available = (data: typeof after, kind: string) => data.inventoryPools.find((p) => p.kind === kind)?.available;
     expect(available(after, 'SIM')).toBe(available(before, 'SIM')! + 1);
     expect(available(after, 'IP_BLOCK')).toBe(available(before, 'IP_BLOCK')! + 1);
   });
 
   it('rejects a batch with bad rows as a whole and reports each row', async () => {
-    const before = await query(server.url, InventoryQuery, { first: 1 });
-    const result = await query(server.url, AddInventoryMutation, {
+    const before = await query(server, InventoryQuery, { first: 1 });
+    const result = await query(server, AddInventoryMutation, {
       items: [
         { kind: 'PHONE_NUMBER', identifier: '+4930123456' },
         { kind: 'PHONE_NUMBER', identifier: '030 123456' },
@@ -186,19 +186,19 @@ describe('inventory', () => {
     expect(rows[4]!.message).toContain('Luhn');
     expect(rows[5]!.message).toContain('attributes.ki');
     expect(rows[6]!.message).toContain('already exists');
-    const after = await query(server.url, InventoryQuery, { first: 1 });
+    const after = await query(server, InventoryQuery, { first: 1 });
     expect(after.inventoryItems.totalCount).toBe(before.inventoryItems.totalCount);
   });
 
   it('adds 10,000 items in one call and refuses 10,001', async () => {
     const items = Array.from({ length: 10_000 }, (_, i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `+447700${String(i).padStart(6, '0')}` }));
-    expect((await query(server.url, AddInventoryMutation, { items })).addInventoryItems).toEqual({ __typename: 'AddInventoryItemsSuccess', added: 10_000 });
-    const tooMany = await query(server.url, AddInventoryMutation, { items: [...items, { kind: 'PHONE_NUMBER', identifier: '+447799999999' }] });
+    expect((await query(server, AddInventoryMutation, { items })).addInventoryItems).toEqual({ __typename: 'AddInventoryItemsSuccess', added: 10_000 });
+    const tooMany = await query(server, AddInventoryMutation, { items: [...items, { kind: 'PHONE_NUMBER', identifier: '+447799999999' }] });
     expect(tooMany.addInventoryItems).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'items', message: expect.stringContaining('at most 10000') }] });
   });
 
   it('retires available items and releases only quarantined ones', async () => {
-    const { inventoryItems } = await query(server.url, InventoryQuery, { filter: { kind: 'PHONE_NUMBER', status: 'AVAILABLE' }, first: 2 });
+    const { inventoryItems } = await query(server, InventoryQuery, { filter: { kind: 'PHONE_NUMBER', status: 'AVAILABLE' }, first: 2 });
     const [first, second] = inventoryItems.nodes;
     const release = graphql(`
       mutation Release($id: ID!) {
@@ -210,23 +210,23 @@ describe('inventory', () => {
         }
       }
     `);
-    expect((await query(server.url, release, { id: first!.id })).releaseInventoryItem).toMatchObject({ __typename: 'InvalidStateError', currentState: 'AVAILABLE' });
+    expect((await query(server, release, { id: first!.id })).releaseInventoryItem).toMatchObject({ __typename: 'InvalidStateError', currentState: 'AVAILABLE' });
 
     // Quarantine happens through failed runs; set it directly here to test the operator action alone.
     const [, rawId] = Buffer.from(second!.id, 'base64').toString().split(':');
     await server.app.context.prisma.inventoryItem.update({ where: { id: rawId }, data: { status: 'QUARANTINED', statusReason: 'rollback failed' } });
-    expect((await query(server.url, release, { id: second!.id })).releaseInventoryItem).toEqual({
+    expect((await query(server, release, { id: second!.id })).releaseInventoryItem).toEqual({
       __typename: 'ReleaseInventoryItemSuccess',
       item: { status: 'AVAILABLE', statusReason: 'released by operator' },
     });
 
     const retire = graphql(`mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: "damaged") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }`);
-    expect((await query(server.url, retire, { id: first!.id })).retireInventoryItem).toEqual({
+    expect((await query(server, retire, { id: first!.id })).retireInventoryItem).toEqual({
       __typename: 'RetireInventoryItemSuccess',
       item: { status: 'RETIRED', statusReason: 'damaged' },
     });
-    const productId = (await query(server.url, ProductsQuery, {})).products.nodes[0]!.id;
-    expect((await query(server.url, release, { id: productId })).releaseInventoryItem).toMatchObject({ __typename: 'NotFoundError', entity: 'InventoryItem' });
+    const productId = (await query(server, ProductsQuery, {})).products.nodes[0]!.id;
+    expect((await query(server, release, { id: productId })).releaseInventoryItem).toMatchObject({ __typename: 'NotFoundError', entity: 'InventoryItem' });
   });
 });
 
@@ -234,7 +234,7 @@ describe('bad requests', () => {
   it('answers malformed GraphQL with 400 and a syntax error', async () => {
     const response = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...authorization(server) },
       body: JSON.stringify({ query: '{ products { nodes { slug }' }),
     });
     expect(response.status).toBe(400);
@@ -245,7 +245,7 @@ describe('bad requests', () => {
   it('rejects an unknown enum value (wrong kind) before anything runs', async () => {
     const response = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...authorization(server) },
       body: JSON.stringify({
         query: 'mutation($items: [NewInventoryItemInput!]!) { addInventoryItems(items: $items) { __typename } }',
         variables: { items: [{ kind: 'ROUTER', identifier: 'x' }] },
@@ -256,13 +256,15 @@ describe('bad requests', () => {
     expect(body.errors[0]!.message).toMatch(/ROUTER.*InventoryKind|InventoryKind.*ROUTER/);
   });
 
-  it('returns null for unknown or foreign ids in lookups', async () => {
+  it('returns null for unknown or foreign ids in lookups, and a typed error for garbled ones', async () => {
     const lookup = graphql(`query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }`);
-    const productId = (await query(server.url, ProductsQuery, {})).products.nodes[0]!.id;
-    expect(await query(server.url, lookup, { id: productId })).toEqual({ service: null, run: null });
-    const garbage = await request(server.url, lookup, { id: 'not-a-global-id' });
-    expect(garbage.data).toEqual({ service: null, run: null });
-    expect(garbage.errors?.map((error) => error.message)).toEqual(['Invalid global ID: not-a-global-id', 'Invalid global ID: not-a-global-id']);
+    const productId = (await query(server, ProductsQuery, {})).products.nodes[0]!.id;
+    expect(await query(server, lookup, { id: productId })).toEqual({ service: null, run: null });
+    const garbage = await request(server, lookup, { id: 'not-a-global-id' });
+    expect(garbage.data ?? null).toBeNull();
+    expect(garbage.errors).toEqual([
+      expect.objectContaining({ message: 'Invalid input: id: "not-a-global-id" is not an id this API issued', extensions: { code: 'ValidationError' } }),
+    ]);
   });
 
   it('serves health and readiness', async () => {

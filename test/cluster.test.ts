@@ -1,9 +1,8 @@
-import { createClient } from 'graphql-ws';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { query } from './support/client.ts';
+import { query, wsClient } from './support/client.ts';
 import { postgresServerUrl } from './support/database.ts';
 import { AddInventoryMutation } from './support/documents.ts';
 
@@ -24,7 +23,7 @@ describe.skipIf(!postgresServerUrl)('cluster profile: PostgreSQL + Redis', () =>
 
   it('delivers a change made through one instance to a subscriber of the other', async () => {
     const kind = 'IP_BLOCK';
-    const client = createClient({ url: second.url.replace(/^http/, 'ws'), lazy: true });
+    const client = wsClient({ url: second.url, key: first.key });
     const received = new Promise<{ kind: string; available: number }>((resolve, reject) => {
       const unsubscribe = client.subscribe(
         { query: print(graphql(`subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }`)), variables: { kind } },
@@ -42,7 +41,7 @@ describe.skipIf(!postgresServerUrl)('cluster profile: PostgreSQL + Redis', () =>
     let arrived = false;
     void received.then(() => (arrived = true));
     for (let i = 0; i < 50 && !arrived; i++) {
-      const result = await query(first.url, AddInventoryMutation, { items: [{ kind, identifier: `203.0.113.${i * 4}/30` }] });
+      const result = await query(first, AddInventoryMutation, { items: [{ kind, identifier: `203.0.113.${i * 4}/30` }] });
       expect(result.addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -31,19 +31,19 @@ const product = (provisionPlaybook: string) => ({
 });
 
 it('rejects a playbook Ansible cannot parse when the product is created, with Ansible\'s message', async () => {
-  const result = await query(server.url, CreateProductMutation, { input: product('broken.yml') });
+  const result = await query(server, CreateProductMutation, { input: product('broken.yml') });
   if (result.createProduct.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
   expect(result.createProduct.issues).toEqual([{ path: 'provisionPlaybook', message: expect.stringContaining('ansible-playbook --syntax-check failed') }]);
   expect(result.createProduct.issues[0]!.message).toMatch(/broken\.yml|Syntax Error|syntax/i);
 });
 
 it('rejects a symlink that leads out of the playbooks directory', async () => {
-  const result = await query(server.url, CreateProductMutation, { input: product('escape.yml') });
+  const result = await query(server, CreateProductMutation, { input: product('escape.yml') });
   if (result.createProduct.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
   expect(result.createProduct.issues).toEqual([{ path: 'provisionPlaybook', message: 'playbook resolves outside the playbooks directory' }]);
 });
 
 it('accepts a valid playbook (and a product with no variables or inventory at all)', async () => {
-  const result = await query(server.url, CreateProductMutation, { input: product('voip-line/provision.yml') });
+  const result = await query(server, CreateProductMutation, { input: product('voip-line/provision.yml') });
   expect(result.createProduct.__typename).toBe('CreateProductSuccess');
 });

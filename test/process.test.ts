@@ -30,7 +30,7 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
   it('seeds demo data on first start, refuses a second process on the same data dir, and drains on SIGTERM', async () => {
     const dataDir = tempDataDir();
     const first = await spawnServer({ PROVISIO_DATA_DIR: dataDir });
-    const seeded = await query(first.url, ProductsQuery, {});
+    const seeded = await query(first, ProductsQuery, {});
     expect(seeded.products.nodes.map((p) => p.slug)).toEqual(['fibre-broadband', 'mobile-sim-plan', 'voip-line']);
 
     const second = await execa(process.execPath, [path.join(repoRoot, 'src/main.ts')], {
@@ -42,7 +42,7 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
     expect(second.exitCode).toBe(3);
     expect(second.stdout + second.stderr).toContain('is in use by another Provisio process');
     // The first server is untouched and still answers.
-    expect((await query(first.url, ProductsQuery, {})).products.totalCount).toBe(3);
+    expect((await query(first, ProductsQuery, {})).products.totalCount).toBe(3);
 
     first.process.kill('SIGTERM');
     const result = await first.process;
@@ -52,7 +52,7 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
 
     // A restart reuses the data without seeding twice.
     const again = await spawnServer({ PROVISIO_DATA_DIR: dataDir });
-    expect((await query(again.url, ProductsQuery, {})).products.totalCount).toBe(3);
+    expect((await query(again, ProductsQuery, {})).products.totalCount).toBe(3);
     again.process.kill('SIGTERM');
     expect((await again.process).exitCode).toBe(0);
   });
@@ -64,7 +64,7 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
     await first.process;
     expect(fs.existsSync(path.join(dataDir, 'provisio.lock'))).toBe(true);
     const second = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false' });
-    expect((await query(second.url, ProductsQuery, {})).products.totalCount).toBe(0);
+    expect((await query(second, ProductsQuery, {})).products.totalCount).toBe(0);
     second.process.kill('SIGTERM');
     expect((await second.process).exitCode).toBe(0);
   });
@@ -92,13 +92,13 @@ describe.skipIf(profile !== 'embedded')('crash recovery', () => {
     const labDir = path.join(dataDir, 'lab');
     const env = { PROVISIO_DATA_DIR: dataDir, PROVISIO_LAB_DIR: labDir };
     const first = await spawnServer(env);
-    const before = await query(first.url, PoolsQuery);
-    const started = await provision(first.url, {
+    const before = await query(first, PoolsQuery);
+    const started = await provision(first, {
       productSlug: 'voip-line',
       customerRef: 'crash',
       variables: { caller_id_name: 'Crash', sip_password: 'crash-test-password', simulate_delay_seconds: 300 },
     });
-    await eventually(() => allEvents(first.url, started.runId), (events) => events.some((e) => e.task === 'Simulate a slow network element'), 'the long task');
+    await eventually(() => allEvents(first, started.runId), (events) => events.some((e) => e.task === 'Simulate a slow network element'), 'the long task');
     expect(ansibleProcessesOf(labDir).length).toBeGreaterThan(0);
 
     first.process.kill('SIGKILL');
@@ -107,18 +107,18 @@ describe.skipIf(profile !== 'embedded')('crash recovery', () => {
     await eventually(() => ansibleProcessesOf(labDir), (pids) => pids.length === 0, 'orphaned ansible processes to exit', 30_000);
 
     const second = await spawnServer(env);
-    const interrupted = await waitForRun(second.url, started.runId);
+    const interrupted = await waitForRun(second, started.runId);
     expect(interrupted.status).toBe('INTERRUPTED');
-    const events = await allEvents(second.url, started.runId);
+    const events = await allEvents(second, started.runId);
     expect(events.at(-1)).toMatchObject({ type: 'run_finished', data: { status: 'INTERRUPTED' } });
-    const runs = await query(second.url, RunsQuery);
+    const runs = await query(second, RunsQuery);
     const compensation = runs.runs.nodes.find((run) => run.compensatesRun?.id === started.runId);
     expect(compensation).toBeDefined();
-    const compensated = await waitForRun(second.url, compensation!.id);
+    const compensated = await waitForRun(second, compensation!.id);
     expect(compensated.status).toBe('SUCCEEDED');
     expect(compensated.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
-    expect(await query(second.url, PoolsQuery)).toEqual(before);
-    const stuck = await query(second.url, RunsQuery);
+    expect(await query(second, PoolsQuery)).toEqual(before);
+    const stuck = await query(second, RunsQuery);
     expect(stuck.runs.nodes.filter((run) => run.status === 'RUNNING' || run.status === 'QUEUED')).toEqual([]);
     second.process.kill('SIGTERM');
     expect((await second.process).exitCode).toBe(0);

@@ -36,13 +36,13 @@ function registrarFile(e164: string) {
 
 describe('provision', () => {
   it('returns at once with a QUEUED run, then succeeds: service ACTIVE, items IN_USE, outputs recorded, network configured', async () => {
-    const result = await query(server.url, ProvisionMutation, { input: { productSlug: 'mobile-sim-plan', customerRef: 'cust-1001', variables: { apn: 'ims' } } });
+    const result = await query(server, ProvisionMutation, { input: { productSlug: 'mobile-sim-plan', customerRef: 'cust-1001', variables: { apn: 'ims' } } });
     if (result.provisionService.__typename !== 'ProvisionServiceSuccess') throw new Error(JSON.stringify(result));
     const { service, run } = result.provisionService.started;
     expect(run).toMatchObject({ status: 'QUEUED', action: 'PROVISION', checkMode: false });
     expect(service).toMatchObject({ status: 'PROVISIONING', customerRef: 'cust-1001' });
 
-    const finished = await waitForRun(server.url, run.id);
+    const finished = await waitForRun(server, run.id);
     expect(finished).toMatchObject({ status: 'SUCCEEDED', exitCode: 0, statusReason: null });
     expect(finished.service?.status).toBe('ACTIVE');
     const items = finished.service!.inventoryItems;
@@ -63,7 +63,7 @@ describe('provision', () => {
     expect(record).toContain(msisdn.slice(1));
     expect(record).not.toMatch(/000102030405060708090A0B0C0D0E/i);
 
-    const events = await allEvents(server.url, run.id);
+    const events = await allEvents(server, run.id);
     expectContiguous(events, 1, finished.lastSeq);
     expect(events[0]!.type).toBe('playbook_start');
     expect(events.at(-2)!.type).toBe('stats');
@@ -72,23 +72,23 @@ describe('provision', () => {
   });
 
   it('rolls back through rescue: run ROLLED_BACK, service FAILED, items back in the pool, nothing left configured', async () => {
-    const before = await query(server.url, PoolsQuery);
-    const started = await provision(server.url, voip('cust-rescue', { simulate_failure_at: 'voicemail_box' }));
-    const run = await waitForRun(server.url, started.runId);
+    const before = await query(server, PoolsQuery);
+    const started = await provision(server, voip('cust-rescue', { simulate_failure_at: 'voicemail_box' }));
+    const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('ROLLED_BACK');
     expect(run.exitCode).toBe(0);
     expect(run.counters.rescued).toBe(1);
     expect(run.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
-    const after = await query(server.url, PoolsQuery);
+    const after = await query(server, PoolsQuery);
     expect(after.inventoryPools).toEqual(before.inventoryPools);
     expect(fs.readdirSync(path.join(lab, 'sip/registrar')).filter((f) => f.endsWith('.conf'))).toEqual([]);
-    const events = await allEvents(server.url, started.runId);
+    const events = await allEvents(server, started.runId);
     expect(events.some((event) => event.section === 'rescue')).toBe(true);
   });
 
   it('quarantines inventory and flags the service when the rescue itself fails', async () => {
-    const started = await provision(server.url, voip('cust-broken-rescue', { simulate_failure_at: 'sip_registrar', simulate_rescue_failure: true }));
-    const run = await waitForRun(server.url, started.runId);
+    const started = await provision(server, voip('cust-broken-rescue', { simulate_failure_at: 'sip_registrar', simulate_rescue_failure: true }));
+    const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('FAILED');
     expect(run.exitCode).toBe(2);
     expect(run.service?.status).toBe('NEEDS_ATTENTION');
@@ -97,79 +97,79 @@ describe('provision', () => {
   });
 
   it('deprovisions: service DEPROVISIONED, items AVAILABLE, network entries removed', async () => {
-    const started = await provision(server.url, voip('cust-depro'));
-    const provisioned = await waitForRun(server.url, started.runId);
+    const started = await provision(server, voip('cust-depro'));
+    const provisioned = await waitForRun(server, started.runId);
     expect(provisioned.status).toBe('SUCCEEDED');
     const number = provisioned.service!.inventoryItems[0]!;
     expect(fs.existsSync(registrarFile(number.identifier))).toBe(true);
 
-    const result = await query(server.url, DeprovisionMutation, { id: started.serviceId! });
+    const result = await query(server, DeprovisionMutation, { id: started.serviceId! });
     if (result.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(result));
     expect(result.deprovisionService.started.service?.status).toBe('DEPROVISIONING');
-    const run = await waitForRun(server.url, result.deprovisionService.started.run.id);
+    const run = await waitForRun(server, result.deprovisionService.started.run.id);
     expect(run).toMatchObject({ status: 'SUCCEEDED', action: 'DEPROVISION' });
     expect(run.service).toMatchObject({ status: 'DEPROVISIONED', inventoryItems: [] });
     expect(fs.existsSync(registrarFile(number.identifier))).toBe(false);
-    const { inventoryItems } = await query(server.url, InventoryQuery, { filter: { kind: 'PHONE_NUMBER', search: number.identifier } });
+    const { inventoryItems } = await query(server, InventoryQuery, { filter: { kind: 'PHONE_NUMBER', search: number.identifier } });
     expect(inventoryItems.nodes[0]).toMatchObject({ status: 'AVAILABLE' });
 
-    const again = await query(server.url, DeprovisionMutation, { id: started.serviceId! });
+    const again = await query(server, DeprovisionMutation, { id: started.serviceId! });
     expect(again.deprovisionService).toMatchObject({ __typename: 'InvalidStateError' });
   });
 
   it('provisions and deprovisions fibre broadband: ONT, RADIUS user and DHCP reservation with the block\'s gateway', async () => {
-    const started = await provision(server.url, { productSlug: 'fibre-broadband', customerRef: 'cust-fibre', variables: { vlan: 220, download_mbps: 1000 } });
-    const run = await waitForRun(server.url, started.runId);
+    const started = await provision(server, { productSlug: 'fibre-broadband', customerRef: 'cust-fibre', variables: { vlan: 220, download_mbps: 1000 } });
+    const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('SUCCEEDED');
     const modem = run.service!.inventoryItems.find((item) => item.kind === 'MODEM')!;
     const block = run.service!.inventoryItems.find((item) => item.kind === 'IP_BLOCK')!;
     expect(run.service!.outputs).toMatchObject({ vlan: 220, ip_block: block.identifier });
-    const { inventoryItems } = await query(server.url, InventoryQuery, { filter: { kind: 'MODEM', search: modem.identifier } });
+    const { inventoryItems } = await query(server, InventoryQuery, { filter: { kind: 'MODEM', search: modem.identifier } });
     const mac = String(inventoryItems.nodes[0]!.attributes.mac);
     const dhcp = fs.readFileSync(path.join(lab, 'dhcp', `${mac}.conf`), 'utf8');
     expect(dhcp).toContain(block.identifier);
     expect(dhcp).toContain(block.identifier.replace(/\.0\/29$/, '.1'));
     expect(fs.existsSync(path.join(lab, 'radius/users', `${mac}.conf`))).toBe(true);
 
-    const result = await query(server.url, DeprovisionMutation, { id: started.serviceId! });
+    const result = await query(server, DeprovisionMutation, { id: started.serviceId! });
     if (result.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(result));
-    const depro = await waitForRun(server.url, result.deprovisionService.started.run.id);
+    const depro = await waitForRun(server, result.deprovisionService.started.run.id);
     expect(depro.status).toBe('SUCCEEDED');
     expect(fs.existsSync(path.join(lab, 'dhcp', `${mac}.conf`))).toBe(false);
     expect(fs.existsSync(path.join(lab, 'olt/onts', `${modem.identifier}.json`))).toBe(false);
   });
 
   it('previews in check mode: diff events, nothing reserved, no service, nothing written', async () => {
-    const before = await query(server.url, PoolsQuery);
+    const before = await query(server, PoolsQuery);
     const labBefore = listFiles(lab);
-    const result = await query(server.url, ProvisionMutation, { input: { ...voip('cust-preview'), checkMode: true } });
+    const result = await query(server, ProvisionMutation, { input: { ...voip('cust-preview'), checkMode: true } });
     if (result.provisionService.__typename !== 'ProvisionServiceSuccess') throw new Error(JSON.stringify(result));
     expect(result.provisionService.started.service).toBeNull();
-    const run = await waitForRun(server.url, result.provisionService.started.run.id);
+    const run = await waitForRun(server, result.provisionService.started.run.id);
     expect(run).toMatchObject({ status: 'SUCCEEDED', checkMode: true, service: null });
-    const events = await allEvents(server.url, run.id);
+    const events = await allEvents(server, run.id);
     expect(events.filter((event) => event.type === 'diff').length).toBeGreaterThan(0);
-    expect(await query(server.url, PoolsQuery)).toEqual(before);
-    const services = await query(server.url, graphql(`query PreviewServices { services(filter: { customerRef: "cust-preview" }) { totalCount } }`));
+    expect(await query(server, PoolsQuery)).toEqual(before);
+    const services = await query(server, graphql(`query PreviewServices { services(filter: { customerRef: "cust-preview" }) { totalCount } }`));
     expect(services.services.totalCount).toBe(0);
     expect(listFiles(lab)).toEqual(labBefore);
   });
 
   it('answers a retried request with the same idempotency key with the same service and run', async () => {
     const input = { ...voip('cust-idem'), idempotencyKey: 'order-7781' };
-    const [first, second] = await Promise.all([provision(server.url, input), provision(server.url, input)]);
-    const third = await provision(server.url, input);
+    const [first, second] = await Promise.all([provision(server, input), provision(server, input)]);
+    const third = await provision(server, input);
     expect(second).toEqual(first);
     expect(third).toEqual(first);
-    const run = await waitForRun(server.url, first.runId);
+    const run = await waitForRun(server, first.runId);
     expect(run.service?.inventoryItems).toHaveLength(1);
-    const services = await query(server.url, graphql(`query IdemServices { services(filter: { customerRef: "cust-idem" }) { totalCount } }`));
+    const services = await query(server, graphql(`query IdemServices { services(filter: { customerRef: "cust-idem" }) { totalCount } }`));
     expect(services.services.totalCount).toBe(1);
   });
 
   it('never gives one item to two services when requests race for a small pool', async () => {
     const slug = 'race-line';
-    const created = await query(server.url, CreateProductMutation, {
+    const created = await query(server, CreateProductMutation, {
       input: {
         slug,
         name: 'Race line',
@@ -180,14 +180,14 @@ describe('provision', () => {
       },
     });
     expect(created.createProduct.__typename).toBe('CreateProductSuccess');
-    const added = await query(server.url, AddInventoryMutation, {
+    const added = await query(server, AddInventoryMutation, {
       items: [0, 1, 2].map((i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `+4989000000${i}`, attributes: { pool: 'race' } })),
     });
     expect(added.addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
 
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        query(server.url, ProvisionMutation, {
+        query(server, ProvisionMutation, {
           input: { productSlug: slug, customerRef: `racer-${i}`, variables: { caller_id_name: `R${i}`, sip_password: SIP_PASSWORD } },
         }),
       ),
@@ -197,7 +197,7 @@ describe('provision', () => {
     expect(won).toHaveLength(3);
     expect(lost).toHaveLength(5);
     const runs = await Promise.all(
-      won.map((r) => waitForRun(server.url, (r.provisionService as { started: { run: { id: string } } }).started.run.id)),
+      won.map((r) => waitForRun(server, (r.provisionService as { started: { run: { id: string } } }).started.run.id)),
     );
     const held = runs.flatMap((run) => run.service!.inventoryItems.map((item) => item.identifier));
     expect(new Set(held).size).toBe(3);
@@ -206,8 +206,8 @@ describe('provision', () => {
 
 describe('data reaches Ansible as data, secrets stay secret', () => {
   it('passes Jinja syntax in variables literally', async () => {
-    const started = await provision(server.url, voip('cust-jinja', { caller_id_name: "{{ lookup('pipe', 'id') }} {{ 7*7 }}" }));
-    const run = await waitForRun(server.url, started.runId);
+    const started = await provision(server, voip('cust-jinja', { caller_id_name: "{{ lookup('pipe', 'id') }} {{ 7*7 }}" }));
+    const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('SUCCEEDED');
     const file = fs.readFileSync(registrarFile(run.service!.inventoryItems[0]!.identifier), 'utf8');
     expect(file).toContain("{{ lookup('pipe', 'id') }} {{ 7*7 }}");
@@ -216,11 +216,11 @@ describe('data reaches Ansible as data, secrets stay secret', () => {
   });
 
   it('keeps secret variables and secret inventory attributes out of events, logs, API output and the lab files', async () => {
-    const voipRun = await waitForRun(server.url, (await provision(server.url, voip('cust-secret'))).runId);
-    const simRun = await waitForRun(server.url, (await provision(server.url, { productSlug: 'mobile-sim-plan', customerRef: 'cust-secret-sim' })).runId);
+    const voipRun = await waitForRun(server, (await provision(server, voip('cust-secret'))).runId);
+    const simRun = await waitForRun(server, (await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'cust-secret-sim' })).runId);
     for (const run of [voipRun, simRun]) {
       expect(run.status).toBe('SUCCEEDED');
-      const everything = JSON.stringify([run, await allEvents(server.url, run.id)]);
+      const everything = JSON.stringify([run, await allEvents(server, run.id)]);
       expect(everything).not.toContain(SIP_PASSWORD);
       expect(everything).not.toMatch(/000102030405060708090A0B0C0D0E/i);
       expect(everything).not.toMatch(/F0E1D2C3B4A5968778695A4B3C2D1E/i);
@@ -241,14 +241,14 @@ describe('bad provisioning requests get typed errors and change nothing', () => 
     [{ productSlug: 'voip-line', customerRef: 'x', variables: { caller_id_name: 'A', sip_password: 'short', colour: 'red' } }, 'ValidationError'],
     [{ productSlug: 'voip-line', customerRef: '   ' }, 'ValidationError'],
   ])('%j → %s', async (input, typename) => {
-    const before = await query(server.url, PoolsQuery);
-    const result = await query(server.url, ProvisionMutation, { input });
+    const before = await query(server, PoolsQuery);
+    const result = await query(server, ProvisionMutation, { input });
     expect(result.provisionService.__typename).toBe(typename);
-    expect(await query(server.url, PoolsQuery)).toEqual(before);
+    expect(await query(server, PoolsQuery)).toEqual(before);
   });
 
   it('lists every invalid variable with its path', async () => {
-    const result = await query(server.url, ProvisionMutation, {
+    const result = await query(server, ProvisionMutation, {
       input: { productSlug: 'voip-line', customerRef: 'x', variables: { caller_id_name: 7, sip_password: 'short', colour: 'red' } },
     });
     if (result.provisionService.__typename !== 'ValidationError') throw new Error(JSON.stringify(result));
@@ -259,8 +259,8 @@ describe('bad provisioning requests get typed errors and change nothing', () => 
 });
 
 it('lets a run be read back as a node, with its queue position while waiting', async () => {
-  const started = await provision(server.url, voip('cust-node'));
-  const { run } = await query(server.url, RunQuery, { id: started.runId });
+  const started = await provision(server, voip('cust-node'));
+  const { run } = await query(server, RunQuery, { id: started.runId });
   expect(run?.id).toBe(started.runId);
-  await waitForRun(server.url, started.runId);
+  await waitForRun(server, started.runId);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { query } from './support/client.ts';
+import { authorization, query } from './support/client.ts';
 import { CreateProductMutation, PoolsQuery } from './support/documents.ts';
 import { eventually } from './support/wait.ts';
 import { allEvents, DeprovisionMutation, expectContiguous, provision, RunQuery, streamEvents, waitForRun } from './support/runs.ts';
@@ -50,7 +50,7 @@ const prisma = () => server.app.context.prisma;
 
 /** A product on the voip-line playbooks with its own limits. */
 async function createVoipVariant(slug: string, limits: { maxConcurrentRuns?: number; runTimeoutSeconds?: number }) {
-  const result = await query(server.url, CreateProductMutation, {
+  const result = await query(server, CreateProductMutation, {
     input: {
       slug,
       name: slug,
@@ -70,7 +70,7 @@ async function createVoipVariant(slug: string, limits: { maxConcurrentRuns?: num
 
 /** The run's ansible-playbook pid once it is inside the long sleep task. */
 async function waitForSleepingRun(runId: string): Promise<number> {
-  await eventually(() => allEvents(server.url, runId), (events) => events.some((event) => event.type === 'task_start' && event.task === 'Simulate a slow network element'), 'the long task to start');
+  await eventually(() => allEvents(server, runId), (events) => events.some((event) => event.type === 'task_start' && event.task === 'Simulate a slow network element'), 'the long task to start');
   const run = await eventually(() => prisma().provisioningRun.findUniqueOrThrow({ where: { id: runId.length === 36 ? runId : decode(runId) } }), (row) => row.pid !== null, 'the run pid');
   return run.pid!;
 }
@@ -89,22 +89,22 @@ function groupAlive(pid: number): boolean {
 }
 
 async function compensationOf(runId: string) {
-  const { run } = await query(server.url, CompensationQuery, { id: runId });
+  const { run } = await query(server, CompensationQuery, { id: runId });
   expect(run?.compensatedBy).toHaveLength(1);
-  return waitForRun(server.url, run!.compensatedBy[0]!.id);
+  return waitForRun(server, run!.compensatedBy[0]!.id);
 }
 
 describe('cancel', () => {
   it('stops a running provision, kills its process group, streams the end, and compensates', async () => {
-    const before = await query(server.url, PoolsQuery);
-    const started = await provision(server.url, voip('cancel-running', { simulate_delay_seconds: 120 }));
-    const streamed = streamEvents(server.url, 'ws', started.runId);
+    const before = await query(server, PoolsQuery);
+    const started = await provision(server, voip('cancel-running', { simulate_delay_seconds: 120 }));
+    const streamed = streamEvents(server, 'ws', started.runId);
     const pid = await waitForSleepingRun(started.runId);
     expect(groupAlive(pid)).toBe(true);
 
-    const cancelled = await query(server.url, CancelMutation, { id: started.runId });
+    const cancelled = await query(server, CancelMutation, { id: started.runId });
     expect(cancelled.cancelRun.__typename).toBe('CancelRunSuccess');
-    const run = await waitForRun(server.url, started.runId, 60_000);
+    const run = await waitForRun(server, started.runId, 60_000);
     expect(run.status).toBe('CANCELED');
     await eventually(async () => groupAlive(pid), (alive) => !alive, 'the process group to exit', 10_000);
 
@@ -114,37 +114,37 @@ describe('cancel', () => {
 
     const compensation = await compensationOf(started.runId);
     expect(compensation).toMatchObject({ action: 'DEPROVISION', status: 'SUCCEEDED' });
-    expect((await allEvents(server.url, compensation.id)).length).toBeGreaterThan(3);
+    expect((await allEvents(server, compensation.id)).length).toBeGreaterThan(3);
     expect(compensation.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
     expect(compensation.service?.statusReason).toContain('compensating deprovision SUCCEEDED');
-    expect(await query(server.url, PoolsQuery)).toEqual(before);
+    expect(await query(server, PoolsQuery)).toEqual(before);
 
-    const again = await query(server.url, CancelMutation, { id: started.runId });
+    const again = await query(server, CancelMutation, { id: started.runId });
     expect(again.cancelRun).toMatchObject({ __typename: 'InvalidStateError', currentState: 'CANCELED' });
   });
 
   it('cancels a queued run at once and releases its items; the run behind keeps its place', async () => {
     const limited = await createVoipVariant('one-at-a-time', { maxConcurrentRuns: 1 });
     expect(limited).toBe('CreateProductSuccess');
-    const first = await provision(server.url, voip('limit-1', { simulate_delay_seconds: 120 }, 'one-at-a-time'));
-    const second = await provision(server.url, voip('limit-2', {}, 'one-at-a-time'));
-    const third = await provision(server.url, voip('limit-3', {}, 'one-at-a-time'));
+    const first = await provision(server, voip('limit-1', { simulate_delay_seconds: 120 }, 'one-at-a-time'));
+    const second = await provision(server, voip('limit-2', {}, 'one-at-a-time'));
+    const third = await provision(server, voip('limit-3', {}, 'one-at-a-time'));
     await waitForSleepingRun(first.runId);
 
     // The product's limit holds the others back although the global limit has room.
-    const { run: waiting } = await query(server.url, RunQuery, { id: third.runId });
+    const { run: waiting } = await query(server, RunQuery, { id: third.runId });
     expect(waiting).toMatchObject({ status: 'QUEUED', queuePosition: 2 });
 
-    const cancelled = await query(server.url, CancelMutation, { id: second.runId });
+    const cancelled = await query(server, CancelMutation, { id: second.runId });
     expect(cancelled.cancelRun).toMatchObject({ __typename: 'CancelRunSuccess', run: { status: 'CANCELED' } });
-    const run = await waitForRun(server.url, second.runId);
+    const run = await waitForRun(server, second.runId);
     expect(run.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
     expect(run.statusReason).toBe('cancelled before it started');
-    const { run: movedUp } = await query(server.url, RunQuery, { id: third.runId });
+    const { run: movedUp } = await query(server, RunQuery, { id: third.runId });
     expect(movedUp).toMatchObject({ status: 'QUEUED', queuePosition: 1 });
 
-    await query(server.url, CancelMutation, { id: first.runId });
-    expect((await waitForRun(server.url, third.runId)).status).toBe('SUCCEEDED');
+    await query(server, CancelMutation, { id: first.runId });
+    expect((await waitForRun(server, third.runId)).status).toBe('SUCCEEDED');
   });
 });
 
@@ -153,8 +153,8 @@ describe('timeouts', () => {
     // The compensating deprovision gets at least the server default, however tight this is.
     const created = await createVoipVariant('quick-line', { runTimeoutSeconds: 10 });
     expect(created).toBe('CreateProductSuccess');
-    const started = await provision(server.url, voip('timeout', { simulate_delay_seconds: 120 }, 'quick-line'));
-    const run = await waitForRun(server.url, started.runId);
+    const started = await provision(server, voip('timeout', { simulate_delay_seconds: 120 }, 'quick-line'));
+    const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('TIMED_OUT');
     expect(run.statusReason).toContain('10 s');
     const compensation = await compensationOf(started.runId);
@@ -165,23 +165,23 @@ describe('timeouts', () => {
 
 describe('retry', () => {
   it('retries a failed deprovision of a service that needs attention', async () => {
-    const started = await provision(server.url, voip('retry', { simulate_failure_at: 'remove_sip_registrar', simulate_rescue_failure: true }));
-    expect((await waitForRun(server.url, started.runId)).status).toBe('SUCCEEDED');
-    const depro = await query(server.url, DeprovisionMutation, { id: started.serviceId! });
+    const started = await provision(server, voip('retry', { simulate_failure_at: 'remove_sip_registrar', simulate_rescue_failure: true }));
+    expect((await waitForRun(server, started.runId)).status).toBe('SUCCEEDED');
+    const depro = await query(server, DeprovisionMutation, { id: started.serviceId! });
     if (depro.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(depro));
-    const failed = await waitForRun(server.url, depro.deprovisionService.started.run.id);
+    const failed = await waitForRun(server, depro.deprovisionService.started.run.id);
     expect(failed.status).toBe('FAILED');
     expect(failed.service).toMatchObject({ status: 'NEEDS_ATTENTION' });
     expect(failed.service?.inventoryItems.map((item) => item.status)).toEqual(['IN_USE']);
 
-    const notLatest = await query(server.url, RetryMutation, { id: started.runId });
+    const notLatest = await query(server, RetryMutation, { id: started.runId });
     expect(notLatest.retryRun).toMatchObject({ __typename: 'InvalidStateError' });
 
-    const retried = await query(server.url, RetryMutation, { id: failed.id });
+    const retried = await query(server, RetryMutation, { id: failed.id });
     if (retried.retryRun.__typename !== 'RetryRunSuccess') throw new Error(JSON.stringify(retried));
     expect(retried.retryRun.run).toMatchObject({ action: 'DEPROVISION', retryOf: { id: failed.id } });
     // The demo fault is still configured, so the retry fails the same way: the mechanism is what is tested.
-    const second = await waitForRun(server.url, retried.retryRun.run.id);
+    const second = await waitForRun(server, retried.retryRun.run.id);
     expect(second.status).toBe('FAILED');
     expect(second.service?.status).toBe('NEEDS_ATTENTION');
   });
@@ -189,29 +189,29 @@ describe('retry', () => {
 
 describe('retention', () => {
   it('prunes events and logs of finished runs but keeps their summary; a replay of a pruned run completes empty', async () => {
-    const started = await provision(server.url, voip('retention'));
-    const finished = await waitForRun(server.url, started.runId);
+    const started = await provision(server, voip('retention'));
+    const finished = await waitForRun(server, started.runId);
     expect(finished.lastSeq).toBeGreaterThan(0);
     const prune = graphql(`mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }`);
-    const result = await query(server.url, prune, { days: 0 });
+    const result = await query(server, prune, { days: 0 });
     if (result.pruneRunHistory.__typename !== 'PruneRunHistorySuccess') throw new Error(JSON.stringify(result));
     expect(result.pruneRunHistory.pruned.runs).toBeGreaterThan(0);
     expect(result.pruneRunHistory.pruned.events).toBeGreaterThan(0);
-    const { run } = await query(server.url, RunQuery, { id: started.runId });
+    const { run } = await query(server, RunQuery, { id: started.runId });
     expect(run).toMatchObject({ status: 'SUCCEEDED', log: '', lastSeq: finished.lastSeq, counters: finished.counters });
-    expect(await allEvents(server.url, started.runId)).toEqual([]);
-    expect(await streamEvents(server.url, 'sse', started.runId)).toEqual([]);
-    expect((await query(server.url, prune, { days: -1 })).pruneRunHistory.__typename).toBe('ValidationError');
+    expect(await allEvents(server, started.runId)).toEqual([]);
+    expect(await streamEvents(server, 'sse', started.runId)).toEqual([]);
+    expect((await query(server, prune, { days: -1 })).pruneRunHistory.__typename).toBe('ValidationError');
   });
 });
 
 describe('request limits', () => {
   it('refuses oversized variables and bodies with clear errors', async () => {
-    const big = await query(server.url, graphql(`mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }`), {
+    const big = await query(server, graphql(`mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }`), {
       input: { productSlug: 'voip-line', customerRef: 'big', variables: { caller_id_name: 'x'.repeat(70_000) } },
     });
     expect(big.provisionService).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'variables', message: expect.stringContaining('at most 65536') }] });
-    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(17 * 1024 * 1024) }) });
+    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...authorization(server) }, body: JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(17 * 1024 * 1024) }) });
     expect(response.status).toBe(413);
   });
 });

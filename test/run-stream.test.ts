@@ -1,9 +1,8 @@
-import { createClient as createWsClient } from 'graphql-ws';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { query } from './support/client.ts';
+import { query, wsClient } from './support/client.ts';
 import { eventually } from './support/wait.ts';
 import { expectContiguous, provision, RunQuery, streamEvents, waitForRun, type StartedRun } from './support/runs.ts';
 
@@ -28,25 +27,25 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
   let waiting: StartedRun;
 
   it('joined before the run starts, mid-run, and after the end, over WebSocket and SSE', async () => {
-    slow = await provision(server.url, voip('stream-slow', 3));
-    waiting = await provision(server.url, voip('stream-waiting', 0));
+    slow = await provision(server, voip('stream-slow', 3));
+    waiting = await provision(server, voip('stream-waiting', 0));
 
     // Before start: the second run is still QUEUED behind the first.
-    const { run: queued } = await query(server.url, RunQuery, { id: waiting.runId });
+    const { run: queued } = await query(server, RunQuery, { id: waiting.runId });
     expect(queued?.status).toBe('QUEUED');
     expect(queued?.queuePosition).toBe(1);
-    const beforeStart = [streamEvents(server.url, 'ws', waiting.runId), streamEvents(server.url, 'sse', waiting.runId)];
+    const beforeStart = [streamEvents(server, 'ws', waiting.runId), streamEvents(server, 'sse', waiting.runId)];
 
     // Mid-run: the slow run has produced some events and is sleeping in a task.
-    await eventually(async () => (await query(server.url, RunQuery, { id: slow.runId })).run?.lastSeq ?? 0, (lastSeq) => lastSeq >= 4, 'the slow run to emit events');
-    const midRun = [streamEvents(server.url, 'ws', slow.runId), streamEvents(server.url, 'sse', slow.runId, 2)];
-    const { run: stillRunning } = await query(server.url, RunQuery, { id: slow.runId });
+    await eventually(async () => (await query(server, RunQuery, { id: slow.runId })).run?.lastSeq ?? 0, (lastSeq) => lastSeq >= 4, 'the slow run to emit events');
+    const midRun = [streamEvents(server, 'ws', slow.runId), streamEvents(server, 'sse', slow.runId, 2)];
+    const { run: stillRunning } = await query(server, RunQuery, { id: slow.runId });
     expect(stillRunning?.status).toBe('RUNNING');
 
     const [wsBefore, sseBefore] = await Promise.all(beforeStart);
     const [wsMid, sseMid] = await Promise.all(midRun);
-    const slowRun = await waitForRun(server.url, slow.runId);
-    const waitingRun = await waitForRun(server.url, waiting.runId);
+    const slowRun = await waitForRun(server, slow.runId);
+    const waitingRun = await waitForRun(server, waiting.runId);
     expect(slowRun.status).toBe('SUCCEEDED');
     expect(waitingRun.status).toBe('SUCCEEDED');
 
@@ -58,9 +57,9 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
 
     // After the end: replay only, then completion.
     const [wsAfter, sseAfter, beyondEnd] = await Promise.all([
-      streamEvents(server.url, 'ws', slow.runId),
-      streamEvents(server.url, 'sse', slow.runId, 5),
-      streamEvents(server.url, 'ws', slow.runId, slowRun.lastSeq),
+      streamEvents(server, 'ws', slow.runId),
+      streamEvents(server, 'sse', slow.runId, 5),
+      streamEvents(server, 'ws', slow.runId, slowRun.lastSeq),
     ]);
     expectContiguous(wsAfter!, 1, slowRun.lastSeq);
     expectContiguous(sseAfter!, 6, slowRun.lastSeq);
@@ -69,8 +68,8 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
   });
 
   it('streams status and counters with runUpdated until the run finishes', async () => {
-    const started = await provision(server.url, voip('stream-updates', 1));
-    const client = createWsClient({ url: server.url.replace(/^http/, 'ws'), lazy: true });
+    const started = await provision(server, voip('stream-updates', 1));
+    const client = wsClient(server);
     const updates: Array<{ status: string; terminal: boolean; lastSeq: number; ok: number }> = [];
     await new Promise<void>((resolve, reject) => {
       client.subscribe(
@@ -98,6 +97,6 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
 
   it('rejects a subscription to an unknown run with a clear error', async () => {
     const unknown = Buffer.from('ProvisioningRun:00000000-0000-4000-8000-000000000000').toString('base64');
-    await expect(streamEvents(server.url, 'ws', unknown)).rejects.toThrow(/ProvisioningRun .* was not found/);
+    await expect(streamEvents(server, 'ws', unknown)).rejects.toThrow(/ProvisioningRun .* was not found/);
   });
 });

@@ -1,10 +1,8 @@
-import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { query } from './support/client.ts';
+import { authorization, query, sseClient, wsClient } from './support/client.ts';
 import { AddInventoryMutation } from './support/documents.ts';
 
 const PoolChanged = graphql(`
@@ -45,7 +43,7 @@ function collect<T>(subscribe: (sink: { next(value: T): void; error(error: unkno
 
 async function addPhoneNumbers(prefix: string, count: number) {
   const items = Array.from({ length: count }, (_, i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `${prefix}${i}` }));
-  const result = await query(server.url, AddInventoryMutation, { items });
+  const result = await query(server, AddInventoryMutation, { items });
   expect(result.addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
 }
 
@@ -59,7 +57,7 @@ async function triggerUntil(received: () => number, trigger: () => Promise<void>
 
 describe('subscriptions', () => {
   it('streams pool changes over graphql-ws on /graphql', async () => {
-    const client = createWsClient({ url: server.url.replace('http', 'ws'), lazy: true });
+    const client = wsClient(server);
     const events: Array<{ kind: string; available: number }> = [];
     const done = collect<{ data?: { inventoryPoolChanged: { kind: string; available: number } } | null }>(
       (sink) =>
@@ -82,7 +80,7 @@ describe('subscriptions', () => {
   });
 
   it('streams pool changes over SSE, filtered by kind', async () => {
-    const client = createSseClient({ url: server.url });
+    const client = sseClient(server);
     const events: Array<{ kind: string; available: number }> = [];
     const done = collect<unknown>(
       (sink) =>
@@ -100,7 +98,7 @@ describe('subscriptions', () => {
     let n = 0;
     await triggerUntil(() => events.length, async () => {
       await addPhoneNumbers(`+4477002${n}`, 1); // other kind: filtered out
-      const result = await query(server.url, AddInventoryMutation, { items: [{ kind: 'IP_BLOCK', identifier: `198.51.100.${8 * n++}/29` }] });
+      const result = await query(server, AddInventoryMutation, { items: [{ kind: 'IP_BLOCK', identifier: `198.51.100.${8 * n++}/29` }] });
       expect(result.addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
     });
     await done;
@@ -111,13 +109,16 @@ describe('subscriptions', () => {
 
 describe('GraphQL over HTTP', () => {
   it('answers GET queries and refuses mutations over GET', async () => {
-    const ok = await fetch(`${server.url}?query=${encodeURIComponent('{ inventoryPools { kind } }')}`, { headers: { accept: 'application/graphql-response+json' } });
+    // GET needs the CSRF header: a page on another site can make a browser send a simple GET.
+    const headers = { accept: 'application/graphql-response+json', 'x-graphql-yoga-csrf': '1', ...authorization(server) };
+    const ok = await fetch(`${server.url}?query=${encodeURIComponent('{ inventoryPools { kind } }')}`, { headers });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toContain('application/graphql-response+json');
-    const mutation = await fetch(`${server.url}?query=${encodeURIComponent('mutation { archiveProduct(id: "x") { __typename } }')}`, {
-      headers: { accept: 'application/graphql-response+json' },
-    });
+    const mutation = await fetch(`${server.url}?query=${encodeURIComponent('mutation { archiveProduct(id: "x") { __typename } }')}`, { headers });
     expect(mutation.status).toBe(405);
+    const { 'x-graphql-yoga-csrf': _csrf, ...withoutCsrf } = headers;
+    const withoutCsrfHeader = await fetch(`${server.url}?query=${encodeURIComponent('{ inventoryPools { kind } }')}`, { headers: withoutCsrf });
+    expect(withoutCsrfHeader.status).toBe(403);
   });
 
   it('serves GraphiQL to browsers', async () => {

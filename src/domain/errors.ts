@@ -88,3 +88,13 @@ export function issuesFromZod(
     message: issue.message,
   }));
 }
+
+/** The caller's key may not do this; nothing was written. Objects it may not see are NotFound instead. */
+export class ForbiddenError extends DomainError {
+  override name = 'ForbiddenError';
+  readonly role: string;
+  constructor(message: string, role: string) {
+    super(message);
+    this.role = role;
+  }
+}

@@ -25,6 +25,8 @@ export interface ProvisionRequest {
   idempotencyKey?: string | null | undefined;
   /** Runs the playbook with --check --diff: reserves nothing, changes no state, creates no service. */
   checkMode?: boolean | null | undefined;
+  /** Set when a partner asks: only products granted to it, and the service becomes its own. */
+  partnerId?: string | null | undefined;
 }
 
 export interface RunStarted {
@@ -49,14 +51,20 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
     throw new ValidationError([{ path: 'variables', message: `variables are ${variablesSize} bytes as JSON; at most ${MAX_VARIABLES_BYTES} are accepted` }]);
   }
   if (!customerRef || customerRef.length > 200) throw new ValidationError([{ path: 'customerRef', message: 'customerRef must be 1 to 200 characters' }]);
+  const partnerId = request.partnerId ?? null;
+  if (partnerId && request.inventoryItemIds?.length) {
+    throw new ValidationError([{ path: 'inventoryItemIds', message: 'partners cannot choose inventory items; the pool assigns them' }]);
+  }
   if (request.idempotencyKey !== undefined && request.idempotencyKey !== null) {
     if (request.idempotencyKey.length < 1 || request.idempotencyKey.length > 200) {
       throw new ValidationError([{ path: 'idempotencyKey', message: 'idempotencyKey must be 1 to 200 characters' }]);
     }
-    const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey);
+    const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId);
     if (existing) return existing;
   }
-  const product = await deps.prisma.product.findUnique({ where: { slug: request.productSlug } });
+  const product = await deps.prisma.product.findFirst({
+    where: { slug: request.productSlug, ...(partnerId ? { partnerGrants: { some: { partnerId } } } : {}) },
+  });
   if (!product) throw new NotFoundError('Product', request.productSlug);
   if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
   const definition = productDefinition(product);
@@ -79,6 +87,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
         previewVariables: variables as Prisma.InputJsonObject,
         previewSecretVariables: secretVariables as Prisma.InputJsonObject,
         previewInventoryIds: items.map((item) => item.id),
+        partnerId,
       },
     });
     await enqueueRun(deps.queue, run, product);
@@ -95,6 +104,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
           variables: variables as Prisma.InputJsonObject,
           secretVariables: secretVariables as Prisma.InputJsonObject,
           idempotencyKey: request.idempotencyKey ?? null,
+          partnerId,
         },
       });
       const items = await pickItems(tx, definition.inventoryRequirements, explicitIds, { lock: true });
@@ -108,14 +118,14 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
         if (count !== items.length) throw new ConflictError('inventory changed during the reservation; retry the request');
       }
       const run = await tx.provisioningRun.create({
-        data: { productId: product.id, serviceId: service.id, action: 'PROVISION', playbook: product.provisionPlaybook, timeoutSeconds },
+        data: { productId: product.id, serviceId: service.id, partnerId, action: 'PROVISION', playbook: product.provisionPlaybook, timeoutSeconds },
       });
       return { service, run };
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser answers with the winner's service.
     if ((error as { code?: string }).code === 'P2002' && request.idempotencyKey) {
-      const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey);
+      const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId);
       if (existing) return existing;
     }
     throw error;
@@ -128,6 +138,8 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
 export interface DeprovisionRequest {
   serviceId: string;
   checkMode?: boolean | null | undefined;
+  /** Set when a partner asks: only its own services. */
+  partnerId?: string | null | undefined;
 }
 
 /** Queues the deprovision run of an ACTIVE service (check mode: a preview that changes nothing). */
@@ -136,7 +148,7 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
     // Lock the service row so two deprovision requests cannot both pass the checks below.
     await tx.$queryRawUnsafe('SELECT id FROM "Service" WHERE id = $1::uuid FOR UPDATE', request.serviceId);
     const service = await tx.service.findUnique({ where: { id: request.serviceId }, include: { product: true } });
-    if (!service) throw new NotFoundError('Service', request.serviceId);
+    if (!service || (request.partnerId && service.partnerId !== request.partnerId)) throw new NotFoundError('Service', request.serviceId);
     const active = await tx.provisioningRun.findFirst({
       where: { serviceId: service.id, status: { in: [...ACTIVE_RUN_STATUSES] }, checkMode: false },
     });
@@ -146,6 +158,7 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
       data: {
         productId: service.productId,
         serviceId: service.id,
+        partnerId: service.partnerId,
         action: 'DEPROVISION',
         checkMode: request.checkMode === true,
         playbook: service.product.deprovisionPlaybook,
@@ -161,13 +174,15 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
   });
 }
 
-async function findByIdempotencyKey(prisma: PrismaClient, key: string): Promise<RunStarted | undefined> {
+async function findByIdempotencyKey(prisma: PrismaClient, key: string, partnerId: string | null): Promise<RunStarted | undefined> {
   const service = await prisma.service.findUnique({
     where: { idempotencyKey: key },
     include: { runs: { where: { action: 'PROVISION', checkMode: false }, orderBy: { queuedAt: 'asc' }, take: 1 } },
   });
   const run = service?.runs[0];
   if (!service || !run) return undefined;
+  // Keys are one namespace: another caller's service is neither returned nor overwritten.
+  if (partnerId && service.partnerId !== partnerId) throw new ConflictError('this idempotencyKey was used for another request; choose a new key');
   const { runs: _runs, ...plain } = service;
   return { service: plain, run };
 }

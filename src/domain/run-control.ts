@@ -13,9 +13,10 @@ export interface RunControlDeps extends LifecycleDeps {
  * to the pool). A RUNNING one is stopped (SIGINT to its process group, SIGKILL after the grace
  * period); when it has stopped, a provision is compensated by its product's deprovision playbook.
  */
-export async function cancelRun(deps: RunControlDeps, runId: string): Promise<ProvisioningRun> {
+export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: string | null = null): Promise<ProvisioningRun> {
   const run = (await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, include: LOADED_RUN_INCLUDE })) as LoadedRun | null;
-  if (!run) throw new NotFoundError('ProvisioningRun', runId);
+  // A partner may cancel only its own runs; another partner's run does not exist for it.
+  if (!run || (partnerId && run.partnerId !== partnerId)) throw new NotFoundError('ProvisioningRun', runId);
   if (isTerminal(run.status)) throw new InvalidStateError(`run is already ${run.status}`, run.status);
   const now = new Date();
   // Only one of this and the worker's claim can move the run out of QUEUED.
@@ -73,6 +74,7 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
       data: {
         productId: run.productId,
         serviceId: service.id,
+        partnerId: service.partnerId,
         action: run.action,
         playbook: run.action === 'PROVISION' ? run.product.provisionPlaybook : run.product.deprovisionPlaybook,
         timeoutSeconds: run.product.runTimeoutSeconds ?? run.timeoutSeconds,

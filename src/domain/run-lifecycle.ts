@@ -126,6 +126,7 @@ export async function finishRun(
       data: {
         productId: run.productId,
         serviceId: run.service.id,
+        partnerId: run.partnerId,
         action: 'DEPROVISION',
         playbook: run.product.deprovisionPlaybook,
         // The safety net gets at least the server default: a product's tight timeout (often the

@@ -1,10 +1,12 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
+import type { Viewer } from '../domain/access/viewer.ts';
+import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
 import type { PlaybookChecker } from '../domain/products.ts';
 import type { EventBus } from '../infra/pubsub/pubsub.ts';
 import type { RunQueue } from '../infra/queue/queue.ts';
 import type { Logger } from '../logger.ts';
 
-/** What every resolver gets: the domain's dependencies for this app instance. */
+/** The domain's dependencies for this app instance: the same for every request. */
 export interface AppContext {
   prisma: PrismaClient;
   events: EventBus;
@@ -14,6 +16,12 @@ export interface AppContext {
   queue: RunQueue;
   defaultRunTimeoutSeconds: number;
   compensateInterrupted: boolean;
+  trustedDocuments: TrustedDocumentStore;
   /** Stops a run executing in this process (cancel); false when it does not run here. */
   stopRun(runId: string, reason: string): boolean;
+}
+
+/** What every resolver gets: the app's services and who is asking. */
+export interface RequestContext extends AppContext {
+  viewer: Viewer;
 }

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  ForbiddenError,
   type DomainError,
   InsufficientInventoryError,
   InvalidStateError,
@@ -100,3 +101,11 @@ export function expectType(globalId: { typename: string; id: string }, typename:
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: 'The caller\'s key may not do this (its role does not allow it); nothing was written.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ForbiddenError,
+  fields: (t) => ({ role: t.exposeString('role', { description: 'The role of the key that was used.' }) }),
+});

@@ -6,6 +6,7 @@ import './inventory.ts';
 import './service.ts';
 import './run.ts';
 import './playbook.ts';
+import './access.ts';
 
 /** The whole API, one file per domain; printed to schema.graphql for partners. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,7 +1,8 @@
 import { InventoryStatus } from '#generated/prisma/enums.ts';
 import { filter, pipe } from '@graphql-yoga/subscription';
 import type { Prisma } from '#generated/prisma/client.ts';
-import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { visibleInventory } from '../domain/access/viewer.ts';
+import { ForbiddenError, InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem } from '../domain/inventory.ts';
 import { type inventoryKinds } from '../domain/inventory-kinds.ts';
 import type { PoolCountsMessage } from '../infra/pubsub/pubsub.ts';
@@ -17,6 +18,8 @@ export const InventoryStatusEnum = builder.enumType(InventoryStatus, {
 
 export const InventoryItemRef = builder.prismaNode('InventoryItem', {
   id: { field: 'id' },
+  // node(id) finds only items the caller may see (a partner's: those its services hold).
+  findUnique: (id, ctx) => ({ id, AND: [visibleInventory(ctx.viewer)] }),
   description: 'One resource in a pool: a SIM, a modem, an IP block, a phone number.',
   fields: (t) => ({
     kind: t.expose('kind', { type: InventoryKindEnum }),
@@ -72,6 +75,7 @@ builder.queryFields((t) => ({
   inventoryItems: t.prismaConnection({
     type: 'InventoryItem',
     cursor: 'id',
+    authScopes: { staff: true },
     args: { filter: t.arg({ type: InventoryFilter }) },
     totalCount: (_parent, args, ctx) => ctx.prisma.inventoryItem.count({ where: inventoryWhere(args.filter) }),
     resolve: (query, _parent, args, ctx) =>
@@ -79,6 +83,7 @@ builder.queryFields((t) => ({
   }),
   inventoryPools: t.field({
     type: [InventoryPoolRef],
+    authScopes: { staff: true },
     description: 'Counts per kind and status, every kind listed.',
     resolve: (_parent, _args, ctx) => poolCounts(ctx.prisma),
   }),
@@ -100,21 +105,24 @@ builder.mutationFields((t) => ({
   addInventoryItems: t.field({
     type: 'Int',
     description: 'Adds up to 10,000 items, all or nothing. Returns how many were added, or every bad row.',
+    authScopes: { operator: true },
     args: { items: t.arg({ type: [NewInventoryItemInput], required: true }) },
-    errors: { types: [ValidationError, InventoryImportError], dataField: { name: 'added' } },
+    errors: { types: [ValidationError, InventoryImportError, ForbiddenError], dataField: { name: 'added' } },
     resolve: (_parent, { items }, ctx) => addInventoryItems(ctx, items),
   }),
   retireInventoryItem: t.field({
     type: InventoryItemRef,
+    authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }), reason: t.arg.string() },
-    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'item' } },
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'item' } },
     resolve: (_parent, { id, reason }, ctx) => retireInventoryItem(ctx, expectType(id, 'InventoryItem'), reason),
   }),
   releaseInventoryItem: t.field({
     type: InventoryItemRef,
     description: 'Operator action: a QUARANTINED item is known to be free again and returns to the pool.',
+    authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }), reason: t.arg.string() },
-    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'item' } },
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'item' } },
     resolve: (_parent, { id, reason }, ctx) => releaseInventoryItem(ctx, expectType(id, 'InventoryItem'), reason),
   }),
 }));
@@ -123,6 +131,7 @@ builder.subscriptionFields((t) => ({
   inventoryPoolChanged: t.field({
     type: InventoryPoolRef,
     description: 'Fresh counts for a kind whenever its pool changes.',
+    authScopes: { staff: true },
     args: { kind: t.arg({ type: InventoryKindEnum }) },
     subscribe: (_parent, args, ctx) => pipe(ctx.events.subscribe('inventory:pool'), filter((pool) => !args.kind || pool.kind === args.kind)),
     resolve: (pool) => pool,

@@ -13,7 +13,8 @@ const PlaybookRef = builder.objectRef<PlaybookFile>('Playbook').implement({
 builder.queryFields((t) => ({
   playbooks: t.field({
     type: [PlaybookRef],
-    description: 'Playbook files available under the playbooks directory, for product forms.',
+    description: 'Playbook files available under the playbooks directory, for product forms. Staff only.',
+    authScopes: { staff: true },
     resolve: (_parent, _args, ctx) => listPlaybooks(ctx.playbooksDir),
   }),
 }));

@@ -1,5 +1,6 @@
 import { InventoryKind } from '#generated/prisma/enums.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { visibleProducts, visibleServices } from '../domain/access/viewer.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { archiveProduct, createProduct, productDefinition, updateProduct, type InventoryRequirement, type ProductPatch } from '../domain/products.ts';
 import { maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/variables.ts';
 import { builder } from './builder.ts';
@@ -21,16 +22,20 @@ const InventoryRequirementRef = builder.objectRef<InventoryRequirement>('Invento
 
 export const ProductRef = builder.prismaNode('Product', {
   id: { field: 'id' },
+  // node(id) finds only products the caller may see (a partner's granted ones).
+  findUnique: (id, ctx) => ({ id, AND: [visibleProducts(ctx.viewer)] }),
   description: 'Something an operator sells, provisioned by its playbooks.',
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
     description: t.exposeString('description'),
-    provisionPlaybook: t.exposeString('provisionPlaybook', { description: 'File under the playbooks directory.' }),
-    deprovisionPlaybook: t.exposeString('deprovisionPlaybook'),
+    // How a product is built (playbooks, internal defaults) is the operator's business, not a partner's.
+    provisionPlaybook: t.exposeString('provisionPlaybook', { description: 'File under the playbooks directory. Staff only.', authScopes: { staff: true } }),
+    deprovisionPlaybook: t.exposeString('deprovisionPlaybook', { description: 'Staff only.', authScopes: { staff: true } }),
     defaultVariables: t.field({
       type: 'JSONObject',
-      description: 'Default playbook variables; secret ones read as "********".',
+      authScopes: { staff: true },
+      description: 'Default playbook variables; secret ones read as "********". Staff only.',
       select: { defaultVariables: true, variableSchema: true },
       resolve: (product) => {
         const { variableSchema, defaultVariables } = productDefinition(product as Parameters<typeof productDefinition>[0]);
@@ -57,7 +62,12 @@ export const ProductRef = builder.prismaNode('Product', {
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    services: t.relatedConnection('services', { cursor: 'id', totalCount: true, query: { orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] } }),
+    services: t.relatedConnection('services', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'Services of this product; a partner sees only its own.',
+      query: (_args, ctx) => ({ where: visibleServices(ctx.viewer), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    }),
   }),
 });
 
@@ -65,20 +75,19 @@ builder.queryFields((t) => ({
   products: t.prismaConnection({
     type: 'Product',
     cursor: 'id',
-    totalCount: (_parent, args, ctx) => ctx.prisma.product.count({ where: args.includeArchived ? {} : { archivedAt: null } }),
+    description: 'Products by slug; a partner sees only those granted to it.',
+    authScopes: { staff: true, partner: true },
+    totalCount: (_parent, args, ctx) => ctx.prisma.product.count({ where: productWhere(ctx, args.includeArchived) }),
     args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
     resolve: (query, _parent, args, ctx) =>
-      ctx.prisma.product.findMany({
-        ...query,
-        where: args.includeArchived ? {} : { archivedAt: null },
-        orderBy: [{ slug: 'asc' }],
-      }),
+      ctx.prisma.product.findMany({ ...query, where: productWhere(ctx, args.includeArchived), orderBy: [{ slug: 'asc' }] }),
   }),
   product: t.prismaField({
     type: 'Product',
     nullable: true,
+    authScopes: { staff: true, partner: true },
     args: { slug: t.arg.string({ required: true }) },
-    resolve: (query, _parent, args, ctx) => ctx.prisma.product.findUnique({ ...query, where: { slug: args.slug } }),
+    resolve: (query, _parent, args, ctx) => ctx.prisma.product.findFirst({ ...query, where: { slug: args.slug, ...visibleProducts(ctx.viewer) } }),
   }),
 }));
 
@@ -124,20 +133,23 @@ const UpdateProductInput = builder.inputType('UpdateProductInput', {
 builder.mutationFields((t) => ({
   createProduct: t.field({
     type: ProductRef,
+    authScopes: { operator: true },
     args: { input: t.arg({ type: CreateProductInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError], dataField: { name: 'product' } },
+    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'product' } },
     resolve: (_parent, { input }, ctx) => createProduct(ctx, input),
   }),
   updateProduct: t.field({
     type: ProductRef,
+    authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }), input: t.arg({ type: UpdateProductInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, NotFoundError], dataField: { name: 'product' } },
+    errors: { types: [ValidationError, ConflictError, NotFoundError, ForbiddenError], dataField: { name: 'product' } },
     resolve: (_parent, { id, input }, ctx) => updateProduct(ctx, expectType(id, 'Product'), withoutNulls(input)),
   }),
   archiveProduct: t.field({
     type: ProductRef,
+    authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError], dataField: { name: 'product' } },
+    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'product' } },
     resolve: (_parent, { id }, ctx) => archiveProduct(ctx, expectType(id, 'Product')),
   }),
 }));
@@ -149,4 +161,8 @@ function withoutNulls(input: Record<string, unknown>): ProductPatch {
   return Object.fromEntries(
     Object.entries(input).filter(([name, value]) => !(value === null && REQUIRED_PRODUCT_FIELDS.has(name))),
   ) as ProductPatch;
+}
+
+function productWhere(ctx: { viewer: Parameters<typeof visibleProducts>[0] }, includeArchived: boolean | null | undefined) {
+  return { ...(includeArchived ? {} : { archivedAt: null }), ...visibleProducts(ctx.viewer) };
 }

@@ -1,12 +1,14 @@
 import { RunAction, RunStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { builder } from './builder.ts';
-import { InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { visibleRuns } from '../domain/access/viewer.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { cancelRun, pruneRunHistory, retryRun, type PruneResult } from '../domain/run-control.ts';
 import type { RunCounters } from '../domain/run-events.ts';
 import { expectType, nodeIdOf } from './errors.ts';
 import { streamRunEvents, streamRunUpdates } from '../domain/run-stream.ts';
 import type { RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
+import type { RequestContext } from './context.ts';
 
 export const RunActionEnum = builder.enumType(RunAction, { name: 'RunAction' });
 
@@ -44,6 +46,8 @@ const RunCountersRef = builder.objectRef<RunCounters>('RunCounters').implement({
 
 export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
   id: { field: 'id' },
+  // node(id) finds only runs the caller may see (a partner's own).
+  findUnique: (id, ctx) => ({ id, AND: [visibleRuns(ctx.viewer)] }),
   description: 'One execution of one playbook for one service.',
   fields: (t) => ({
     action: t.expose('action', { type: RunActionEnum }),
@@ -59,7 +63,10 @@ export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
       resolve: (run) => run,
     }),
     lastSeq: t.exposeInt('lastSeq', { description: 'Sequence number of the last persisted event (0 before the first).' }),
-    log: t.exposeString('log', { description: 'ansible-playbook stdout/stderr, size-capped, secrets masked.' }),
+    log: t.exposeString('log', {
+      description: 'ansible-playbook stdout/stderr, size-capped, secrets masked. Not for viewer keys.',
+      authScopes: { operator: true, partner: true },
+    }),
     service: t.relation('service', { nullable: true, description: 'Null for a check-mode preview of a provision.' }),
     product: t.relation('product'),
     compensatesRun: t.relation('compensatesRun', { nullable: true, description: 'The run this compensating deprovision undoes.' }),
@@ -103,18 +110,26 @@ builder.queryFields((t) => ({
   runs: t.prismaConnection({
     type: 'ProvisioningRun',
     cursor: 'id',
+    description: 'Newest first; a partner sees only the runs of its own services.',
+    authScopes: { staff: true, partner: true },
     args: { filter: t.arg({ type: RunFilter }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.provisioningRun.count({ where: runWhere(args.filter) }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.provisioningRun.count({ where: { ...runWhere(args.filter), ...visibleRuns(ctx.viewer) } }),
     resolve: (query, _parent, args, ctx) =>
-      ctx.prisma.provisioningRun.findMany({ ...query, where: runWhere(args.filter), orderBy: [{ queuedAt: 'desc' }, { id: 'asc' }] }),
+      ctx.prisma.provisioningRun.findMany({
+        ...query,
+        where: { ...runWhere(args.filter), ...visibleRuns(ctx.viewer) },
+        orderBy: [{ queuedAt: 'desc' }, { id: 'asc' }],
+      }),
   }),
   run: t.prismaField({
     type: 'ProvisioningRun',
     nullable: true,
+    description: 'Null when no run has this id, or the caller may not see it.',
+    authScopes: { staff: true, partner: true },
     args: { id: t.arg.globalID({ required: true }) },
     resolve: (query, _parent, args, ctx) => {
       const id = nodeIdOf(args.id, 'ProvisioningRun');
-      return id ? ctx.prisma.provisioningRun.findUnique({ ...query, where: { id } }) : null;
+      return id ? ctx.prisma.provisioningRun.findFirst({ ...query, where: { id, ...visibleRuns(ctx.viewer) } }) : null;
     },
   }),
 }));
@@ -137,15 +152,17 @@ builder.subscriptionFields((t) => ({
     type: RunEventRef,
     description:
       'The run\'s events with seq > afterSeq: stored ones first, then live ones, each exactly once and in order; completes after the last event of a finished run.',
+    authScopes: { staff: true, partner: true },
     args: { runId: t.arg.globalID({ required: true }), afterSeq: t.arg.int({ defaultValue: 0 }) },
-    subscribe: (_parent, args, ctx) => streamRunEvents(ctx, expectType(args.runId, 'ProvisioningRun'), args.afterSeq ?? 0),
+    subscribe: async (_parent, args, ctx) => streamRunEvents(ctx, await visibleRunId(ctx, args.runId), args.afterSeq ?? 0),
     resolve: (event) => event,
   }),
   runUpdated: t.field({
     type: RunUpdateRef,
     description: 'The run\'s status and counters: its current state first, then each change; completes when it finishes.',
+    authScopes: { staff: true, partner: true },
     args: { runId: t.arg.globalID({ required: true }) },
-    subscribe: (_parent, args, ctx) => streamRunUpdates(ctx, expectType(args.runId, 'ProvisioningRun')),
+    subscribe: async (_parent, args, ctx) => streamRunUpdates(ctx, await visibleRunId(ctx, args.runId)),
     resolve: (update) => update,
   }),
 }));
@@ -162,23 +179,34 @@ builder.mutationFields((t) => ({
     type: ProvisioningRunRef,
     description:
       'Cancels a run. QUEUED: at once. RUNNING: SIGINT to its process group, SIGKILL after a grace period; a cancelled provision is then compensated by the product\'s deprovision playbook (a run of its own, linked by compensatesRun).',
+    authScopes: { operator: true, partner: true },
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'run' } },
-    resolve: (_parent, { id }, ctx) => cancelRun(ctx, expectType(id, 'ProvisioningRun')),
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'run' } },
+    resolve: (_parent, { id }, ctx) => cancelRun(ctx, expectType(id, 'ProvisioningRun'), ctx.viewer.partnerId),
   }),
   retryRun: t.field({
     type: ProvisioningRunRef,
     description:
       'Runs a failed step again once its cause is fixed: a provision whose service NEEDS_ATTENTION, or a FAILED, TIMED_OUT, CANCELED or INTERRUPTED deprovision. Returns the new run.',
+    authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'run' } },
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'run' } },
     resolve: (_parent, { id }, ctx) => retryRun(ctx, expectType(id, 'ProvisioningRun')),
   }),
   pruneRunHistory: t.field({
     type: PruneResultRef,
     description: 'Deletes events and logs of runs finished more than `olderThanDays` ago now (a periodic job does it too); summaries and stats stay.',
+    authScopes: { admin: true },
     args: { olderThanDays: t.arg.float({ required: true }) },
-    errors: { types: [ValidationError], dataField: { name: 'pruned' } },
+    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'pruned' } },
     resolve: (_parent, { olderThanDays }, ctx) => pruneRunHistory(ctx, olderThanDays),
   }),
 }));
+
+/** The run's database id when the caller may see it; otherwise the run is not found, like a missing one. */
+async function visibleRunId(ctx: RequestContext, globalId: { typename: string; id: string }): Promise<string> {
+  const id = expectType(globalId, 'ProvisioningRun');
+  const visible = await ctx.prisma.provisioningRun.count({ where: { id, ...visibleRuns(ctx.viewer) } });
+  if (!visible) throw new NotFoundError('ProvisioningRun', id);
+  return id;
+}

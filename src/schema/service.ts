@@ -1,6 +1,7 @@
 import { ServiceStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
-import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { visibleServices } from '../domain/access/viewer.ts';
+import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { deprovisionService, provisionService, type RunStarted } from '../domain/provisioning.ts';
 import { builder } from './builder.ts';
 import { expectType, nodeIdOf } from './errors.ts';
@@ -14,6 +15,8 @@ export const ServiceStatusEnum = builder.enumType(ServiceStatus, {
 
 export const ServiceRef = builder.prismaNode('Service', {
   id: { field: 'id' },
+  // node(id) finds only services the caller may see (a partner's own).
+  findUnique: (id, ctx) => ({ id, AND: [visibleServices(ctx.viewer)] }),
   description: 'One product provisioned for one customer.',
   fields: (t) => ({
     customerRef: t.exposeString('customerRef', { description: 'The operator\'s own customer reference.' }),
@@ -57,18 +60,26 @@ builder.queryFields((t) => ({
   services: t.prismaConnection({
     type: 'Service',
     cursor: 'id',
+    description: 'Newest first; a partner sees only its own services.',
+    authScopes: { staff: true, partner: true },
     args: { filter: t.arg({ type: ServiceFilter }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.service.count({ where: serviceWhere(args.filter) }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.service.count({ where: { ...serviceWhere(args.filter), ...visibleServices(ctx.viewer) } }),
     resolve: (query, _parent, args, ctx) =>
-      ctx.prisma.service.findMany({ ...query, where: serviceWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+      ctx.prisma.service.findMany({
+        ...query,
+        where: { ...serviceWhere(args.filter), ...visibleServices(ctx.viewer) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      }),
   }),
   service: t.prismaField({
     type: 'Service',
     nullable: true,
+    description: 'Null when no service has this id, or the caller may not see it.',
+    authScopes: { staff: true, partner: true },
     args: { id: t.arg.globalID({ required: true }) },
     resolve: (query, _parent, args, ctx) => {
       const id = nodeIdOf(args.id, 'Service');
-      return id ? ctx.prisma.service.findUnique({ ...query, where: { id } }) : null;
+      return id ? ctx.prisma.service.findFirst({ ...query, where: { id, ...visibleServices(ctx.viewer) } }) : null;
     },
   }),
 }));
@@ -98,20 +109,27 @@ const RunStartedRef = builder.objectRef<RunStarted>('RunStarted').implement({
 builder.mutationFields((t) => ({
   provisionService: t.field({
     type: RunStartedRef,
-    description: 'Reserves inventory and queues the provision playbook; returns at once.',
+    description: 'Reserves inventory and queues the provision playbook; returns at once. Partners: granted products only, and the pool chooses the items.',
+    authScopes: { operator: true, partner: true },
     args: { input: t.arg({ type: ProvisionServiceInput, required: true }) },
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError], dataField: { name: 'started' } },
+    errors: {
+      types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError, ForbiddenError],
+      dataField: { name: 'started' },
+    },
     resolve: (_parent, { input }, ctx) =>
       provisionService(ctx, {
         ...input,
         inventoryItemIds: input.inventoryItemIds?.map((id) => expectType(id, 'InventoryItem')),
+        partnerId: ctx.viewer.partnerId,
       }),
   }),
   deprovisionService: t.field({
     type: RunStartedRef,
     description: 'Queues the deprovision playbook of an ACTIVE service; returns at once.',
+    authScopes: { operator: true, partner: true },
     args: { id: t.arg.globalID({ required: true }), checkMode: t.arg.boolean({ defaultValue: false }) },
-    errors: { types: [NotFoundError, InvalidStateError], dataField: { name: 'started' } },
-    resolve: (_parent, { id, checkMode }, ctx) => deprovisionService(ctx, { serviceId: expectType(id, 'Service'), checkMode }),
+    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'started' } },
+    resolve: (_parent, { id, checkMode }, ctx) =>
+      deprovisionService(ctx, { serviceId: expectType(id, 'Service'), checkMode, partnerId: ctx.viewer.partnerId }),
   }),
 }));

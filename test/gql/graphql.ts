@@ -119,7 +119,9 @@ export type NodeByIdQueryVariables = Exact<{
 
 
 export type NodeByIdQuery = { node:
+    | { __typename: 'ApiKey' }
     | { __typename: 'InventoryItem' }
+    | { __typename: 'Partner' }
     | { __typename: 'Product', slug: string }
     | { __typename: 'ProvisioningRun' }
     | { __typename: 'Service' }
@@ -138,6 +140,7 @@ export type UpdateProductMutationVariables = Exact<{
 
 export type UpdateProductMutation = { updateProduct:
     | { __typename: 'ConflictError' }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'NotFoundError', entity: string, reference: string }
     | { __typename: 'UpdateProductSuccess', product: { name: string, runTimeoutSeconds: number | null } }
     | { __typename: 'ValidationError', issues: Array<{ path: string, message: string }> }
@@ -150,7 +153,9 @@ export type ArchiveMutationVariables = Exact<{
 
 export type ArchiveMutation = { archiveProduct:
     | { __typename: 'ArchiveProductSuccess', product: { archived: boolean } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
    };
 
 export type PlaybooksQueryVariables = Exact<{ [key: string]: never; }>;
@@ -164,9 +169,11 @@ export type ReleaseMutationVariables = Exact<{
 
 
 export type ReleaseMutation = { releaseInventoryItem:
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InvalidStateError', currentState: string, message: string }
     | { __typename: 'NotFoundError', entity: string }
     | { __typename: 'ReleaseInventoryItemSuccess', item: { status: InventoryStatus, statusReason: string | null } }
+    | { __typename: 'ValidationError' }
    };
 
 export type RetireMutationVariables = Exact<{
@@ -175,9 +182,11 @@ export type RetireMutationVariables = Exact<{
 
 
 export type RetireMutation = { retireInventoryItem:
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InvalidStateError' }
     | { __typename: 'NotFoundError' }
     | { __typename: 'RetireInventoryItemSuccess', item: { status: InventoryStatus, statusReason: string | null } }
+    | { __typename: 'ValidationError' }
    };
 
 export type ServiceLookupQueryVariables = Exact<{
@@ -216,8 +225,10 @@ export type CancelMutationVariables = Exact<{
 
 export type CancelMutation = { cancelRun:
     | { __typename: 'CancelRunSuccess', run: { id: string, status: RunStatus } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InvalidStateError', currentState: string, message: string }
     | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
    };
 
 export type RetryMutationVariables = Exact<{
@@ -226,9 +237,11 @@ export type RetryMutationVariables = Exact<{
 
 
 export type RetryMutation = { retryRun:
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InvalidStateError', currentState: string, message: string }
     | { __typename: 'NotFoundError' }
     | { __typename: 'RetryRunSuccess', run: { id: string, status: RunStatus, action: RunAction, retryOf: { id: string } | null } }
+    | { __typename: 'ValidationError' }
    };
 
 export type CompensationQueryVariables = Exact<{
@@ -244,6 +257,7 @@ export type PruneMutationVariables = Exact<{
 
 
 export type PruneMutation = { pruneRunHistory:
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'PruneRunHistorySuccess', pruned: { runs: number, events: number } }
     | { __typename: 'ValidationError', issues: Array<{ path: string }> }
    };
@@ -255,6 +269,7 @@ export type BigMutationVariables = Exact<{
 
 export type BigMutation = { provisionService:
     | { __typename: 'ConflictError' }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InsufficientInventoryError' }
     | { __typename: 'InvalidStateError' }
     | { __typename: 'NotFoundError' }
@@ -284,6 +299,7 @@ export type CreateProductMutationVariables = Exact<{
 export type CreateProductMutation = { createProduct:
     | { __typename: 'ConflictError', message: string }
     | { __typename: 'CreateProductSuccess', product: { id: string, slug: string, name: string, provisionPlaybook: string, runTimeoutSeconds: number | null, defaultVariables: Record<string, unknown>, variableSchema: Record<string, unknown>, secretVariables: Array<string> } }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'ValidationError', message: string, issues: Array<{ path: string, message: string }> }
    };
 
@@ -294,6 +310,7 @@ export type AddInventoryMutationVariables = Exact<{
 
 export type AddInventoryMutation = { addInventoryItems:
     | { __typename: 'AddInventoryItemsSuccess', added: number }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InventoryImportError', message: string, rows: Array<{ index: number, identifier: string, message: string }> }
     | { __typename: 'ValidationError', message: string, issues: Array<{ path: string, message: string }> }
    };
@@ -318,6 +335,7 @@ export type ProvisionMutationVariables = Exact<{
 
 export type ProvisionMutation = { provisionService:
     | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InsufficientInventoryError', message: string, kind: string, requested: number, available: number }
     | { __typename: 'InvalidStateError', message: string }
     | { __typename: 'NotFoundError', message: string }
@@ -333,8 +351,10 @@ export type DeprovisionMutationVariables = Exact<{
 
 export type DeprovisionMutation = { deprovisionService:
     | { __typename: 'DeprovisionServiceSuccess', started: { service: { id: string, status: ServiceStatus } | null, run: { id: string, status: RunStatus, action: RunAction, checkMode: boolean } } }
+    | { __typename: 'ForbiddenError', message: string }
     | { __typename: 'InvalidStateError', message: string }
     | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ValidationError', message: string }
    };
 
 export type RunQueryVariables = Exact<{

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,11 +7,14 @@ import { inject } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { seedDemoData } from '../../src/domain/seed.ts';
+import type { Endpoint } from './client.ts';
 import { createTestDatabase, postgresServerUrl } from './database.ts';
 
-export interface TestApp {
+export interface TestApp extends Endpoint {
   app: App;
   url: string;
+  /** An admin key, registered at start like PROVISIO_ADMIN_KEY. */
+  key: string;
   config: Config;
   /** Stops the server and removes its data (temp dir or test database). */
   close(): Promise<void>;
@@ -18,7 +22,9 @@ export interface TestApp {
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-/** Starts the real server on a free port, on the profile the suite runs on, with its own data. */
+/** A key as an operator would pass in PROVISIO_ADMIN_KEY. */
+export const newAdminKey = () => `test-admin-${randomBytes(24).toString('base64url')}`;
+
 /** A fresh embedded data directory: a copy of the initialised template (no migrations applied yet). */
 export function freshDataDir(): string {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-test-'));
@@ -26,9 +32,11 @@ export function freshDataDir(): string {
   return dataDir;
 }
 
+/** Starts the real server on a free port, on the profile the suite runs on, with its own data. */
 export async function startTestApp(overrides: Partial<Config> = {}, options: { demo?: boolean } = {}): Promise<TestApp> {
   const dataDir = freshDataDir();
   const database = postgresServerUrl ? await createTestDatabase(postgresServerUrl) : undefined;
+  const key = newAdminKey();
   const config = loadConfig(
     { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
     {
@@ -40,6 +48,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { d
       shutdownGraceMs: 2000,
       // Seeding is automatic only on a fresh embedded database; tests ask for it explicitly on either profile.
       seedDemoData: false,
+      adminKey: key,
       ...overrides,
     },
   );
@@ -50,6 +59,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { d
     return {
       app,
       url,
+      key,
       config,
       async close() {
         await app.stop();

@@ -1,9 +1,7 @@
-import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
 import { print } from 'graphql';
 import { graphql } from '../gql/gql.ts';
 import type { ProvisionServiceInput } from '../gql/graphql.ts';
-import { query } from './client.ts';
+import { query, sseClient, wsClient, type Endpoint } from './client.ts';
 
 export const ProvisionMutation = graphql(`
   mutation Provision($input: ProvisionServiceInput!) {
@@ -77,8 +75,8 @@ export const RunEventsSubscription = graphql(`
 
 export type StartedRun = { serviceId: string | null; runId: string };
 
-export async function provision(url: string, input: ProvisionServiceInput): Promise<StartedRun> {
-  const result = await query(url, ProvisionMutation, { input });
+export async function provision(endpoint: Endpoint, input: ProvisionServiceInput): Promise<StartedRun> {
+  const result = await query(endpoint, ProvisionMutation, { input });
   if (result.provisionService.__typename !== 'ProvisionServiceSuccess') throw new Error(`provision failed: ${JSON.stringify(result.provisionService)}`);
   const { service, run } = result.provisionService.started;
   return { serviceId: service?.id ?? null, runId: run.id };
@@ -87,18 +85,18 @@ export async function provision(url: string, input: ProvisionServiceInput): Prom
 const TERMINAL = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
 
 /** Polls the run until it has finished. */
-export async function waitForRun(url: string, runId: string, timeoutMs = 180_000) {
+export async function waitForRun(endpoint: Endpoint, runId: string, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { run } = await query(url, RunQuery, { id: runId });
+    const { run } = await query(endpoint, RunQuery, { id: runId });
     if (run && TERMINAL.has(run.status)) return run;
     if (Date.now() > deadline) throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-export async function allEvents(url: string, runId: string) {
-  const data = await query(url, RunEventsQuery, { id: runId, first: 10_000 });
+export async function allEvents(endpoint: Endpoint, runId: string) {
+  const data = await query(endpoint, RunEventsQuery, { id: runId, first: 10_000 });
   return data.run?.events.nodes ?? [];
 }
 
@@ -112,7 +110,7 @@ export interface StreamedEvent {
 }
 
 /** Subscribes to runEvents over graphql-ws or SSE and resolves with every event once the subscription completes. */
-export function streamEvents(url: string, transport: 'ws' | 'sse', runId: string, afterSeq = 0): Promise<StreamedEvent[]> {
+export function streamEvents(endpoint: Endpoint, transport: 'ws' | 'sse', runId: string, afterSeq = 0): Promise<StreamedEvent[]> {
   const events: StreamedEvent[] = [];
   const payload = { query: print(RunEventsSubscription), variables: { runId, afterSeq } };
   return new Promise((resolve, reject) => {
@@ -126,10 +124,10 @@ export function streamEvents(url: string, transport: 'ws' | 'sse', runId: string
       complete: () => resolve(events),
     };
     if (transport === 'ws') {
-      const client = createWsClient({ url: url.replace(/^http/, 'ws'), lazy: true, lazyCloseTimeout: 0 });
+      const client = wsClient(endpoint, { lazyCloseTimeout: 0 });
       client.subscribe(payload, { ...sink, complete: () => { void client.dispose(); sink.complete(); } });
     } else {
-      const client = createSseClient({ url });
+      const client = sseClient(endpoint);
       client.subscribe(payload, { ...sink, complete: () => { client.dispose(); sink.complete(); } });
     }
   });

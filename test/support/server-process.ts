@@ -1,17 +1,19 @@
 import { execa, type ResultPromise } from 'execa';
 import path from 'node:path';
-import { repoRoot } from './app.ts';
+import { newAdminKey, repoRoot } from './app.ts';
+import type { Endpoint } from './client.ts';
 
-export interface ServerProcess {
+export interface ServerProcess extends Endpoint {
   process: ResultPromise<{ env: Record<string, string>; reject: false; all: true; forceKillAfterDelay: false }>;
   url: string;
 }
 
 /** Runs `node src/main.ts` as `npm start` does and waits for its "listening" log line. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const key = env['PROVISIO_ADMIN_KEY'] ?? newAdminKey();
   const child = execa(process.execPath, [path.join(repoRoot, 'src/main.ts')], {
     cwd: repoRoot,
-    env: { PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PORT: '0', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: key, ...env },
     reject: false,
     all: true,
     // The tests send SIGTERM to check the graceful drain: execa must not SIGKILL after 5 s.
@@ -26,5 +28,5 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     });
     void child.then((result) => reject(new Error(`server exited (${result.exitCode}) before listening:\n${result.all}`)));
   });
-  return { process: child, url };
+  return { process: child, url, key };
 }

@@ -30,6 +30,7 @@ export type PartnerAddNumbersMutationVariables = Exact<{
 
 export type PartnerAddNumbersMutation = { addInventoryItems:
     | { __typename: 'AddInventoryItemsSuccess', added: number }
+    | { __typename: 'ForbiddenError' }
     | { __typename: 'InventoryImportError', rows: Array<{ index: number, identifier: string, message: string }> }
     | { __typename: 'ValidationError', issues: Array<{ path: string, message: string }> }
    };

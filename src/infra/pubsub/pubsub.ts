@@ -39,6 +39,12 @@ export interface Topics {
   'inventory:pool': [PoolCountsMessage];
   'run:event': [runId: string, message: RunEventMessage];
   'run:updated': [runId: string, message: RunUpdatedMessage];
+  /** A key was revoked or rotated away: every instance ends the sessions that use it. */
+  'access:key-revoked': [KeyRevokedMessage];
+}
+
+export interface KeyRevokedMessage {
+  keyId: string;
 }
 
 export type EventBus = PubSub<Topics> & { close(): Promise<void> };

@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** Counts requests per key in fixed one-minute windows. */
+export interface RateLimiter {
+  /** Takes one request from `key`'s allowance of `perMinute`; says how long to wait when none is left. */
+  consume(key: string, perMinute: number): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Memory on the embedded profile; Redis on the cluster profile, so the allowance is shared by
+ * every API instance. A Redis outage fails open to a per-instance memory limiter rather than
+ * locking every partner out.
+ */
+export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
+  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  const limiters = new Map<number, RateLimiterAbstract>();
+  const limiterFor = (points: number) => {
+    let limiter = limiters.get(points);
+    if (!limiter) {
+      const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix: `rl${points}` });
+      limiter = redis ? new RateLimiterRedis({ storeClient: redis, points, duration: 60, keyPrefix: `provisio:rl${points}`, insuranceLimiter: memory }) : memory;
+      limiters.set(points, limiter);
+    }
+    return limiter;
+  };
+  return {
+    async consume(key, perMinute) {
+      try {
+        await limiterFor(perMinute).consume(key);
+        return { allowed: true };
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        throw rejection;
+      }
+    },
+    async close() {
+      await redis?.quit().catch(() => {});
+    },
+  };
+}

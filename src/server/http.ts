@@ -1,0 +1,62 @@
+import http from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { ProvisioYoga } from './yoga.ts';
+
+export interface HttpOptions {
+  yoga: ProvisioYoga;
+  logger: Logger;
+  maxRequestBytes: number;
+  readiness(): Promise<{ ok: boolean; reason?: string }>;
+}
+
+/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), /healthz, /readyz. */
+export function createHttpServer(options: HttpOptions) {
+  const { yoga, logger, maxRequestBytes } = options;
+  // SSE responses never end on their own: remember them so shutdown can close them.
+  const streams = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    if (req.url === '/readyz') {
+      void options.readiness().then((ready) => {
+        res.writeHead(ready.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(ready));
+      });
+      return;
+    }
+    if (Number(req.headers['content-length'] ?? 0) > maxRequestBytes) {
+      // Answer once the client has finished sending, so it reads the 413 instead of a reset
+      // connection; a client that keeps sending far beyond the limit is cut off. A body without
+      // Content-Length (chunked) is counted as it streams, by Yoga's maxRequestBodySize.
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 4 * maxRequestBytes) req.socket.destroy();
+      });
+      req.on('end', () => {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ errors: [{ message: `request body larger than ${maxRequestBytes} bytes; split bulk imports`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
+      });
+      return;
+    }
+    if (req.headers.accept?.includes('text/event-stream')) {
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+    }
+    void yoga.requestListener(req, res);
+  });
+  return {
+    server,
+    /** Stops accepting, ends SSE streams, and waits for requests in flight (up to `graceMs`). */
+    async close(graceMs: number): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const stream of streams) stream.end();
+      const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+      await (server.listening ? closed : Promise.resolve());
+      clearTimeout(grace);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import { GraphQLError, validate, type ExecutionArgs, type ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { DomainError } from '../domain/errors.ts';
+
+/**
+ * Limits on what one operation may ask for, for every role and transport. Each is far above what
+ * the documented queries, the typed clients and a console page need (see the README) and far
+ * below what stalls the server: a 54-level query once took 26 s and 1 GB, 10,000 aliases 12 s.
+ */
+export const OPERATION_LIMITS = {
+  /** Selection depth; the deepest documented query (a run with its service, product and events' nodes) is 6. */
+  maxDepth: 12,
+  /** Aliases per operation: room for a dashboard that asks for a few pools or runs side by side. */
+  maxAliases: 20,
+  /** Lexical tokens per document: GraphiQL's introspection query is ~330; bulk data goes in variables. */
+  maxTokens: 5_000,
+  /** Directives per operation (@include/@skip on a console page). */
+  maxDirectives: 20,
+  /**
+   * Cost: 1 per field, what is under a connection counted once per node of its page (first/last,
+   * at most 100), under a plain list 10 times. A console page of 50 runs with their product,
+   * service and counters costs ~1,100; a run with its first 100 events ~1,000.
+   */
+  maxCost: 20_000,
+} as const;
+
+/** Depth, aliases, tokens and directives, refused at parse and validation (before any resolver). */
+export function useArmor(): Plugin {
+  // Report a limit as a validation error with a code (HTTP 400 for GraphQL-over-HTTP clients)
+  // instead of armor's default of throwing a "Syntax Error".
+  const asValidationError = (code: string) => ({
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code } }));
+      },
+    ],
+  });
+  return EnvelopArmorPlugin({
+    maxDepth: { n: OPERATION_LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...asValidationError('DEPTH_LIMIT_EXCEEDED') },
+    maxAliases: { n: OPERATION_LIMITS.maxAliases, ...asValidationError('ALIAS_LIMIT_EXCEEDED') },
+    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    maxDirectives: { n: OPERATION_LIMITS.maxDirectives, ...asValidationError('DIRECTIVE_LIMIT_EXCEEDED') },
+    // The cost is measured below, with page sizes; armor's estimate ignores them.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: true },
+  }) as Plugin;
+}
+
+/**
+ * The operation's cost, from its selection and variables (page sizes), checked before it executes
+ * or subscribes. It needs the variables, so it runs at execution rather than in the cached
+ * validation step.
+ */
+export function useCostLimit(maxCost: number = OPERATION_LIMITS.maxCost): Plugin {
+  const check = (args: ExecutionArgs): GraphQLError[] => {
+    try {
+      return validate(args.schema, args.document, [
+        createComplexityRule({
+          context: args.contextValue as object,
+          variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
+          operationName: args.operationName ?? undefined,
+          maxComplexity: maxCost,
+        }),
+      ])
+        // The rule also coerces the variables; bad ones are left to execution, which refuses them
+        // (as a request error) before any resolver runs.
+        .filter((error) => /complexity/i.test(error.message))
+        .map((error) => new GraphQLError(error.message, { extensions: { code: 'COST_LIMIT_EXCEEDED', maxCost } }));
+    } catch (error) {
+      // Measuring reads the arguments (page sizes); one that cannot be read (a garbled id) is the
+      // caller's error. An operation that cannot be measured does not run.
+      if (error instanceof DomainError) return [new GraphQLError(error.message, { extensions: { code: error.name } })];
+      throw error;
+    }
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const errors = check(args);
+      if (errors.length) setResultAndStopExecution({ errors });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const errors = check(args);
+      if (errors.length) setResultAndStopExecution({ errors });
+    },
+  };
+}

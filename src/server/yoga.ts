@@ -1,0 +1,78 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
+import type { Viewer } from '../domain/access/viewer.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AppContext, RequestContext } from '../schema/context.ts';
+import { useApiKeys, type Gatekeeper, type ServerContext } from './authentication.ts';
+import { useArmor, useCostLimit } from './limits.ts';
+import { useTrustedDocuments } from './trusted-documents.ts';
+
+export interface YogaOptions {
+  schema: GraphQLSchema;
+  /** The app's services; available once the app has started. */
+  services: () => AppContext;
+  gate: Gatekeeper;
+  trustedDocuments: TrustedDocumentStore;
+  logger: Logger;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
+  corsOrigins: readonly string[];
+  maxRequestBytes: number;
+}
+
+export type ProvisioYoga = YogaServerInstance<ServerContext, RequestContext>;
+
+/** GraphQL over HTTP and SSE, with the request seam every call passes: key, limits, trusted documents. */
+export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
+  const { logger } = options;
+  const viewers = new WeakMap<Request, Viewer>();
+  return createYoga<ServerContext, RequestContext>({
+    schema: options.schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: {
+      title: 'Provisio',
+      subscriptionsProtocol: 'WS',
+      // GraphiQL sends these headers with every request (and as graphql-ws connectionParams).
+      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+    },
+    landingPage: false,
+    healthCheckEndpoint: '/healthz',
+    maxRequestBodySize: options.maxRequestBytes,
+    // Cross-origin browsers only from the allow-list; same-origin pages (GraphiQL) need no CORS.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !options.corsOrigins.includes(origin)) return false;
+      return { origin: [origin], credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['authorization', 'content-type', 'x-graphql-yoga-csrf'], maxAge: 600 };
+    },
+    // `documentId` names a registered document (GraphQL over HTTP, persisted documents).
+    extraParamNames: ['documentId'],
+    plugins: [
+      useApiKeys(options.gate, viewers),
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      useTrustedDocuments(options.trustedDocuments, viewers),
+      useArmor(),
+      useCostLimit(),
+    ],
+    maskedErrors: {
+      // Domain errors are written for users; anything else stays "Unexpected error." (and is logged).
+      maskError: (error, message, isDev) => {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof DomainError) return new GraphQLError(original.message, { extensions: { code: original.name } });
+        return maskError(error, message, isDev);
+      },
+    },
+    context: ({ viewer }) => {
+      // The authentication plugin (HTTP) or the WebSocket handshake set the viewer; never missing here.
+      if (!viewer) throw new GraphQLError('an API key is required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      return { ...options.services(), viewer };
+    },
+    logging: {
+      debug: (...args) => logger.debug(args.join(' ')),
+      info: (...args) => logger.info(args.join(' ')),
+      warn: (...args) => logger.warn(args.join(' ')),
+      error: (...args) => logger.error({ err: args.find((a) => a instanceof Error) }, args.filter((a) => !(a instanceof Error)).join(' ')),
+    },
+  });
+}
