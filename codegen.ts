@@ -24,7 +24,13 @@ const config: CodegenConfig = {
   ignoreNoDocuments: false,
   generates: {
     'test/gql/': { ...clientPreset, documents: ['test/**/*.ts', '!test/gql/**'] },
-    'examples/partner/gql/': { ...clientPreset, documents: ['examples/partner/**/*.ts', '!examples/partner/gql/**'] },
+    // A partner's client sends document hashes, not documents: the preset writes them into the
+    // documents and into persisted-documents.json, the manifest an admin registers for the partner.
+    'examples/partner/gql/': {
+      ...clientPreset,
+      presetConfig: { ...clientPreset.presetConfig, persistedDocuments: true },
+      documents: ['examples/partner/**/*.ts', '!examples/partner/gql/**'],
+    },
   },
 };
 

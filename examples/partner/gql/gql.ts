@@ -14,14 +14,16 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name inventoryRequirements { kind count } }\n    }\n  }\n": typeof types.PartnerListProductsDocument,
-    "\n  mutation PartnerAddNumbers($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { rows { index identifier message } }\n      ... on ValidationError { issues { path message } }\n    }\n  }\n": typeof types.PartnerAddNumbersDocument,
-    "\n  subscription PartnerWatchPool($kind: InventoryKind!) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n": typeof types.PartnerWatchPoolDocument,
+    "\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name secretVariables inventoryRequirements { kind count } }\n    }\n  }\n": typeof types.PartnerListProductsDocument,
+    "\n  mutation PartnerProvision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess { started { service { id customerRef } run { id status } } }\n      ... on Error { message }\n    }\n  }\n": typeof types.PartnerProvisionDocument,
+    "\n  subscription PartnerFollowRun($runId: ID!) {\n    runEvents(runId: $runId) { seq type task changed }\n  }\n": typeof types.PartnerFollowRunDocument,
+    "\n  query PartnerRunOutcome($id: ID!) {\n    run(id: $id) { status statusReason counters { ok changed failed } service { status outputs } }\n  }\n": typeof types.PartnerRunOutcomeDocument,
 };
 const documents: Documents = {
-    "\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name inventoryRequirements { kind count } }\n    }\n  }\n": types.PartnerListProductsDocument,
-    "\n  mutation PartnerAddNumbers($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { rows { index identifier message } }\n      ... on ValidationError { issues { path message } }\n    }\n  }\n": types.PartnerAddNumbersDocument,
-    "\n  subscription PartnerWatchPool($kind: InventoryKind!) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n": types.PartnerWatchPoolDocument,
+    "\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name secretVariables inventoryRequirements { kind count } }\n    }\n  }\n": types.PartnerListProductsDocument,
+    "\n  mutation PartnerProvision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess { started { service { id customerRef } run { id status } } }\n      ... on Error { message }\n    }\n  }\n": types.PartnerProvisionDocument,
+    "\n  subscription PartnerFollowRun($runId: ID!) {\n    runEvents(runId: $runId) { seq type task changed }\n  }\n": types.PartnerFollowRunDocument,
+    "\n  query PartnerRunOutcome($id: ID!) {\n    run(id: $id) { status statusReason counters { ok changed failed } service { status outputs } }\n  }\n": types.PartnerRunOutcomeDocument,
 };
 
 /**
@@ -41,15 +43,19 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name inventoryRequirements { kind count } }\n    }\n  }\n"): (typeof documents)["\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name inventoryRequirements { kind count } }\n    }\n  }\n"];
+export function graphql(source: "\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name secretVariables inventoryRequirements { kind count } }\n    }\n  }\n"): (typeof documents)["\n  query PartnerListProducts {\n    products(first: 50) {\n      nodes { slug name secretVariables inventoryRequirements { kind count } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation PartnerAddNumbers($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { rows { index identifier message } }\n      ... on ValidationError { issues { path message } }\n    }\n  }\n"): (typeof documents)["\n  mutation PartnerAddNumbers($items: [NewInventoryItemInput!]!) {\n    addInventoryItems(items: $items) {\n      __typename\n      ... on AddInventoryItemsSuccess { added }\n      ... on InventoryImportError { rows { index identifier message } }\n      ... on ValidationError { issues { path message } }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation PartnerProvision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess { started { service { id customerRef } run { id status } } }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation PartnerProvision($input: ProvisionServiceInput!) {\n    provisionService(input: $input) {\n      __typename\n      ... on ProvisionServiceSuccess { started { service { id customerRef } run { id status } } }\n      ... on Error { message }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription PartnerWatchPool($kind: InventoryKind!) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n"): (typeof documents)["\n  subscription PartnerWatchPool($kind: InventoryKind!) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n"];
+export function graphql(source: "\n  subscription PartnerFollowRun($runId: ID!) {\n    runEvents(runId: $runId) { seq type task changed }\n  }\n"): (typeof documents)["\n  subscription PartnerFollowRun($runId: ID!) {\n    runEvents(runId: $runId) { seq type task changed }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PartnerRunOutcome($id: ID!) {\n    run(id: $id) { status statusReason counters { ok changed failed } service { status outputs } }\n  }\n"): (typeof documents)["\n  query PartnerRunOutcome($id: ID!) {\n    run(id: $id) { status statusReason counters { ok changed failed } service { status outputs } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -11,38 +11,76 @@ export type InventoryKind =
   | 'PHONE_NUMBER'
   | 'SIM';
 
-export type NewInventoryItemInput = {
-  /** SIM: imsi, ki*, opc*; MODEM: mac, model; others free-form. * secret: stored write-only. */
-  attributes?: Record<string, unknown> | null | undefined;
-  identifier: string;
-  kind: InventoryKind;
+export type ProvisionServiceInput = {
+  /** Preview: runs the playbook with --check --diff, reserves nothing, creates no service, changes no state. */
+  checkMode?: boolean | null | undefined;
+  /** Your own reference for the customer. */
+  customerRef: string;
+  /** Retrying with the same key returns the same service and run instead of provisioning twice. */
+  idempotencyKey?: string | null | undefined;
+  /** Specific items to use; the rest are the first matching AVAILABLE ones. */
+  inventoryItemIds?: Array<string | number> | null | undefined;
+  productSlug: string;
+  /** Validated against the product's variableSchema. */
+  variables?: Record<string, unknown> | null | undefined;
 };
+
+/** QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). */
+export type RunStatus =
+  | 'CANCELED'
+  | 'FAILED'
+  | 'INTERRUPTED'
+  | 'QUEUED'
+  | 'ROLLED_BACK'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'TIMED_OUT';
+
+/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); NEEDS_ATTENTION when a rollback or deprovision could not complete. */
+export type ServiceStatus =
+  | 'ACTIVE'
+  | 'DEPROVISIONED'
+  | 'DEPROVISIONING'
+  | 'FAILED'
+  | 'NEEDS_ATTENTION'
+  | 'PROVISIONING';
 
 export type PartnerListProductsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PartnerListProductsQuery = { products: { nodes: Array<{ slug: string, name: string, inventoryRequirements: Array<{ kind: InventoryKind, count: number }> }> } };
+export type PartnerListProductsQuery = { products: { nodes: Array<{ slug: string, name: string, secretVariables: Array<string>, inventoryRequirements: Array<{ kind: InventoryKind, count: number }> }> } };
 
-export type PartnerAddNumbersMutationVariables = Exact<{
-  items: Array<NewInventoryItemInput> | NewInventoryItemInput;
+export type PartnerProvisionMutationVariables = Exact<{
+  input: ProvisionServiceInput;
 }>;
 
 
-export type PartnerAddNumbersMutation = { addInventoryItems:
-    | { __typename: 'AddInventoryItemsSuccess', added: number }
-    | { __typename: 'ForbiddenError' }
-    | { __typename: 'InventoryImportError', rows: Array<{ index: number, identifier: string, message: string }> }
-    | { __typename: 'ValidationError', issues: Array<{ path: string, message: string }> }
+export type PartnerProvisionMutation = { provisionService:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InsufficientInventoryError', message: string }
+    | { __typename: 'InvalidStateError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ProvisionServiceSuccess', started: { service: { id: string, customerRef: string } | null, run: { id: string, status: RunStatus } } }
+    | { __typename: 'ValidationError', message: string }
    };
 
-export type PartnerWatchPoolSubscriptionVariables = Exact<{
-  kind: InventoryKind;
+export type PartnerFollowRunSubscriptionVariables = Exact<{
+  runId: string | number;
 }>;
 
 
-export type PartnerWatchPoolSubscription = { inventoryPoolChanged: { kind: InventoryKind, available: number, total: number } };
+export type PartnerFollowRunSubscription = { runEvents: { seq: number, type: string, task: string | null, changed: boolean | null } };
+
+export type PartnerRunOutcomeQueryVariables = Exact<{
+  id: string | number;
+}>;
 
 
-export const PartnerListProductsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PartnerListProducts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"products"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"inventoryRequirements"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PartnerListProductsQuery, PartnerListProductsQueryVariables>;
-export const PartnerAddNumbersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PartnerAddNumbers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"items"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"NewInventoryItemInput"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addInventoryItems"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"items"},"value":{"kind":"Variable","name":{"kind":"Name","value":"items"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AddInventoryItemsSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"added"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InventoryImportError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rows"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"identifier"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issues"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PartnerAddNumbersMutation, PartnerAddNumbersMutationVariables>;
-export const PartnerWatchPoolDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PartnerWatchPool"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"kind"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"InventoryKind"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inventoryPoolChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"Variable","name":{"kind":"Name","value":"kind"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"total"}}]}}]}}]} as unknown as DocumentNode<PartnerWatchPoolSubscription, PartnerWatchPoolSubscriptionVariables>;
+export type PartnerRunOutcomeQuery = { run: { status: RunStatus, statusReason: string | null, counters: { ok: number, changed: number, failed: number }, service: { status: ServiceStatus, outputs: Record<string, unknown> } | null } | null };
+
+
+export const PartnerListProductsDocument = {"__meta__":{"hash":"sha256:4133162328eaf9be0437ba4c4639c303a797c0379132b0849e4352e03595ab6f"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PartnerListProducts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"products"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"secretVariables"}},{"kind":"Field","name":{"kind":"Name","value":"inventoryRequirements"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PartnerListProductsQuery, PartnerListProductsQueryVariables>;
+export const PartnerProvisionDocument = {"__meta__":{"hash":"sha256:6f9a60920d84637fdec1cf2fff2075aa21305e7aa253b48521049262047f8d9c"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PartnerProvision"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ProvisionServiceInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"provisionService"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ProvisionServiceSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"started"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"service"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"customerRef"}}]}},{"kind":"Field","name":{"kind":"Name","value":"run"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<PartnerProvisionMutation, PartnerProvisionMutationVariables>;
+export const PartnerFollowRunDocument = {"__meta__":{"hash":"sha256:74e136ca9c88abce60f7c51b1b382fb58fd0e0be9c46280592ae7b369911a152"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PartnerFollowRun"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"runId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"runId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"runId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"task"}},{"kind":"Field","name":{"kind":"Name","value":"changed"}}]}}]}}]} as unknown as DocumentNode<PartnerFollowRunSubscription, PartnerFollowRunSubscriptionVariables>;
+export const PartnerRunOutcomeDocument = {"__meta__":{"hash":"sha256:0ead3db316ca0641aafa0b9737320726bcb6484ec2b9468dacf369268920151d"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PartnerRunOutcome"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"run"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"statusReason"}},{"kind":"Field","name":{"kind":"Name","value":"counters"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}},{"kind":"Field","name":{"kind":"Name","value":"changed"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}}]}},{"kind":"Field","name":{"kind":"Name","value":"service"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"outputs"}}]}}]}}]}}]} as unknown as DocumentNode<PartnerRunOutcomeQuery, PartnerRunOutcomeQueryVariables>;
