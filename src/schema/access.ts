@@ -18,8 +18,13 @@ export const RoleEnum = builder.enumType(Role, {
 
 const KeyStatusEnum = builder.enumType('ApiKeyStatus', { values: ['ACTIVE', 'EXPIRED', 'REVOKED'] as const });
 
+/** node(id) of an admin-only type: found for admins, for everyone else it does not exist. */
+const adminOnlyNode = (id: string, ctx: { viewer: { role: string } }) => ({ id, AND: [ctx.viewer.role === 'ADMIN' ? {} : { id: { in: [] } }] });
+
 export const PartnerRef = builder.prismaNode('Partner', {
   id: { field: 'id' },
+  findUnique: adminOnlyNode,
+  nullable: true,
   description: 'A company integrating through the API. Admin only.',
   fields: (t) => ({
     slug: t.exposeString('slug'),
@@ -48,6 +53,8 @@ builder.prismaObject('TrustedDocument', {
 
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
+  findUnique: adminOnlyNode,
+  nullable: true,
   description: 'An API key. The key itself is shown once, when created; only its hash is stored.',
   fields: (t) => ({
     name: t.exposeString('name'),

@@ -47,6 +47,9 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodesOnConnection: true,
     decodeGlobalID: decodeGlobalId,
+    // Every role may look objects up by id; each type's findUnique hides what a caller may not see.
+    nodeQueryOptions: { authScopes: { staff: true, partner: true } },
+    nodesQueryOptions: { authScopes: { staff: true, partner: true } },
   },
   errors: {
     defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },

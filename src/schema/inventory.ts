@@ -20,6 +20,7 @@ export const InventoryItemRef = builder.prismaNode('InventoryItem', {
   id: { field: 'id' },
   // node(id) finds only items the caller may see (a partner's: those its services hold).
   findUnique: (id, ctx) => ({ id, AND: [visibleInventory(ctx.viewer)] }),
+  nullable: true,
   description: 'One resource in a pool: a SIM, a modem, an IP block, a phone number.',
   fields: (t) => ({
     kind: t.expose('kind', { type: InventoryKindEnum }),

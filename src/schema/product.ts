@@ -24,6 +24,7 @@ export const ProductRef = builder.prismaNode('Product', {
   id: { field: 'id' },
   // node(id) finds only products the caller may see (a partner's granted ones).
   findUnique: (id, ctx) => ({ id, AND: [visibleProducts(ctx.viewer)] }),
+  nullable: true,
   description: 'Something an operator sells, provisioned by its playbooks.',
   fields: (t) => ({
     slug: t.exposeString('slug'),

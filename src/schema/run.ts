@@ -48,6 +48,7 @@ export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
   id: { field: 'id' },
   // node(id) finds only runs the caller may see (a partner's own).
   findUnique: (id, ctx) => ({ id, AND: [visibleRuns(ctx.viewer)] }),
+  nullable: true,
   description: 'One execution of one playbook for one service.',
   fields: (t) => ({
     action: t.expose('action', { type: RunActionEnum }),

@@ -17,6 +17,7 @@ export const ServiceRef = builder.prismaNode('Service', {
   id: { field: 'id' },
   // node(id) finds only services the caller may see (a partner's own).
   findUnique: (id, ctx) => ({ id, AND: [visibleServices(ctx.viewer)] }),
+  nullable: true,
   description: 'One product provisioned for one customer.',
   fields: (t) => ({
     customerRef: t.exposeString('customerRef', { description: 'The operator\'s own customer reference.' }),

@@ -14,6 +14,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "query MatrixRunLastSeq($id: ID!) { run(id: $id) { lastSeq } }": typeof types.MatrixRunLastSeqDocument,
+    "mutation RegisterForA($partnerId: ID!, $manifest: JSONObject!) { registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) { __typename } }": typeof types.RegisterForADocument,
     "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }": typeof types.ProductBySlugDocument,
     "query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }": typeof types.NodeByIdDocument,
     "query Voip { product(slug: \"voip-line\") { id } }": typeof types.VoipDocument,
@@ -33,6 +35,7 @@ type Documents = {
     "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }": typeof types.PruneDocument,
     "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": typeof types.BigDocument,
     "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": typeof types.RunUpdatedDocument,
+    "\n  mutation RegisterDocuments($partnerId: ID!, $manifest: JSONObject!) {\n    registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) {\n      __typename\n      ... on RegisterTrustedDocumentsSuccess { registered }\n      ... on Error { message }\n    }\n  }\n": typeof types.RegisterDocumentsDocument,
     "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeySuccess { issued { key apiKey { id name role prefix status partner { slug } } } }\n      ... on Error { message }\n    }\n  }\n": typeof types.CreateKeyDocument,
     "\n  mutation CreatePartner($input: CreatePartnerInput!) {\n    createPartner(input: $input) {\n      __typename\n      ... on CreatePartnerSuccess { partner { id slug } }\n      ... on Error { message }\n    }\n  }\n": typeof types.CreatePartnerDocument,
     "\n  mutation GrantProducts($partnerId: ID!, $productIds: [ID!]!) {\n    grantProducts(partnerId: $partnerId, productIds: $productIds) {\n      __typename\n      ... on GrantProductsSuccess { partner { products { slug } } }\n      ... on Error { message }\n    }\n  }\n": typeof types.GrantProductsDocument,
@@ -49,6 +52,8 @@ type Documents = {
     "\n  subscription PoolChanged($kind: InventoryKind) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n": typeof types.PoolChangedDocument,
 };
 const documents: Documents = {
+    "query MatrixRunLastSeq($id: ID!) { run(id: $id) { lastSeq } }": types.MatrixRunLastSeqDocument,
+    "mutation RegisterForA($partnerId: ID!, $manifest: JSONObject!) { registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) { __typename } }": types.RegisterForADocument,
     "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }": types.ProductBySlugDocument,
     "query NodeById($id: ID!) { node(id: $id) { __typename ... on Product { slug } } }": types.NodeByIdDocument,
     "query Voip { product(slug: \"voip-line\") { id } }": types.VoipDocument,
@@ -68,6 +73,7 @@ const documents: Documents = {
     "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }": types.PruneDocument,
     "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": types.BigDocument,
     "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": types.RunUpdatedDocument,
+    "\n  mutation RegisterDocuments($partnerId: ID!, $manifest: JSONObject!) {\n    registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) {\n      __typename\n      ... on RegisterTrustedDocumentsSuccess { registered }\n      ... on Error { message }\n    }\n  }\n": types.RegisterDocumentsDocument,
     "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeySuccess { issued { key apiKey { id name role prefix status partner { slug } } } }\n      ... on Error { message }\n    }\n  }\n": types.CreateKeyDocument,
     "\n  mutation CreatePartner($input: CreatePartnerInput!) {\n    createPartner(input: $input) {\n      __typename\n      ... on CreatePartnerSuccess { partner { id slug } }\n      ... on Error { message }\n    }\n  }\n": types.CreatePartnerDocument,
     "\n  mutation GrantProducts($partnerId: ID!, $productIds: [ID!]!) {\n    grantProducts(partnerId: $partnerId, productIds: $productIds) {\n      __typename\n      ... on GrantProductsSuccess { partner { products { slug } } }\n      ... on Error { message }\n    }\n  }\n": types.GrantProductsDocument,
@@ -98,6 +104,14 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MatrixRunLastSeq($id: ID!) { run(id: $id) { lastSeq } }"): (typeof documents)["query MatrixRunLastSeq($id: ID!) { run(id: $id) { lastSeq } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation RegisterForA($partnerId: ID!, $manifest: JSONObject!) { registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) { __typename } }"): (typeof documents)["mutation RegisterForA($partnerId: ID!, $manifest: JSONObject!) { registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) { __typename } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -174,6 +188,10 @@ export function graphql(source: "mutation Big($input: ProvisionServiceInput!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }"): (typeof documents)["subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterDocuments($partnerId: ID!, $manifest: JSONObject!) {\n    registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) {\n      __typename\n      ... on RegisterTrustedDocumentsSuccess { registered }\n      ... on Error { message }\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterDocuments($partnerId: ID!, $manifest: JSONObject!) {\n    registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) {\n      __typename\n      ... on RegisterTrustedDocumentsSuccess { registered }\n      ... on Error { message }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
