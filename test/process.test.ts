@@ -57,6 +57,26 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
     expect((await again.process).exitCode).toBe(0);
   });
 
+  it('creates an admin key on first start, in an owner-only file, and logs where but never the key', async () => {
+    const dataDir = tempDataDir();
+    const first = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false', PROVISIO_ADMIN_KEY: '' });
+    const keyFile = path.join(dataDir, 'admin-key');
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = fs.readFileSync(keyFile, 'utf8').trim();
+    expect(key).toMatch(/^pvo_[A-Za-z0-9_-]{43}$/);
+    expect((await query({ url: first.url, key }, graphql(`query FirstKey { viewer { role keyName } }`))).viewer).toEqual({ role: 'ADMIN', keyName: 'admin (generated at first start)' });
+    first.process.kill('SIGTERM');
+    const output = (await first.process).all;
+    expect(output).toContain(keyFile);
+    expect(output).not.toContain(key);
+    // A restart keeps the key (no second one is made while it works).
+    const again = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false', PROVISIO_ADMIN_KEY: '' });
+    expect(fs.readFileSync(keyFile, 'utf8').trim()).toBe(key);
+    expect((await query({ url: again.url, key }, graphql(`query FirstKeyAgain { viewer { role } }`))).viewer.role).toBe('ADMIN');
+    again.process.kill('SIGTERM');
+    expect((await again.process).exitCode).toBe(0);
+  });
+
   it('takes over the lock of a process that died without releasing it', async () => {
     const dataDir = tempDataDir();
     const first = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false' });

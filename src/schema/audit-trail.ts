@@ -1,3 +1,4 @@
+import { errorTypeMap } from '@pothos/plugin-errors';
 import type { GraphQLFieldResolver } from 'graphql';
 import { recordAudit } from '../domain/access/audit.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -15,7 +16,8 @@ export function auditMutation(resolver: GraphQLFieldResolver<unknown, RequestCon
     let resultId: string | null = null;
     try {
       const result: unknown = await resolver(source, args, context, info);
-      if (result instanceof DomainError) resultType = result.name;
+      // The errors plugin hands typed errors on wrapped in a proxy it keeps track of.
+      if (result instanceof DomainError || (typeof result === 'object' && result !== null && errorTypeMap.has(result))) resultType = (result as Error).name;
       else {
         resultType = `${pascal(field)}Success`;
         resultId = idOf(result);

@@ -14,6 +14,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "query WhoAmI { viewer { keyName role partner { slug } } }": typeof types.WhoAmIDocument,
+    "query Keys { apiKeys { nodes { id name prefix status lastUsedAt } } }": typeof types.KeysDocument,
+    "mutation Revoke($id: ID!) { revokeApiKey(id: $id) { __typename ... on RevokeApiKeySuccess { apiKey { status revokedAt } } } }": typeof types.RevokeDocument,
+    "\n      mutation Rotate($id: ID!, $overlapSeconds: Int) {\n        rotateApiKey(id: $id, overlapSeconds: $overlapSeconds) {\n          __typename\n          ... on RotateApiKeySuccess { issued { key apiKey { id name role rotatedFrom { id } } } }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    ": typeof types.RotateDocument,
+    "mutation BadKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on ValidationError { issues { path message } } } }": typeof types.BadKeyDocument,
+    "\n    query Audit($filter: AuditFilter) {\n      auditLog(filter: $filter, first: 20) {\n        totalCount\n        nodes { operation operationName keyName role resultType resultId arguments partner { slug } }\n      }\n    }\n  ": typeof types.AuditDocument,
     "query MatrixRunLastSeq($id: ID!) { run(id: $id) { lastSeq } }": typeof types.MatrixRunLastSeqDocument,
     "mutation RegisterForA($partnerId: ID!, $manifest: JSONObject!) { registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) { __typename } }": typeof types.RegisterForADocument,
     "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }": typeof types.ProductBySlugDocument,
@@ -27,6 +33,8 @@ type Documents = {
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": typeof types.ServiceLookupDocument,
     "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }": typeof types.ClusterPoolDocument,
     "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": typeof types.AllRunsDocument,
+    "query FirstKey { viewer { role keyName } }": typeof types.FirstKeyDocument,
+    "query FirstKeyAgain { viewer { role } }": typeof types.FirstKeyAgainDocument,
     "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": typeof types.PreviewServicesDocument,
     "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": typeof types.IdemServicesDocument,
     "\n  mutation Cancel($id: ID!) {\n    cancelRun(id: $id) {\n      __typename\n      ... on CancelRunSuccess { run { id status } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n": typeof types.CancelDocument,
@@ -52,6 +60,12 @@ type Documents = {
     "\n  subscription PoolChanged($kind: InventoryKind) {\n    inventoryPoolChanged(kind: $kind) { kind available total }\n  }\n": typeof types.PoolChangedDocument,
 };
 const documents: Documents = {
+    "query WhoAmI { viewer { keyName role partner { slug } } }": types.WhoAmIDocument,
+    "query Keys { apiKeys { nodes { id name prefix status lastUsedAt } } }": types.KeysDocument,
+    "mutation Revoke($id: ID!) { revokeApiKey(id: $id) { __typename ... on RevokeApiKeySuccess { apiKey { status revokedAt } } } }": types.RevokeDocument,
+    "\n      mutation Rotate($id: ID!, $overlapSeconds: Int) {\n        rotateApiKey(id: $id, overlapSeconds: $overlapSeconds) {\n          __typename\n          ... on RotateApiKeySuccess { issued { key apiKey { id name role rotatedFrom { id } } } }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    ": types.RotateDocument,
+    "mutation BadKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on ValidationError { issues { path message } } } }": types.BadKeyDocument,
+    "\n    query Audit($filter: AuditFilter) {\n      auditLog(filter: $filter, first: 20) {\n        totalCount\n        nodes { operation operationName keyName role resultType resultId arguments partner { slug } }\n      }\n    }\n  ": types.AuditDocument,
     "query MatrixRunLastSeq($id: ID!) { run(id: $id) { lastSeq } }": types.MatrixRunLastSeqDocument,
     "mutation RegisterForA($partnerId: ID!, $manifest: JSONObject!) { registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) { __typename } }": types.RegisterForADocument,
     "query ProductBySlug($slug: String!) { product(slug: $slug) { id name } }": types.ProductBySlugDocument,
@@ -65,6 +79,8 @@ const documents: Documents = {
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": types.ServiceLookupDocument,
     "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }": types.ClusterPoolDocument,
     "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": types.AllRunsDocument,
+    "query FirstKey { viewer { role keyName } }": types.FirstKeyDocument,
+    "query FirstKeyAgain { viewer { role } }": types.FirstKeyAgainDocument,
     "query PreviewServices { services(filter: { customerRef: \"cust-preview\" }) { totalCount } }": types.PreviewServicesDocument,
     "query IdemServices { services(filter: { customerRef: \"cust-idem\" }) { totalCount } }": types.IdemServicesDocument,
     "\n  mutation Cancel($id: ID!) {\n    cancelRun(id: $id) {\n      __typename\n      ... on CancelRunSuccess { run { id status } }\n      ... on InvalidStateError { currentState message }\n    }\n  }\n": types.CancelDocument,
@@ -104,6 +120,30 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query WhoAmI { viewer { keyName role partner { slug } } }"): (typeof documents)["query WhoAmI { viewer { keyName role partner { slug } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Keys { apiKeys { nodes { id name prefix status lastUsedAt } } }"): (typeof documents)["query Keys { apiKeys { nodes { id name prefix status lastUsedAt } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Revoke($id: ID!) { revokeApiKey(id: $id) { __typename ... on RevokeApiKeySuccess { apiKey { status revokedAt } } } }"): (typeof documents)["mutation Revoke($id: ID!) { revokeApiKey(id: $id) { __typename ... on RevokeApiKeySuccess { apiKey { status revokedAt } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation Rotate($id: ID!, $overlapSeconds: Int) {\n        rotateApiKey(id: $id, overlapSeconds: $overlapSeconds) {\n          __typename\n          ... on RotateApiKeySuccess { issued { key apiKey { id name role rotatedFrom { id } } } }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    "): (typeof documents)["\n      mutation Rotate($id: ID!, $overlapSeconds: Int) {\n        rotateApiKey(id: $id, overlapSeconds: $overlapSeconds) {\n          __typename\n          ... on RotateApiKeySuccess { issued { key apiKey { id name role rotatedFrom { id } } } }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation BadKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on ValidationError { issues { path message } } } }"): (typeof documents)["mutation BadKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on ValidationError { issues { path message } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query Audit($filter: AuditFilter) {\n      auditLog(filter: $filter, first: 20) {\n        totalCount\n        nodes { operation operationName keyName role resultType resultId arguments partner { slug } }\n      }\n    }\n  "): (typeof documents)["\n    query Audit($filter: AuditFilter) {\n      auditLog(filter: $filter, first: 20) {\n        totalCount\n        nodes { operation operationName keyName role resultType resultId arguments partner { slug } }\n      }\n    }\n  "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -156,6 +196,14 @@ export function graphql(source: "subscription ClusterPool($kind: InventoryKind) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n"): (typeof documents)["\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query FirstKey { viewer { role keyName } }"): (typeof documents)["query FirstKey { viewer { role keyName } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query FirstKeyAgain { viewer { role } }"): (typeof documents)["query FirstKeyAgain { viewer { role } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

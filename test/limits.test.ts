@@ -1,0 +1,148 @@
+import { getIntrospectionQuery } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.ts';
+import { authorization, post, wsClient } from './support/client.ts';
+
+let server: TestApp;
+beforeAll(async () => {
+  server = await startTestApp({}, { demo: true });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+type Answer = { status: number; body: { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+
+async function ask(body: Record<string, unknown>): Promise<Answer> {
+  const response = await post(server, body);
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+/** The shape of the report: runs and their services nested in each other, ~800 bytes. */
+function deepSelection(pairs: number): string {
+  let selection = 'id';
+  for (let pair = 0; pair < pairs; pair++) selection = `service { runs { nodes { ${selection} } } }`;
+  return selection;
+}
+/** runs, nodes, then 17 pairs of three levels, then id: 54 levels. */
+const deepQuery = (pairs: number) => `{ runs { nodes { ${deepSelection(pairs)} } } }`;
+
+/** Over graphql-ws: the first message of a one-shot operation, or its error. */
+function overWebSocket(query: string, variables: Record<string, unknown> = {}) {
+  return new Promise<{ errors?: ReadonlyArray<{ message: string; extensions?: { code?: string } }>; data?: unknown }>((resolve) => {
+    const client = wsClient(server, { retryAttempts: 0, lazyCloseTimeout: 0 });
+    client.subscribe({ query, variables }, {
+      next: (message) => resolve(message as never),
+      error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String((error as { reason?: string }).reason ?? error) }] }),
+      complete: () => void client.dispose(),
+    });
+  });
+}
+
+describe('operation limits', () => {
+  it('refuses the 54-level query with a clear error before running anything', async () => {
+    const query = deepQuery(17);
+    const answer = await ask({ query });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ message: 'Query depth limit of 12 exceeded, found 54.', extensions: { code: 'DEPTH_LIMIT_EXCEEDED' } })]);
+    // Depth 12 itself is allowed.
+    const twelve = await ask({ query: `{ runs(first: 2) { nodes { service { runs(first: 2) { nodes { service { runs(first: 2) { nodes { service { runs(first: 2) { nodes { id } } } } } } } } } } } }` });
+    expect(twelve.body.errors).toBeUndefined();
+  });
+
+  it('refuses 10,000 aliases (too many tokens) and 21 aliases (too many aliases)', async () => {
+    const many = await ask({ query: `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` });
+    expect(many.status).toBe(400);
+    expect(many.body.errors?.[0]?.message).toBe('Syntax Error: Token limit of 5000 exceeded.');
+    const some = await ask({ query: `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` });
+    expect(some.status).toBe(400);
+    expect(some.body.errors?.[0]).toMatchObject({ message: 'Aliases limit of 20 exceeded, found 21.', extensions: { code: 'ALIAS_LIMIT_EXCEEDED' } });
+    expect((await ask({ query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` })).status).toBe(200);
+  });
+
+  it('refuses too many directives', async () => {
+    const answer = await ask({ query: `{ products { totalCount ${'@include(if: true) '.repeat(21)} } }` });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe('DIRECTIVE_LIMIT_EXCEEDED');
+  });
+
+  it('refuses an operation whose pages multiply past the cost limit, lets a console-sized page through', async () => {
+    const huge = await ask({ query: `{ products(first: 100) { nodes { services(first: 100) { nodes { runs(first: 100) { nodes { id } } } } } } }` });
+    expect(huge.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/complexity of \d+ exceeds max complexity of 20000/), extensions: { code: 'COST_LIMIT_EXCEEDED', maxCost: 20_000 } })]);
+    expect(huge.body.data ?? null).toBeNull();
+    // Variables count too: the same query with its page size in a variable.
+    const viaVariable = await ask({ query: `query($n: Int) { products(first: $n) { nodes { services(first: $n) { nodes { runs(first: $n) { nodes { id } } } } } } }`, variables: { n: 100 } });
+    expect(viaVariable.body.errors?.[0]?.extensions?.code).toBe('COST_LIMIT_EXCEEDED');
+    const page = await ask({
+      query: `{ runs(first: 50) { totalCount nodes { id status action queuePosition statusReason counters { ok changed failed skipped rescued unreachable } product { slug name } service { id customerRef status } } } }`,
+    });
+    expect(page.body.errors).toBeUndefined();
+    const introspection = await ask({ query: getIntrospectionQuery() });
+    expect(introspection.body.errors).toBeUndefined();
+  });
+
+  it('the same limits hold over WebSocket', async () => {
+    const deep = await overWebSocket(`subscription { runUpdated(runId: "UHJvdmlzaW9uaW5nUnVuOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==") { run { ${deepSelection(6)} } } }`);
+    expect(deep.errors?.[0]?.extensions?.code).toBe('DEPTH_LIMIT_EXCEEDED');
+    const costly = await overWebSocket(
+      `subscription { runUpdated(runId: "UHJvdmlzaW9uaW5nUnVuOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==") { run { product { services(first: 100) { nodes { runs(first: 100) { nodes { events(first: 100) { nodes { data } } } } } } } } } }`,
+    );
+    expect(costly.errors?.[0]?.extensions?.code).toBe('COST_LIMIT_EXCEEDED');
+    const tokens = await overWebSocket(`{ ${'products { totalCount } '.repeat(2000)} }`);
+    expect(tokens.errors?.[0]?.message).toBe('Syntax Error: Token limit of 5000 exceeded.');
+  });
+});
+
+describe('input limits', () => {
+  it('answers 10,000-deep variables with a typed validation error, not a stack overflow', async () => {
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    const query = 'mutation($v: JSONObject) { provisionService(input: { productSlug: "voip-line", customerRef: "deep", variables: $v }) { __typename } }';
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...authorization(server) },
+      body: `{"query":${JSON.stringify(query)},"variables":{"v":${deep}}}`,
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as Answer['body'];
+    expect(body.errors?.[0]?.message).toContain('JSON nested deeper than 32 levels is not accepted');
+    // The same nesting written into the document itself.
+    const literal = await ask({ query: `mutation { provisionService(input: { productSlug: "voip-line", customerRef: "deep", variables: ${'{a:'.repeat(40)}1${'}'.repeat(40)} }) { __typename } }` });
+    expect(literal.body.errors?.[0]?.message).toContain('JSON nested deeper than 32 levels is not accepted');
+  });
+
+  it('answers garbled global ids with a typed error', async () => {
+    const lookup = await ask({ query: `{ run(id: "%%%") { id } }` });
+    expect(lookup.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'ValidationError' }, message: expect.stringContaining('"%%%" is not an id this API issued') })]);
+    const mutation = await ask({ query: `mutation { cancelRun(id: "bm9wZQ") { __typename ... on Error { message } } }` });
+    expect(mutation.body.errors?.[0]?.extensions?.code ?? (mutation.body.data as { cancelRun: { __typename: string } }).cancelRun.__typename).toBe('ValidationError');
+  });
+
+  it('caps a request body sent without Content-Length (chunked)', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 20) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authorization(server) },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+  });
+
+  it('closes a WebSocket that sends a message over 1 MiB', async () => {
+    const closed = await new Promise<{ code: number }>((resolve) => {
+      const client = wsClient(server, {
+        retryAttempts: 0,
+        on: { closed: (event) => resolve(event as { code: number }) },
+      });
+      client.subscribe({ query: '{ viewer { role } }', variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }, { next: () => {}, error: () => {}, complete: () => {} });
+    });
+    expect(closed.code).toBe(1009);
+  });
+});
