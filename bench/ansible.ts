@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.ts';
 import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, max, median, min, numberOption, onCleanup, processCpuMs, resultsDir, runBench, table, tempDir } from './lib/common.ts';
 import { cpuProfile } from './lib/profiler.ts';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import { createProduct, gql, provision, runStatus, waitTerminal, type RunStatus } from './lib/gql.ts';
+import { benchAuthorization, createProduct, gql, provision, runStatus, waitTerminal, type RunStatus } from './lib/gql.ts';
 
 const RATIO_TARGET = 1.05;
 const PLAYBOOK = 'fifty-tasks.yml';
@@ -147,7 +147,7 @@ await runBench(async () => {
   });
 
   // One graphql-ws connection for every run's runUpdated subscription.
-  const wsClient = wait === 'subscription' ? createWsClient({ url: url.replace(/^http/, 'ws'), lazy: false, retryAttempts: 0 }) : undefined;
+  const wsClient = wait === 'subscription' ? createWsClient({ url: url.replace(/^http/, 'ws'), lazy: false, retryAttempts: 0, connectionParams: benchAuthorization }) : undefined;
   if (wsClient) onCleanup(() => wsClient.dispose());
 
   let serial = 0;

@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, machineCpuMs, mainThreadSchedMs, max, numberOption, percentile, processCpuMs, resultsDir, rssMiB, runBench, sampleRss, sampleThreadState, sleep, table, tempDir } from './lib/common.ts';
-import { createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
+import { benchAuthorization, createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
 import { summariseFile } from './lib/profiler.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
 
@@ -79,11 +79,11 @@ function subscribe(url: string, transport: Transport, runId: string, meta: { run
       },
     };
     if (transport === 'ws') {
-      const client = createWsClient({ url: url.replace(/^http/, 'ws'), lazy: true, lazyCloseTimeout: 0, retryAttempts: 0 });
+      const client = createWsClient({ url: url.replace(/^http/, 'ws'), lazy: true, lazyCloseTimeout: 0, retryAttempts: 0, connectionParams: benchAuthorization });
       dispose = () => void client.dispose();
       client.subscribe(payload, sink);
     } else {
-      const client = createSseClient({ url, retryAttempts: 0 });
+      const client = createSseClient({ url, retryAttempts: 0, headers: benchAuthorization });
       dispose = () => client.dispose();
       client.subscribe(payload, sink);
     }

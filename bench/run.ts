@@ -8,10 +8,10 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
 
-const BENCHES = ['startup', 'ingest', 'ansible', 'load'] as const;
+const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Benches that start on a fresh embedded database and can copy an initialised one instead. */
-const USES_TEMPLATE: ReadonlySet<BenchName> = new Set(['ingest', 'ansible', 'load']);
+const USES_TEMPLATE: ReadonlySet<BenchName> = new Set(['ingest', 'ansible', 'load', 'limits']);
 
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);
 

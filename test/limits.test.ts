@@ -68,7 +68,7 @@ describe('operation limits', () => {
 
   it('refuses an operation whose pages multiply past the cost limit, lets a console-sized page through', async () => {
     const huge = await ask({ query: `{ products(first: 100) { nodes { services(first: 100) { nodes { runs(first: 100) { nodes { id } } } } } } }` });
-    expect(huge.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/complexity of \d+ exceeds max complexity of 20000/), extensions: { code: 'COST_LIMIT_EXCEEDED', maxCost: 20_000 } })]);
+    expect(huge.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/complexity of \d+ exceeds max complexity of 10000/), extensions: { code: 'COST_LIMIT_EXCEEDED', maxCost: 10_000 } })]);
     expect(huge.body.data ?? null).toBeNull();
     // Variables count too: the same query with its page size in a variable.
     const viaVariable = await ask({ query: `query($n: Int) { products(first: $n) { nodes { services(first: $n) { nodes { runs(first: $n) { nodes { id } } } } } } }`, variables: { n: 100 } });

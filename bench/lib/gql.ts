@@ -1,4 +1,12 @@
 // A minimal GraphQL-over-HTTP client (POST, JSON), as partners would call the API.
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The admin key of the servers this bench process starts (given as PROVISIO_ADMIN_KEY by
+ * spawnServer); every request and subscription of the benches authenticates with it.
+ */
+export const BENCH_ADMIN_KEY = `bench-admin-${randomBytes(24).toString('base64url')}`;
+export const benchAuthorization = { authorization: `Bearer ${BENCH_ADMIN_KEY}` } as const;
 
 export interface GraphQLResponse<T> {
   data?: T | null;
@@ -9,7 +17,7 @@ export interface GraphQLResponse<T> {
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...benchAuthorization },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GraphQLResponse<T>;

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { onCleanup, repoRoot, sleep } from './common.ts';
+import { BENCH_ADMIN_KEY } from './gql.ts';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -34,7 +35,7 @@ export async function spawnServer(env: Record<string, string>, options: { timeou
   const [command, args] = options.nice ? ['nice', ['-n', String(options.nice), ...node]] : [node[0]!, node.slice(1)];
   const child = spawn(command, args, {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;

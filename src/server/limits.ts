@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createComplexityRule } from '@pothos/plugin-complexity';
 import { GraphQLError, validate, type ExecutionArgs, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import pLimit from 'p-limit';
 import { DomainError } from '../domain/errors.ts';
 
 /**
@@ -21,9 +22,17 @@ export const OPERATION_LIMITS = {
   /**
    * Cost: 1 per field, what is under a connection counted once per node of its page (first/last,
    * at most 100), under a plain list 10 times. A console page of 50 runs with their product,
-   * service and counters costs ~1,100; a run with its first 100 events ~1,000.
+   * service and counters costs ~1,100; a run with its first 100 events ~1,000. At the limit, an
+   * operation reads ~1,000 rows and takes ~150 ms of the server's one thread (bench/limits.ts).
    */
-  maxCost: 20_000,
+  maxCost: 10_000,
+  /**
+   * Operations costing more than this run one at a time, so that many heavy ones never hold up
+   * the small ones (a query's work shares the event loop with every other request).
+   */
+  heavyCost: 2_000,
+  /** Heavy operations waiting their turn beyond this are refused (SERVER_BUSY) rather than queued. */
+  maxHeavyWaiting: 32,
 } as const;
 
 /** Depth, aliases, tokens and directives, refused at parse and validation (before any resolver). */
@@ -52,37 +61,51 @@ export function useArmor(): Plugin {
 /**
  * The operation's cost, from its selection and variables (page sizes), checked before it executes
  * or subscribes. It needs the variables, so it runs at execution rather than in the cached
- * validation step.
+ * validation step. Heavy queries and mutations then wait for their turn (one at a time).
  */
-export function useCostLimit(maxCost: number = OPERATION_LIMITS.maxCost): Plugin {
-  const check = (args: ExecutionArgs): GraphQLError[] => {
+export function useCostLimit(limits: { maxCost: number; heavyCost: number; maxHeavyWaiting: number } = OPERATION_LIMITS): Plugin {
+  const { maxCost, heavyCost, maxHeavyWaiting } = limits;
+  const heavyTurn = pLimit(1);
+  const measure = (args: ExecutionArgs): { cost: number; errors: GraphQLError[] } => {
+    let cost = 0;
     try {
-      return validate(args.schema, args.document, [
+      const errors = validate(args.schema, args.document, [
         createComplexityRule({
           context: args.contextValue as object,
           variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
           operationName: args.operationName ?? undefined,
           maxComplexity: maxCost,
+          onResult: (result) => (cost = Math.max(cost, result.complexity)),
         }),
       ])
         // The rule also coerces the variables; bad ones are left to execution, which refuses them
         // (as a request error) before any resolver runs.
         .filter((error) => /complexity/i.test(error.message))
         .map((error) => new GraphQLError(error.message, { extensions: { code: 'COST_LIMIT_EXCEEDED', maxCost } }));
+      return { cost, errors };
     } catch (error) {
       // Measuring reads the arguments (page sizes); one that cannot be read (a garbled id) is the
       // caller's error. An operation that cannot be measured does not run.
-      if (error instanceof DomainError) return [new GraphQLError(error.message, { extensions: { code: error.name } })];
+      if (error instanceof DomainError) return { cost, errors: [new GraphQLError(error.message, { extensions: { code: error.name } })] };
       throw error;
     }
   };
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const errors = check(args);
-      if (errors.length) setResultAndStopExecution({ errors });
+    onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
+      const { cost, errors } = measure(args);
+      if (errors.length) return setResultAndStopExecution({ errors });
+      if (cost <= heavyCost) return;
+      // One runs, up to maxHeavyWaiting wait; past that the caller is told to come back.
+      if (heavyTurn.activeCount + heavyTurn.pendingCount > maxHeavyWaiting) {
+        return setResultAndStopExecution({
+          errors: [new GraphQLError(`the server is busy with expensive operations (cost above ${heavyCost}); retry shortly, or ask for smaller pages`, { extensions: { code: 'SERVER_BUSY' } })],
+        });
+      }
+      setExecuteFn((executeArgs) => heavyTurn(async () => executeFn(executeArgs)));
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const errors = check(args);
+      // A subscription resolves its selection once per event, so it is measured but not queued.
+      const { errors } = measure(args);
       if (errors.length) setResultAndStopExecution({ errors });
     },
   };

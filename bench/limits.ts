@@ -1,0 +1,172 @@
+// limits: a small query's latency while the most expensive allowed query runs, and how fast
+// over-limit queries are refused.
+//
+// The embedded server with the demo products and --items phone numbers. Phases, one after the other:
+//   idle     the small query alone (sequential)
+//   biggest  the small query while --clients clients loop the most expensive query the limits allow
+//   attack   the small query while --clients clients loop the refused ones (54 levels deep, 10,000 aliases)
+// Options: --items=5000 --clients=4 --samples=300
+//          --database-url=postgres://user@host/db: the PostgreSQL profile instead (a scratch database
+//          is created on that server and dropped after)
+import path from 'node:path';
+import { OPERATION_LIMITS } from '../src/server/limits.ts';
+import pg from 'pg';
+import { Report, benchOptions, embeddedDataDir, fmt, max, median, numberOption, onCleanup, percentile, round, runBench, sampleRss, table, tempDir } from './lib/common.ts';
+import { benchAuthorization, gql } from './lib/gql.ts';
+import { spawnServer, waitReady } from './lib/server.ts';
+
+const SMALL = `{ product(slug: "voip-line") { id name } }`;
+
+/** Under every limit, as close to the cost limit as page sizes allow: 9 pages of 100 items with their service. */
+const BIGGEST = `{ ${Array.from(
+  { length: 9 },
+  (_, i) => `p${i}: inventoryItems(first: 100, filter: { kind: PHONE_NUMBER }) { nodes { id kind identifier attributes status statusReason createdAt service { id customerRef } } }`,
+).join(' ')} }`;
+
+/** The two reported attacks: services and runs nested 54 levels deep, and 10,000 aliases. */
+function deepQuery(): string {
+  let selection = 'id';
+  for (let pair = 0; pair < 17; pair++) selection = `service { runs { nodes { ${selection} } } }`;
+  return `{ runs { nodes { ${selection} } } }`;
+}
+const ALIASES = `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }`;
+
+async function timed(url: string, query: string): Promise<{ ms: number; status: number; ok: boolean }> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...benchAuthorization },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { errors?: unknown[] };
+  return { ms: performance.now() - started, status: response.status, ok: !body.errors };
+}
+
+/** `clients` loops of `query` until stop(); returns each request's time. */
+function loop(url: string, query: string, clients: number) {
+  let running = true;
+  const samples: Array<{ ms: number; status: number; ok: boolean }> = [];
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) samples.push(await timed(url, query));
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return samples;
+    },
+  };
+}
+
+async function smallQuery(url: string, samples: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const sample = await timed(url, SMALL);
+    if (!sample.ok) throw new Error(`the small query failed (HTTP ${sample.status})`);
+    times.push(sample.ms);
+  }
+  return times;
+}
+
+/** The demo product the small query reads (seeded only on a fresh embedded database). */
+const VOIP = { slug: 'voip-line', name: 'VoIP line', provisionPlaybook: 'voip-line/provision.yml', deprovisionPlaybook: 'voip-line/deprovision.yml' };
+
+/** A database of its own on the given server, dropped when the bench ends. */
+async function scratchDatabase(serverUrl: string): Promise<string> {
+  const name = `provisio_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  onCleanup(async () => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.end();
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const summary = (times: number[]) => ({ n: times.length, p50: round(median(times), 2), p99: round(percentile(times, 99), 2), max: round(max(times), 2) });
+
+await runBench(async () => {
+  const options = benchOptions();
+  const items = numberOption(options, 'items', 5_000);
+  const clients = numberOption(options, 'clients', 4);
+  const samples = numberOption(options, 'samples', 300);
+  const postgres = options.get('database-url');
+  const report = new Report(postgres ? 'limits-postgres' : 'limits');
+  Object.assign(report.params, { items, clients, samples, limits: OPERATION_LIMITS, biggestQueryBytes: BIGGEST.length, deepQueryBytes: deepQuery().length, aliasesQueryBytes: ALIASES.length });
+
+  const dir = tempDir('limits');
+  const databaseUrl = postgres ? await scratchDatabase(postgres) : undefined;
+  report.params['profile'] = databaseUrl ? 'postgres' : 'embedded';
+  const server = await spawnServer({
+    PROVISIO_DATA_DIR: embeddedDataDir(dir),
+    PROVISIO_LAB_DIR: path.join(dir, 'lab'),
+    PROVISIO_SEED_DEMO: 'true',
+    LOG_LEVEL: 'info',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  await waitReady(server.url);
+  const { url } = server;
+  if (databaseUrl) await gql(url, `mutation($input: CreateProductInput!) { createProduct(input: $input) { __typename } }`, { input: VOIP });
+  for (let added = 0; added < items; added += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, items - added) }, (_, i) => ({ kind: 'PHONE_NUMBER', identifier: `+4478${String(added + i).padStart(8, '0')}` }));
+    await gql(url, `mutation($items: [NewInventoryItemInput!]!) { addInventoryItems(items: $items) { __typename } }`, { items: batch });
+  }
+  const biggestCheck = await timed(url, BIGGEST);
+  if (!biggestCheck.ok) throw new Error('the biggest query was refused: it must stay within the limits');
+  for (const [name, query] of [['deep', deepQuery()], ['aliases', ALIASES]] as const) {
+    const refused = await timed(url, query);
+    if (refused.ok || refused.status !== 400) throw new Error(`the ${name} query was not refused (HTTP ${refused.status})`);
+  }
+  await smallQuery(url, 20); // warm-up
+
+  const rss = sampleRss(server.pid, 200);
+  const idle = await smallQuery(url, samples);
+
+  const big = loop(url, BIGGEST, clients);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const underBiggest = await smallQuery(url, samples);
+  const bigSamples = await big.stop();
+
+  const attackDeep = loop(url, deepQuery(), Math.ceil(clients / 2));
+  const attackAliases = loop(url, ALIASES, Math.floor(clients / 2) || 1);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const underAttack = await smallQuery(url, samples);
+  const deepSamples = await attackDeep.stop();
+  const aliasSamples = await attackAliases.stop();
+  const memory = rss.stop();
+
+  const rows = {
+    idle: summary(idle),
+    underBiggest: summary(underBiggest),
+    biggest: summary(bigSamples.map((s) => s.ms)),
+    underAttack: summary(underAttack),
+    deepRefused: summary(deepSamples.map((s) => s.ms)),
+    aliasesRefused: summary(aliasSamples.map((s) => s.ms)),
+  };
+  Object.assign(report.metrics, rows, {
+    biggestRequests: bigSamples.length,
+    biggestAllOk: bigSamples.every((s) => s.ok),
+    refusedAll400: [...deepSamples, ...aliasSamples].every((s) => s.status === 400),
+    rssPeakMiB: memory.peak,
+    rssLastMiB: memory.last,
+    smallP99RatioUnderBiggest: round(percentile(underBiggest, 99) / percentile(idle, 99), 2),
+    smallP99RatioUnderAttack: round(percentile(underAttack, 99) / percentile(idle, 99), 2),
+  });
+  table(
+    ['requests', 'n', 'p50 ms', 'p99 ms', 'max ms'],
+    Object.entries(rows).map(([name, row]) => [name, String(row.n), fmt(row.p50), fmt(row.p99), fmt(row.max)]),
+  );
+  console.log(`server RSS peak ${memory.peak} MiB`);
+  report.target('over-limit query refused, p99', '<=', 50, Math.max(rows.deepRefused.p99, rows.aliasesRefused.p99), 'ms');
+  report.target('small query p99 under attack', '<=', 100, rows.underAttack.p99, 'ms');
+  report.target('small query p99 while the biggest allowed query runs', '<=', 250, rows.underBiggest.p99, 'ms');
+  report.target('server RSS peak', '<=', 500, memory.peak, 'MiB');
+  await server.stop();
+  report.write();
+});
