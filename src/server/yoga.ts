@@ -33,8 +33,9 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
     graphqlEndpoint: '/graphql',
     graphiql: {
       title: 'Provisio',
-      subscriptionsProtocol: 'WS',
-      // GraphiQL sends these headers with every request (and as graphql-ws connectionParams).
+      // Subscriptions over SSE: GraphiQL sends its headers pane (the API key) with every request,
+      // subscriptions included; its WebSocket client would not send them.
+      subscriptionsProtocol: 'SSE',
       headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
     },
     landingPage: false,
