@@ -212,6 +212,21 @@ const CreatePartnerInput = builder.inputType('CreatePartnerInput', {
 const adminOnly = { authScopes: { admin: true } } as const;
 const createdBy = (ctx: { viewer: { keyName: string } }) => ctx.viewer.keyName;
 
+type MutationFieldBuilder = Parameters<Parameters<typeof builder.mutationFields>[0]>[0];
+
+/** grantProducts and revokeProducts: the same field, granting or withdrawing. */
+function productGrantField(t: MutationFieldBuilder, granted: boolean, description: string) {
+  return t.field({
+    ...adminOnly,
+    type: PartnerRef,
+    description,
+    args: { partnerId: t.arg.globalID({ required: true }), productIds: t.arg.globalIDList({ required: true }) },
+    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'partner' } },
+    resolve: (_parent, args, ctx) =>
+      setProductGrant(ctx.prisma, expectType(args.partnerId, 'Partner'), args.productIds.map((id) => expectType(id, 'Product')), granted),
+  });
+}
+
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     ...adminOnly,
@@ -247,24 +262,8 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'partner' } },
     resolve: (_parent, { input }, ctx) => createPartner(ctx.prisma, input),
   }),
-  grantProducts: t.field({
-    ...adminOnly,
-    type: PartnerRef,
-    description: 'The partner\'s keys may see and provision these products.',
-    args: { partnerId: t.arg.globalID({ required: true }), productIds: t.arg.globalIDList({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'partner' } },
-    resolve: (_parent, args, ctx) =>
-      setProductGrant(ctx.prisma, expectType(args.partnerId, 'Partner'), args.productIds.map((id) => expectType(id, 'Product')), true),
-  }),
-  revokeProducts: t.field({
-    ...adminOnly,
-    type: PartnerRef,
-    description: 'Withdraws grants; the partner\'s existing services stay its own.',
-    args: { partnerId: t.arg.globalID({ required: true }), productIds: t.arg.globalIDList({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'partner' } },
-    resolve: (_parent, args, ctx) =>
-      setProductGrant(ctx.prisma, expectType(args.partnerId, 'Partner'), args.productIds.map((id) => expectType(id, 'Product')), false),
-  }),
+  grantProducts: productGrantField(t, true, 'The partner\'s keys may see and provision these products.'),
+  revokeProducts: productGrantField(t, false, 'Withdraws grants; the partner\'s existing services stay its own.'),
   registerTrustedDocuments: t.field({
     ...adminOnly,
     type: 'Int',

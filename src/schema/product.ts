@@ -165,5 +165,5 @@ function withoutNulls(input: Record<string, unknown>): ProductPatch {
 }
 
 function productWhere(ctx: { viewer: Parameters<typeof visibleProducts>[0] }, includeArchived: boolean | null | undefined) {
-  return { ...(includeArchived ? {} : { archivedAt: null }), ...visibleProducts(ctx.viewer) };
+  return { AND: [includeArchived ? {} : { archivedAt: null }, visibleProducts(ctx.viewer)] };
 }

@@ -114,11 +114,11 @@ builder.queryFields((t) => ({
     description: 'Newest first; a partner sees only the runs of its own services.',
     authScopes: { staff: true, partner: true },
     args: { filter: t.arg({ type: RunFilter }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.provisioningRun.count({ where: { ...runWhere(args.filter), ...visibleRuns(ctx.viewer) } }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.provisioningRun.count({ where: { AND: [runWhere(args.filter), visibleRuns(ctx.viewer)] } }),
     resolve: (query, _parent, args, ctx) =>
       ctx.prisma.provisioningRun.findMany({
         ...query,
-        where: { ...runWhere(args.filter), ...visibleRuns(ctx.viewer) },
+        where: { AND: [runWhere(args.filter), visibleRuns(ctx.viewer)] },
         orderBy: [{ queuedAt: 'desc' }, { id: 'asc' }],
       }),
   }),

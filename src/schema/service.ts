@@ -64,11 +64,11 @@ builder.queryFields((t) => ({
     description: 'Newest first; a partner sees only its own services.',
     authScopes: { staff: true, partner: true },
     args: { filter: t.arg({ type: ServiceFilter }) },
-    totalCount: (_parent, args, ctx) => ctx.prisma.service.count({ where: { ...serviceWhere(args.filter), ...visibleServices(ctx.viewer) } }),
+    totalCount: (_parent, args, ctx) => ctx.prisma.service.count({ where: { AND: [serviceWhere(args.filter), visibleServices(ctx.viewer)] } }),
     resolve: (query, _parent, args, ctx) =>
       ctx.prisma.service.findMany({
         ...query,
-        where: { ...serviceWhere(args.filter), ...visibleServices(ctx.viewer) },
+        where: { AND: [serviceWhere(args.filter), visibleServices(ctx.viewer)] },
         orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       }),
   }),

@@ -27,7 +27,7 @@ export async function ensureAdminAccess(options: BootstrapOptions): Promise<void
     const existing = await prisma.apiKey.findUnique({ where: { secretHash } });
     if (!existing) {
       await prisma.apiKey.create({
-        data: { name: 'admin (PROVISIO_ADMIN_KEY)', role: 'ADMIN', secretHash, prefix: options.environmentKey.slice(0, 4) + '…', createdBy: 'environment' },
+        data: { name: 'admin (PROVISIO_ADMIN_KEY)', role: 'ADMIN', secretHash, prefix: '(PROVISIO_ADMIN_KEY)', createdBy: 'environment' },
       });
       logger.info('the admin key from PROVISIO_ADMIN_KEY was registered');
     } else if (existing.revokedAt) {

@@ -9,7 +9,7 @@ import { NotFoundError, ValidationError, type FieldIssue } from '../errors.ts';
  * `"sha256:<hex>": "<document>"`.
  */
 
-export const MAX_MANIFEST_DOCUMENTS = 1_000;
+const MAX_MANIFEST_DOCUMENTS = 1_000;
 const MAX_DOCUMENT_BYTES = 100 * 1024;
 const HASH = /^(?:sha256:)?([0-9a-f]{64})$/;
 

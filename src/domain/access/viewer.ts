@@ -18,12 +18,6 @@ export interface Viewer {
   expiresAt: Date | null;
 }
 
-/** Admins and operators change things; viewers and partners (outside their own services) only read. */
-export const canOperate = (viewer: Viewer) => viewer.role === 'ADMIN' || viewer.role === 'OPERATOR';
-
-/** Staff see the whole installation (read-only for viewers); partners see their own slice of it. */
-export const isStaff = (viewer: Viewer) => viewer.role !== 'PARTNER';
-
 function partnerOf(viewer: Viewer): string | null {
   if (viewer.role !== 'PARTNER') return null;
   // A partner key without a partner would see everything: fail closed instead.
