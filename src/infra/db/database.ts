@@ -68,6 +68,10 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
 
 async function openPostgres(databaseUrl: string, logger: Logger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle connection the server drops (a restart, a failover, an administrator) is replaced on
+  // the next checkout; without a listener its error would crash the process. Prisma's adapter
+  // listens only while connected.
+  pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection was closed by the server'));
   try {
     const sql = pgExecutor(pool);
     const { applied, fresh } = await migrate(sql, logger);
