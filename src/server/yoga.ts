@@ -73,7 +73,12 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
       debug: (...args) => logger.debug(args.join(' ')),
       info: (...args) => logger.info(args.join(' ')),
       warn: (...args) => logger.warn(args.join(' ')),
-      error: (...args) => logger.error({ err: args.find((a) => a instanceof Error) }, args.filter((a) => !(a instanceof Error)).join(' ')),
+      error: (...args) => {
+        const err = args.find((a) => a instanceof Error);
+        // A typed error (not found, forbidden, invalid input) is the caller's business, not the operator's.
+        const expected = err instanceof DomainError || (err instanceof GraphQLError && err.originalError instanceof DomainError);
+        logger[expected ? 'debug' : 'error']({ err }, args.filter((a) => !(a instanceof Error)).join(' '));
+      },
     },
   });
 }
