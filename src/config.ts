@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { MIN_KEY_LENGTH } from './domain/access/api-keys.ts';
+import { MAX_RUN_TIMEOUT_SECONDS } from './domain/products.ts';
 
 /** Everything Provisio reads from its environment, validated once at start. */
 export interface Config {
@@ -33,6 +34,11 @@ export interface Config {
   partnerRateLimitPerMinute: number;
 }
 
+/** Node fires a timer longer than 2^31 − 1 ms after 1 ms: every delay from configuration stays below. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MINUTES = Math.floor(MAX_TIMER_MS / 60_000);
+const HOUR_MS = 3_600_000;
+
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
@@ -52,12 +58,16 @@ const envSchema = z.object({
   PROVISIO_PLAYBOOKS_DIR: z.string().min(1).default('./playbooks'),
   PROVISIO_LAB_DIR: z.string().min(1).default('./data/lab'),
   PROVISIO_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(1000).default(4),
-  PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(1800),
-  PROVISIO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
-  PROVISIO_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
+  PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS, `at most ${MAX_RUN_TIMEOUT_SECONDS} (7 days), like a product's runTimeoutSeconds`).default(1800),
+  PROVISIO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(10_000),
+  PROVISIO_KILL_GRACE_MS: z.coerce.number().int().min(0).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(5_000),
   PROVISIO_ON_INTERRUPT: z.enum(['compensate', 'quarantine']).default('compensate'),
   PROVISIO_RETENTION_DAYS: z.coerce.number().min(0).default(90),
-  PROVISIO_RETENTION_INTERVAL_MINUTES: z.coerce.number().min(1).default(60),
+  PROVISIO_RETENTION_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(MAX_TIMER_MINUTES, `at most ${MAX_TIMER_MINUTES} (24 days: a longer timer fires at once in Node)`)
+    .default(60),
   PROVISIO_ADMIN_KEY: z
     .string()
     .min(MIN_KEY_LENGTH, `PROVISIO_ADMIN_KEY must be at least ${MIN_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`)

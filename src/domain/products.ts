@@ -5,6 +5,9 @@ import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Fiel
 import { resolvePlaybook } from './playbooks.ts';
 import { parseVariableSchema, validateVariables, type VariableSchema } from './variables.ts';
 
+/** A week: longer than any provisioning playbook should take, and far below Node's timer limit. */
+export const MAX_RUN_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
 export interface InventoryRequirement {
   kind: InventoryKind;
   count: number;
@@ -61,7 +64,7 @@ const productShape = z.object({
     .nullish()
     .transform((v) => v ?? [])
     .refine((reqs) => new Set(reqs.map((r) => r.kind)).size === reqs.length, 'list each inventory kind once (use count for more than one)'),
-  runTimeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).nullish().transform((v) => v ?? null),
+  runTimeoutSeconds: z.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS).nullish().transform((v) => v ?? null),
   maxConcurrentRuns: z.number().int().min(1).max(1000).nullish().transform((v) => v ?? null),
 });
 

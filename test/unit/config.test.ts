@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('refuses delays that would overflow a Node timer (which then fires at once)', () => {
+    const cases: Record<string, string> = {
+      PROVISIO_RUN_TIMEOUT_SECONDS: String(30 * 24 * 3600),
+      PROVISIO_RETENTION_INTERVAL_MINUTES: String(30 * 24 * 60),
+      PROVISIO_KILL_GRACE_MS: String(2 ** 31),
+      PROVISIO_SHUTDOWN_GRACE_MS: String(2 ** 31),
+    };
+    for (const [name, value] of Object.entries(cases)) {
+      expect(() => loadConfig({ [name]: value }), name).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value }), name).toThrow(new RegExp(`${name}: .*at most`));
+    }
+    // The largest accepted values stay below 2^31 − 1 ms.
+    const config = loadConfig({ PROVISIO_RUN_TIMEOUT_SECONDS: String(7 * 24 * 3600), PROVISIO_RETENTION_INTERVAL_MINUTES: '35791' });
+    expect(config.defaultRunTimeoutSeconds * 1000).toBeLessThan(2 ** 31);
+    expect(config.retentionIntervalMinutes * 60_000).toBeLessThan(2 ** 31);
+  });
+
+  it('reads the access settings', () => {
+    const config = loadConfig({ PROVISIO_CORS_ORIGINS: 'https://a.example, https://b.example:8443', PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE: '30' });
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(config.partnerRateLimitPerMinute).toBe(30);
+    expect(() => loadConfig({ PROVISIO_CORS_ORIGINS: 'https://a.example/path' })).toThrow(/PROVISIO_CORS_ORIGINS/);
+    expect(() => loadConfig({ PROVISIO_ADMIN_KEY: 'short' })).toThrow(/PROVISIO_ADMIN_KEY: PROVISIO_ADMIN_KEY must be at least 32 characters/);
+  });
+});
