@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
 
@@ -77,6 +78,27 @@ const schemaSchema = z
 const ajv = new Ajv({ allErrors: true, strict: true });
 ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
 
+/**
+ * Compiled validators by schema content, at most this many. Prisma hands out a fresh schema
+ * object per request, and ajv keeps every object it compiled (keyed by identity) for ever:
+ * compiling by content once, and dropping evicted schemas from ajv, bounds both.
+ */
+const MAX_VALIDATORS = 500;
+const validators = new LRUCache<string, { schema: object; validate: ValidateFunction }>({
+  max: MAX_VALIDATORS,
+  dispose: ({ schema }) => ajv.removeSchema(schema),
+});
+
+function validatorFor(schema: object): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let entry = validators.get(key);
+  if (!entry) {
+    entry = { schema, validate: ajv.compile(schema) };
+    validators.set(key, entry);
+  }
+  return entry.validate;
+}
+
 /** Parses a variable schema given by an operator; defaults must satisfy their own property. */
 export function parseVariableSchema(input: unknown, path = 'variableSchema'): VariableSchema {
   const parsed = schemaSchema.safeParse(input ?? {});
@@ -85,7 +107,7 @@ export function parseVariableSchema(input: unknown, path = 'variableSchema'): Va
   const issues: FieldIssue[] = [];
   for (const [name, property] of Object.entries(schema.properties)) {
     if (property.default === undefined) continue;
-    const check = ajv.compile(toJsonSchema(property));
+    const check = validatorFor(toJsonSchema(property));
     if (!check(property.default)) issues.push(...ajvIssues(check.errors, `${path}.properties.${name}.default`));
   }
   if (issues.length > 0) throw new ValidationError(issues);
@@ -98,8 +120,6 @@ export function secretVariableNames(schema: VariableSchema): string[] {
     .map(([name]) => name);
 }
 
-const compiled = new WeakMap<VariableSchema, ValidateFunction>();
-
 /**
  * Checks values against the schema. `partial` is for product defaults, which need not list every
  * required variable. Unknown variables are rejected so that a typo never silently does nothing.
@@ -108,12 +128,7 @@ export function validateVariables(schema: VariableSchema, values: unknown, path:
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
     throw new ValidationError([{ path, message: 'must be a JSON object of variable names to values' }]);
   }
-  const fullSchema = { ...schema, required: options.partial ? [] : schema.required };
-  let check = options.partial ? undefined : compiled.get(schema);
-  if (!check) {
-    check = ajv.compile({ ...toObjectSchema(fullSchema) });
-    if (!options.partial) compiled.set(schema, check);
-  }
+  const check = validatorFor(toObjectSchema({ ...schema, required: options.partial ? [] : schema.required }));
   if (!check(values)) throw new ValidationError(ajvIssues(check.errors, path));
   return values as Record<string, unknown>;
 }
