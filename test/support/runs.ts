@@ -95,9 +95,18 @@ export async function waitForRun(endpoint: Endpoint, runId: string, timeoutMs = 
   }
 }
 
+/** Every stored event of a run, page by page (a page holds at most 100). */
 export async function allEvents(endpoint: Endpoint, runId: string) {
-  const data = await query(endpoint, RunEventsQuery, { id: runId, first: 10_000 });
-  return data.run?.events.nodes ?? [];
+  const events = [];
+  let after: string | null | undefined;
+  for (;;) {
+    const data = await query(endpoint, RunEventsQuery, { id: runId, first: 100, after });
+    const page = data.run?.events;
+    if (!page) return events;
+    events.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage) return events;
+    after = page.pageInfo.endCursor;
+  }
 }
 
 export interface StreamedEvent {
