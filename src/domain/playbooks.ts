@@ -10,6 +10,21 @@ export interface PlaybookFile {
 
 const PLAYBOOK_EXTENSION = /\.ya?ml$/;
 
+/**
+ * The one rule for playbook names, shared by the list products choose from and the lookup runs
+ * use: relative, `/`-separated, no `.`/`..`/empty or hidden (dot) segments, ending in .yml/.yaml.
+ * Returns why a name is not one, or null.
+ */
+export function playbookNameError(name: string): string | null {
+  if (name.length === 0 || name.length > 255) return 'playbook name must be 1 to 255 characters';
+  if (name.includes('\\') || name.includes('\0')) return 'playbook name must use / as separator and no control characters';
+  if (path.posix.isAbsolute(name)) return 'playbook name must be relative to the playbooks directory, not an absolute path';
+  if (name.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) return 'playbook name must not contain "..", "." or empty path segments';
+  if (name.split('/').some((segment) => segment.startsWith('.'))) return 'playbook name must not contain hidden (dot) files or folders';
+  if (!PLAYBOOK_EXTENSION.test(name)) return 'playbook name must end in .yml or .yaml';
+  return null;
+}
+
 /** Playbook files available to products, for product forms. Hidden folders are skipped. */
 export async function listPlaybooks(playbooksDir: string): Promise<PlaybookFile[]> {
   const entries = await fs.readdir(playbooksDir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
@@ -18,10 +33,10 @@ export async function listPlaybooks(playbooksDir: string): Promise<PlaybookFile[
   });
   const files: PlaybookFile[] = [];
   for (const entry of entries) {
-    if (!entry.isFile() || !PLAYBOOK_EXTENSION.test(entry.name)) continue;
+    if (!entry.isFile()) continue;
     const absolute = path.join(entry.parentPath, entry.name);
     const name = path.relative(playbooksDir, absolute).split(path.sep).join('/');
-    if (name.split('/').some((segment) => segment.startsWith('.'))) continue;
+    if (playbookNameError(name)) continue;
     const stat = await fs.stat(absolute);
     files.push({ name, sizeBytes: stat.size, modifiedAt: stat.mtime });
   }
@@ -33,13 +48,8 @@ export async function listPlaybooks(playbooksDir: string): Promise<PlaybookFile[
  * directory (absolute paths, `..`, symlinks pointing out). Returns an error message or the path.
  */
 export async function resolvePlaybook(playbooksDir: string, name: string): Promise<{ path: string } | { error: string }> {
-  if (name.length === 0 || name.length > 255) return { error: 'playbook name must be 1 to 255 characters' };
-  if (name.includes('\\') || name.includes('\0')) return { error: 'playbook name must use / as separator and no control characters' };
-  if (path.posix.isAbsolute(name)) return { error: 'playbook name must be relative to the playbooks directory, not an absolute path' };
-  if (name.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) {
-    return { error: 'playbook name must not contain "..", "." or empty path segments' };
-  }
-  if (!PLAYBOOK_EXTENSION.test(name)) return { error: 'playbook name must end in .yml or .yaml' };
+  const error = playbookNameError(name);
+  if (error) return { error };
   const root = await fs.realpath(playbooksDir).catch(() => undefined);
   if (!root) return { error: `the playbooks directory ${playbooksDir} does not exist` };
   const real = await fs.realpath(path.join(root, name)).catch(() => undefined);
