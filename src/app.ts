@@ -18,7 +18,7 @@ import { createRateLimiter, type RateLimiter } from './infra/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AppContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
-import { syntaxCheck } from './runner/index.ts';
+import { sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
 import { createHttpServer } from './server/http.ts';
 import { LiveSessions } from './server/sessions.ts';
 import { attachWebSocket } from './server/websocket.ts';
@@ -164,6 +164,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         const interrupted = await interruptOrphanedRuns(context);
         if (interrupted) logger.warn({ interrupted }, 'runs interrupted by an earlier crash were marked INTERRUPTED');
       }
+      // Private run directories (vars files, soon credentials) of a process killed with -9.
+      const swept = await sweepOrphanedRunDirs();
+      if (swept) logger.warn({ swept }, 'private directories of runs of a dead process were removed');
       await requeueWaitingRuns(database.prisma, queue);
       if (config.retentionDays > 0) {
         const appContext = context;

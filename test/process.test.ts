@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshDataDir, repoRoot } from './support/app.ts';
@@ -121,12 +122,16 @@ describe.skipIf(profile !== 'embedded')('crash recovery', () => {
     await eventually(() => allEvents(first, started.runId), (events) => events.some((e) => e.task === 'Simulate a slow network element'), 'the long task');
     expect(ansibleProcessesOf(labDir).length).toBeGreaterThan(0);
 
+    const runDirsOfFirst = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(`provisio-run-${first.process.pid}-`));
+    expect(runDirsOfFirst().length).toBeGreaterThan(0);
     first.process.kill('SIGKILL');
     await first.process;
     // The callback plugin notices its event pipe closed and ends the run's process group.
     await eventually(() => ansibleProcessesOf(labDir), (pids) => pids.length === 0, 'orphaned ansible processes to exit', 30_000);
 
     const second = await spawnServer(env);
+    // The dead server's private run directory is swept at the next start.
+    expect(runDirsOfFirst()).toEqual([]);
     const interrupted = await waitForRun(second, started.runId);
     expect(interrupted.status).toBe('INTERRUPTED');
     const events = await allEvents(second, started.runId);

@@ -1,5 +1,5 @@
 import { constants as fsc } from 'node:fs';
-import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,8 @@ export interface PrivateDir {
 }
 
 export async function createPrivateDir(): Promise<PrivateDir> {
-  const path = await mkdtemp(join(tmpdir(), RUN_DIR_PREFIX));
+  // The owner's pid in the name lets a later process tell an orphan (its owner died) from a live run.
+  const path = await mkdtemp(join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}-`));
   await chmod(path, 0o700); // mkdtemp already uses 0700; be explicit against odd umasks
   return {
     path,
@@ -69,6 +70,33 @@ export async function createPrivateDir(): Promise<PrivateDir> {
       await rm(path, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/**
+ * Removes the private directories of processes that died without cleaning up (kill -9): their
+ * owner's pid (in the name) no longer runs. Directories of live processes are left alone. Returns
+ * how many were removed.
+ */
+export async function sweepOrphanedRunDirs(directory = tmpdir()): Promise<number> {
+  const pattern = new RegExp(`^${RUN_DIR_PREFIX}(\\d+)-`);
+  let removed = 0;
+  for (const name of await readdir(directory).catch(() => [] as string[])) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    await rm(join(directory, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 // Only these are taken from the runner's own environment: the server's env

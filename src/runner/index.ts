@@ -188,5 +188,6 @@ export {
   AnsibleNotFoundError,
   CALLBACK_PLUGIN_DIR,
   PLUGIN_FATAL_EXIT_CODE,
+  sweepOrphanedRunDirs,
 } from './ansible.ts';
 export type { AnsibleVersion, SyntaxCheckResult } from './ansible.ts';
