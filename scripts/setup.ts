@@ -1,6 +1,8 @@
 // Makes a fresh checkout runnable: generates the Prisma client when schema.prisma changed, and
-// installs ansible-core from Debian when ansible-playbook is missing (as root), else says how.
-// Runs before `npm start` and `npm test`; a no-op in ~50 ms once everything is in place.
+// checks for ansible-playbook. Only with --install (`npm run setup`, `npm test`) does it change the
+// machine: it installs Debian's ansible-core when ansible-playbook is missing (as root), else says
+// how. Before `npm start` it never installs anything: it warns, and the server starts.
+// A no-op in ~50 ms once everything is in place.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,15 +34,20 @@ function hasAnsible(): boolean {
   return spawnSync('ansible-playbook', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function ensureAnsible(): void {
+const HOW_TO_INSTALL =
+  'Install ansible-core (Debian/Ubuntu: `npm run setup` as root, or `sudo apt-get install -y --no-install-recommends ansible-core`; ' +
+  'elsewhere `pipx install ansible-core`).';
+
+function ensureAnsible(install: boolean): void {
   if (hasAnsible()) return;
+  if (!install) {
+    console.warn(`setup: ansible-playbook is not installed: the API works, but no playbook can run. ${HOW_TO_INSTALL}`);
+    return;
+  }
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) {
-    console.error(
-      'setup: ansible-playbook is not installed. Install ansible-core (Debian/Ubuntu: `sudo apt-get install -y --no-install-recommends ansible-core`, ' +
-        'elsewhere `pipx install ansible-core`) and run again.',
-    );
+    console.error(`setup: ansible-playbook is not installed. ${HOW_TO_INSTALL}`);
     process.exit(1);
   }
   console.log('setup: installing ansible-core from Debian (one time)');
@@ -54,4 +61,4 @@ function ensureAnsible(): void {
 }
 
 ensurePrismaClient();
-ensureAnsible();
+ensureAnsible(process.argv.includes('--install'));
