@@ -12,7 +12,14 @@ export interface StreamDeps {
 const IDLE_CHECK_MS = 1_000;
 const PAGE = 500;
 
-type Live = { kind: 'event'; message: RunEventMessage } | { kind: 'update'; message: RunUpdatedMessage };
+type Live = { kind: 'event'; message: RunEventMessage } | { kind: 'update'; message: RunUpdatedMessage } | { kind: 'overflow' };
+
+/**
+ * Live messages a subscriber has not taken yet, at most. A stalled subscriber of a long run would
+ * otherwise grow without bound; past this the buffer is dropped and the stream reads the missed
+ * events from the database, as after any gap.
+ */
+export const MAX_LIVE_BUFFER = 2_000;
 
 /**
  * A run's events after `afterSeq`: the stored ones, then live ones, each exactly once and in
@@ -46,6 +53,7 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
       for (;;) {
         const next = await live.next(IDLE_CHECK_MS);
         if (!next) break; // quiet: re-check the database
+        if (next.kind === 'overflow') break; // dropped: read them from the database
         if (next.kind === 'update') {
           // A batch's update can arrive before its events, which are already on their way here:
           // only the end sends us to the database. Lost events show as a gap or a quiet channel.
@@ -83,8 +91,8 @@ export async function* streamRunUpdates(deps: StreamDeps, runId: string): AsyncG
   }
 }
 
-/** Subscribes at once (not on first read) to a run's events and updates, buffering them. */
-function listen(events: EventBus, runId: string) {
+/** Subscribes at once (not on first read) to a run's events and updates, buffering at most MAX_LIVE_BUFFER. */
+export function listen(events: EventBus, runId: string) {
   const buffer: Live[] = [];
   let wake: (() => void) | undefined;
   const sources = [
@@ -96,6 +104,7 @@ function listen(events: EventBus, runId: string) {
     for (;;) {
       const result = await iterator.next();
       if (result.done) return;
+      if (buffer.length >= MAX_LIVE_BUFFER) buffer.splice(0, buffer.length, { kind: 'overflow' });
       buffer.push(wrap(result.value));
       wake?.();
     }
@@ -116,6 +125,10 @@ function listen(events: EventBus, runId: string) {
         wake = undefined;
       }
       return buffer.shift();
+    },
+    /** Messages waiting to be taken. */
+    get size() {
+      return buffer.length;
     },
     close() {
       void iterators[0].return?.();
