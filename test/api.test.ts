@@ -133,6 +133,33 @@ describe('products', () => {
     expect(listed.products.nodes.map((p) => p.slug)).not.toContain('voip-line');
   });
 
+  it('never loses a concurrent update\'s fields, and refuses a stale expectedVersion', async () => {
+    const { product } = await query(server, graphql(`query Fibre { product(slug: "fibre-broadband") { id version } }`));
+    const update = graphql(`
+      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {
+        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {
+          __typename
+          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }
+          ... on ConflictError { message }
+        }
+      }
+    `);
+    // The playbook change waits for a syntax check (an ansible-playbook process); the name change
+    // lands meanwhile. Both must survive.
+    const [slow, fast] = await Promise.all([
+      query(server, update, { id: product!.id, input: { provisionPlaybook: 'fibre-broadband/deprovision.yml' } }),
+      query(server, update, { id: product!.id, input: { name: 'Fibre broadband (renamed)' } }),
+    ]);
+    expect(slow.updateProduct.__typename).toBe('UpdateProductSuccess');
+    expect(fast.updateProduct.__typename).toBe('UpdateProductSuccess');
+    const after = await query(server, graphql(`query FibreAfter { product(slug: "fibre-broadband") { name provisionPlaybook version } }`));
+    expect(after.product).toEqual({ name: 'Fibre broadband (renamed)', provisionPlaybook: 'fibre-broadband/deprovision.yml', version: product!.version + 2 });
+    const stale = await query(server, update, { id: product!.id, input: { description: 'stale' }, expectedVersion: product!.version });
+    expect(stale.updateProduct).toMatchObject({ __typename: 'ConflictError', message: expect.stringContaining(`changed since version ${product!.version}`) });
+    const fresh = await query(server, update, { id: product!.id, input: { description: 'fresh' }, expectedVersion: after.product!.version });
+    expect(fresh.updateProduct).toMatchObject({ __typename: 'UpdateProductSuccess', product: { description: 'fresh', version: after.product!.version + 1 } });
+  });
+
   it('lists playbooks for product forms', async () => {
     const data = await query(server, graphql(`query Playbooks { playbooks { name sizeBytes } }`));
     expect(data.playbooks.map((p) => p.name)).toEqual(expect.arrayContaining(['mobile-sim-plan/provision.yml', 'voip-line/deprovision.yml']));

@@ -126,19 +126,42 @@ export async function createProduct(deps: ProductDeps, input: ProductInput): Pro
 }
 
 /** Applies a patch; the resulting product is validated as a whole, so a patch cannot break it. */
-export async function updateProduct(deps: ProductDeps, id: string, patch: ProductPatch): Promise<Product> {
-  const current = await deps.prisma.product.findUnique({ where: { id } });
-  if (!current) throw new NotFoundError('Product', id);
-  const merged: ProductInput = { ...fromRow(current), ...definedOnly(patch) };
-  const unchanged = new Set(
-    (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
-  );
-  const product = await validateProduct(deps, merged, unchanged);
-  try {
-    return await deps.prisma.product.update({ where: { id }, data: toData(product) });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
-    throw error;
+/** How often a patch is merged again onto a product that changed while it was being validated. */
+const UPDATE_ATTEMPTS = 5;
+
+/**
+ * Applies a patch: the fields it sets, over the product as it is when written. The write is a
+ * compare-and-set on `version`, so two concurrent updates never lose each other's fields: the
+ * later one is merged again onto the earlier one's result. With `expectedVersion` (the version the
+ * client read), a product changed since is a ConflictError instead.
+ */
+export async function updateProduct(deps: ProductDeps, id: string, patch: ProductPatch, expectedVersion?: number | null): Promise<Product> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.prisma.product.findUnique({ where: { id } });
+    if (!current) throw new NotFoundError('Product', id);
+    if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
+      throw new ConflictError(`the product changed since version ${expectedVersion} (it is now at version ${current.version}): read it again and reapply your change`);
+    }
+    const merged: ProductInput = { ...fromRow(current), ...definedOnly(patch) };
+    const unchanged = new Set(
+      (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
+    );
+    const product = await validateProduct(deps, merged, unchanged);
+    let written: number;
+    try {
+      ({ count: written } = await deps.prisma.product.updateMany({
+        where: { id, version: current.version },
+        data: { ...toData(product), version: { increment: 1 } },
+      }));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
+      throw error;
+    }
+    if (written === 1) return deps.prisma.product.findUniqueOrThrow({ where: { id } });
+    if (expectedVersion !== undefined && expectedVersion !== null) {
+      throw new ConflictError(`the product changed since version ${expectedVersion}: read it again and reapply your change`);
+    }
+    if (attempt === UPDATE_ATTEMPTS) throw new ConflictError('the product keeps changing under this update; try again');
   }
 }
 
@@ -147,7 +170,7 @@ export async function archiveProduct(deps: ProductDeps, id: string): Promise<Pro
   const current = await deps.prisma.product.findUnique({ where: { id } });
   if (!current) throw new NotFoundError('Product', id);
   if (current.archivedAt) return current;
-  return deps.prisma.product.update({ where: { id }, data: { archivedAt: new Date() } });
+  return deps.prisma.product.update({ where: { id }, data: { archivedAt: new Date(), version: { increment: 1 } } });
 }
 
 /** Reads a stored product's JSON columns back into their types. */

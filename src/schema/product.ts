@@ -59,6 +59,7 @@ export const ProductRef = builder.prismaNode('Product', {
     }),
     runTimeoutSeconds: t.exposeInt('runTimeoutSeconds', { nullable: true, description: 'Null means the server default.' }),
     maxConcurrentRuns: t.exposeInt('maxConcurrentRuns', { nullable: true }),
+    version: t.exposeInt('version', { description: 'Changes with every update; send it back as updateProduct\'s expectedVersion to refuse a lost update.' }),
     archived: t.boolean({ select: { archivedAt: true }, resolve: (product) => product.archivedAt !== null }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -142,9 +143,14 @@ builder.mutationFields((t) => ({
   updateProduct: t.field({
     type: ProductRef,
     authScopes: { operator: true },
-    args: { id: t.arg.globalID({ required: true }), input: t.arg({ type: UpdateProductInput, required: true }) },
+    description: 'Sets the given fields; concurrent updates never lose each other\'s fields. With expectedVersion (the version you read), a product changed since is a ConflictError.',
+    args: {
+      id: t.arg.globalID({ required: true }),
+      input: t.arg({ type: UpdateProductInput, required: true }),
+      expectedVersion: t.arg.int(),
+    },
     errors: { types: [ValidationError, ConflictError, NotFoundError, ForbiddenError], dataField: { name: 'product' } },
-    resolve: (_parent, { id, input }, ctx) => updateProduct(ctx, expectType(id, 'Product'), withoutNulls(input)),
+    resolve: (_parent, { id, input, expectedVersion }, ctx) => updateProduct(ctx, expectType(id, 'Product'), withoutNulls(input), expectedVersion),
   }),
   archiveProduct: t.field({
     type: ProductRef,

@@ -27,6 +27,9 @@ type Documents = {
     "query Voip { product(slug: \"voip-line\") { id } }": typeof types.VoipDocument,
     "\n      mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) {\n          __typename\n          ... on UpdateProductSuccess { product { name runTimeoutSeconds } }\n          ... on NotFoundError { entity reference }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    ": typeof types.UpdateProductDocument,
     "mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }": typeof types.ArchiveDocument,
+    "query Fibre { product(slug: \"fibre-broadband\") { id version } }": typeof types.FibreDocument,
+    "\n      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n          __typename\n          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }\n          ... on ConflictError { message }\n        }\n      }\n    ": typeof types.UpdateVersionedDocument,
+    "query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }": typeof types.FibreAfterDocument,
     "query Playbooks { playbooks { name sizeBytes } }": typeof types.PlaybooksDocument,
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": typeof types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": typeof types.RetireDocument,
@@ -73,6 +76,9 @@ const documents: Documents = {
     "query Voip { product(slug: \"voip-line\") { id } }": types.VoipDocument,
     "\n      mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) {\n          __typename\n          ... on UpdateProductSuccess { product { name runTimeoutSeconds } }\n          ... on NotFoundError { entity reference }\n          ... on ValidationError { issues { path message } }\n        }\n      }\n    ": types.UpdateProductDocument,
     "mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }": types.ArchiveDocument,
+    "query Fibre { product(slug: \"fibre-broadband\") { id version } }": types.FibreDocument,
+    "\n      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n          __typename\n          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }\n          ... on ConflictError { message }\n        }\n      }\n    ": types.UpdateVersionedDocument,
+    "query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }": types.FibreAfterDocument,
     "query Playbooks { playbooks { name sizeBytes } }": types.PlaybooksDocument,
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": types.RetireDocument,
@@ -172,6 +178,18 @@ export function graphql(source: "\n      mutation UpdateProduct($id: ID!, $input
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }"): (typeof documents)["mutation Archive($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { archived } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Fibre { product(slug: \"fibre-broadband\") { id version } }"): (typeof documents)["query Fibre { product(slug: \"fibre-broadband\") { id version } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n          __typename\n          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }\n          ... on ConflictError { message }\n        }\n      }\n    "): (typeof documents)["\n      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n          __typename\n          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }\n          ... on ConflictError { message }\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }"): (typeof documents)["query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
