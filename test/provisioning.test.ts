@@ -167,6 +167,19 @@ describe('provision', () => {
     expect(services.services.totalCount).toBe(1);
   });
 
+  it('refuses an idempotency key reused for a different request with a ConflictError', async () => {
+    const input = { ...voip('cust-idem-2'), idempotencyKey: 'order-7782' };
+    const first = await provision(server, input);
+    // The same request with its variables in another order is a retry.
+    const reordered = { ...input, variables: Object.fromEntries(Object.entries(input.variables ?? {}).reverse()) };
+    expect(await provision(server, reordered)).toEqual(first);
+    for (const changed of [{ ...input, customerRef: 'cust-someone-else' }, { ...input, variables: { ...input.variables, caller_id_name: 'Mallory' } }]) {
+      const result = await query(server, ProvisionMutation, { input: changed });
+      expect(result.provisionService).toMatchObject({ __typename: 'ConflictError', message: expect.stringContaining('already used for a different request') });
+    }
+    await waitForRun(server, first.runId);
+  });
+
   it('never gives one item to two services when requests race for a small pool', async () => {
     const slug = 'race-line';
     const created = await query(server, CreateProductMutation, {

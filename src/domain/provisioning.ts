@@ -55,21 +55,24 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
   if (partnerId && request.inventoryItemIds?.length) {
     throw new ValidationError([{ path: 'inventoryItemIds', message: 'partners cannot choose inventory items; the pool assigns them' }]);
   }
-  if (request.idempotencyKey !== undefined && request.idempotencyKey !== null) {
-    if (request.idempotencyKey.length < 1 || request.idempotencyKey.length > 200) {
-      throw new ValidationError([{ path: 'idempotencyKey', message: 'idempotencyKey must be 1 to 200 characters' }]);
-    }
-    const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId);
-    if (existing) return existing;
+  if (request.idempotencyKey !== undefined && request.idempotencyKey !== null && (request.idempotencyKey.length < 1 || request.idempotencyKey.length > 200)) {
+    throw new ValidationError([{ path: 'idempotencyKey', message: 'idempotencyKey must be 1 to 200 characters' }]);
   }
   const product = await deps.prisma.product.findFirst({
     where: { slug: request.productSlug, ...(partnerId ? { partnerGrants: { some: { partnerId } } } : {}) },
   });
   if (!product) throw new NotFoundError('Product', request.productSlug);
-  if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
   const definition = productDefinition(product);
   const requestVariables = validateVariables(definition.variableSchema, request.variables ?? {}, 'variables');
   const { variables, secretVariables } = splitSecrets(definition.variableSchema, requestVariables);
+  // A retry answers with what the first request started, whatever happened since (archiving too);
+  // the same key with a different request is the caller's mistake, not a retry.
+  const retryOf = { productId: product.id, customerRef, variables, secretVariables };
+  if (request.idempotencyKey) {
+    const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId, retryOf);
+    if (existing) return existing;
+  }
+  if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
   const timeoutSeconds = product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds;
   const explicitIds = [...new Set(request.inventoryItemIds ?? [])];
 
@@ -125,7 +128,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
   } catch (error) {
     // Two requests with one idempotency key raced: the loser answers with the winner's service.
     if ((error as { code?: string }).code === 'P2002' && request.idempotencyKey) {
-      const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId);
+      const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId, retryOf);
       if (existing) return existing;
     }
     throw error;
@@ -174,7 +177,15 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
   });
 }
 
-async function findByIdempotencyKey(prisma: PrismaClient, key: string, partnerId: string | null): Promise<RunStarted | undefined> {
+/** What makes two provision requests the same request. */
+interface RequestIdentity {
+  productId: string;
+  customerRef: string;
+  variables: Record<string, unknown>;
+  secretVariables: Record<string, unknown>;
+}
+
+async function findByIdempotencyKey(prisma: PrismaClient, key: string, partnerId: string | null, request: RequestIdentity): Promise<RunStarted | undefined> {
   const service = await prisma.service.findUnique({
     where: { idempotencyKey: key },
     include: { runs: { where: { action: 'PROVISION', checkMode: false }, orderBy: { queuedAt: 'asc' }, take: 1 } },
@@ -182,7 +193,15 @@ async function findByIdempotencyKey(prisma: PrismaClient, key: string, partnerId
   const run = service?.runs[0];
   if (!service || !run) return undefined;
   // Keys are one namespace: another caller's service is neither returned nor overwritten.
-  if (partnerId && service.partnerId !== partnerId) throw new ConflictError('this idempotencyKey was used for another request; choose a new key');
+  const sameCaller = !partnerId || service.partnerId === partnerId;
+  const sameRequest =
+    service.productId === request.productId &&
+    service.customerRef === request.customerRef &&
+    canonicalJson(service.variables) === canonicalJson(request.variables) &&
+    canonicalJson(service.secretVariables) === canonicalJson(request.secretVariables);
+  if (!sameCaller || !sameRequest) {
+    throw new ConflictError('this idempotencyKey was already used for a different request (product, customer or variables differ); choose a new key');
+  }
   const { runs: _runs, ...plain } = service;
   return { service: plain, run };
 }
@@ -257,4 +276,13 @@ async function availableItems(tx: Tx, kind: InventoryKind, match: Record<string,
 function matches(item: InventoryItem, match: Record<string, unknown>): boolean {
   const attributes = item.attributes as Record<string, unknown>;
   return Object.entries(match).every(([name, value]) => attributes[name] === value);
+}
+
+/** JSON with object keys sorted, so that equal values compare equal however they were stored. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
 }
