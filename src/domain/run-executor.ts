@@ -5,7 +5,7 @@ import { resolvePlaybook } from './playbooks.ts';
 import { productDefinition } from './products.ts';
 import { RunEventRecorder } from './run-events.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './run-lifecycle.ts';
-import { mergeVariables } from './variables.ts';
+import { mergeVariables, secretValues } from './variables.ts';
 
 export interface ExecutorDeps extends LifecycleDeps {
   playbooksDir: string;
@@ -141,7 +141,7 @@ async function playbookVariables(prisma: PrismaClient, run: LoadedRun): Promise<
   const product = mergeVariables(definition.variableSchema, definition.defaultVariables, { ...requestVariables, ...secretVariables });
 
   const inventory: Record<string, unknown> = {};
-  const secrets: unknown[] = [...Object.values(secretVariables)];
+  const secrets: unknown[] = secretValues(definition.variableSchema, product);
   for (const requirement of definition.inventoryRequirements) {
     const ofKind = items
       .filter((item) => item.kind === requirement.kind)
@@ -152,10 +152,6 @@ async function playbookVariables(prisma: PrismaClient, run: LoadedRun): Promise<
         return { id: item.id, identifier: item.identifier, ...(item.attributes as Record<string, unknown>), ...secretAttributes };
       });
     inventory[inventoryKinds[requirement.kind].variableName] = requirement.count === 1 ? (ofKind[0] ?? null) : ofKind;
-  }
-  // Secret product defaults are secret too.
-  for (const name of Object.keys(definition.variableSchema.properties)) {
-    if (definition.variableSchema.properties[name]?.secret && name in definition.defaultVariables) secrets.push(definition.defaultVariables[name]);
   }
   return {
     variables: {

@@ -143,6 +143,17 @@ export function mergeVariables(schema: VariableSchema, productDefaults: Record<s
   return { ...schemaDefaults, ...productDefaults, ...request };
 }
 
+/**
+ * The values of every secret variable as the playbook will see them, whatever set them (the
+ * schema's default, the product's default or the request): what the runner must mask. Non-string
+ * values are masked in their JSON form.
+ */
+export function secretValues(schema: VariableSchema, merged: Record<string, unknown>): string[] {
+  return secretVariableNames(schema)
+    .filter((name) => merged[name] !== undefined && merged[name] !== null && merged[name] !== '')
+    .map((name) => (typeof merged[name] === 'string' ? merged[name] : JSON.stringify(merged[name])));
+}
+
 /** Replaces secret values with a mask, for API output. */
 export function maskSecretVariables(schema: VariableSchema, values: Record<string, unknown>): Record<string, unknown> {
   const secrets = new Set(secretVariableNames(schema));

@@ -29,9 +29,15 @@ function pythonReprInner(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
 
-/** The forms in which a secret may show up in Ansible output: raw, JSON- and repr-escaped, per line. */
+/**
+ * The forms in which a secret may show up in Ansible output: raw, JSON- and repr-escaped, per
+ * line, and as the encodings a playbook commonly applies (base64, hex). Matching ignores case, so
+ * `| lower` and `| upper` are covered too.
+ */
 function variants(secret: string): string[] {
-  const out = new Set<string>([secret, jsonInner(secret), asciiJsonInner(secret), pythonReprInner(secret)]);
+  const bytes = Buffer.from(secret);
+  const base64 = bytes.toString('base64');
+  const out = new Set<string>([secret, jsonInner(secret), asciiJsonInner(secret), pythonReprInner(secret), base64, base64.replace(/=+$/, ''), bytes.toString('hex')]);
   if (/[\r\n]/.test(secret)) {
     for (const line of secret.split(/\r?\n/)) {
       const t = line.trim();
@@ -48,7 +54,7 @@ export function createMasker(secrets: readonly string[]): Masker {
   }
   // Longest first so a secret containing another is masked whole.
   const sorted = [...forms].sort((a, b) => b.length - a.length);
-  const re = sorted.length > 0 ? new RegExp(sorted.map((f) => f.replace(REGEX_SPECIAL, '\\$&')).join('|'), 'g') : null;
+  const re = sorted.length > 0 ? new RegExp(sorted.map((f) => f.replace(REGEX_SPECIAL, '\\$&')).join('|'), 'gi') : null;
   const maxBytes = sorted.reduce((m, f) => Math.max(m, Buffer.byteLength(f)), 0);
 
   const mask = (text: string): string => (re === null || text.length === 0 ? text : text.replace(re, MASK));

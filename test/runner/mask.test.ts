@@ -12,6 +12,15 @@ describe('maskSecrets', () => {
     expect(out.split(MASK).length - 1).toBe(4);
   });
 
+  it('masks the case variants and common encodings a playbook applies', () => {
+    const ki = '000102030405060708090A0B0C0D0E0F';
+    const b64 = Buffer.from(ki).toString('base64');
+    const hex = Buffer.from(ki).toString('hex');
+    const text = `lower ${ki.toLowerCase()} upper ${ki.toUpperCase()} b64 ${b64} unpadded ${b64.replace(/=+$/, '')} hex ${hex} HEX ${hex.toUpperCase()}`;
+    const out = maskSecrets(text, [ki]);
+    expect(out).toBe(`lower ${MASK} upper ${MASK} b64 ${MASK} unpadded ${MASK} hex ${MASK} HEX ${MASK}`);
+  });
+
   it('masks the longest secret first and ignores empty ones', () => {
     expect(maskSecrets('abcdef abc', ['abc', 'abcdef', ''])).toBe(`${MASK} ${MASK}`);
     expect(maskSecrets('nothing', [])).toBe('nothing');

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseVariableSchema, validateVariables } from '../../src/domain/variables.ts';
+import { mergeVariables, parseVariableSchema, secretValues, validateVariables } from '../../src/domain/variables.ts';
 
 const schema = () =>
   parseVariableSchema({
@@ -28,5 +28,22 @@ describe('variable validators', () => {
       validateVariables(parseVariableSchema({ type: 'object', properties: { [`v${i}`]: { type: 'string' } } }), {}, 'variables');
     }
     expect(remove.mock.calls.length).toBeGreaterThanOrEqual(700 - 500);
+  });
+});
+
+describe('secret values', () => {
+  it('are every secret variable the playbook gets, whoever set it: schema default, product default or request', () => {
+    const secretSchema = parseVariableSchema({
+      type: 'object',
+      properties: {
+        api_token: { type: 'string', secret: true, default: 'schema-default-token' },
+        radius_secret: { type: 'string', secret: true },
+        sip_password: { type: 'string', secret: true },
+        pin: { type: 'integer', secret: true, default: 4321 },
+        plan: { type: 'string', default: 'gold' },
+      },
+    });
+    const merged = mergeVariables(secretSchema, { radius_secret: 'product-default-secret' }, { sip_password: 'request-secret' });
+    expect(secretValues(secretSchema, merged).sort()).toEqual(['4321', 'product-default-secret', 'request-secret', 'schema-default-token']);
   });
 });
