@@ -160,6 +160,55 @@ describe('products', () => {
     expect(fresh.updateProduct).toMatchObject({ __typename: 'UpdateProductSuccess', product: { description: 'fresh', version: after.product!.version + 1 } });
   });
 
+  it('never stores the mask as a secret: a read-modify-write keeps the secrets, a mask alone is refused', async () => {
+    const input = {
+      slug: 'masked-secrets',
+      name: 'Masked secrets',
+      provisionPlaybook: 'voip-line/provision.yml',
+      deprovisionPlaybook: 'voip-line/deprovision.yml',
+      variableSchema: {
+        type: 'object',
+        properties: {
+          api_token: { type: 'string', secret: true, default: 'schema-default-secret' },
+          radius_secret: { type: 'string', secret: true },
+          caller_id_name: { type: 'string' },
+          sip_password: { type: 'string', secret: true },
+        },
+      },
+      defaultVariables: { radius_secret: 'product-default-secret' },
+    };
+    const created = await query(server, CreateProductMutation, { input });
+    if (created.createProduct.__typename !== 'CreateProductSuccess') throw new Error(JSON.stringify(created.createProduct));
+    const { product } = created.createProduct;
+    expect(product.defaultVariables).toEqual({ radius_secret: '********' });
+    const update = graphql(`
+      mutation UpdateMasked($id: ID!, $input: UpdateProductInput!) {
+        updateProduct(id: $id, input: $input) { __typename ... on ValidationError { issues { path message } } }
+      }
+    `);
+    // What a form would do: send back everything it read, with one change.
+    const readBack = await query(server, update, { id: product.id, input: { name: 'Masked secrets (edited)', variableSchema: product.variableSchema, defaultVariables: product.defaultVariables } });
+    expect(readBack.updateProduct.__typename).toBe('UpdateProductSuccess');
+    const stored = await server.app.database.prisma.product.findUniqueOrThrow({ where: { slug: 'masked-secrets' } });
+    expect(stored.defaultVariables).toEqual({ radius_secret: 'product-default-secret' });
+    expect((stored.variableSchema as { properties: { api_token: { default: string } } }).properties.api_token.default).toBe('schema-default-secret');
+
+    const maskOnly = await query(server, CreateProductMutation, {
+      input: { ...input, slug: 'mask-only', defaultVariables: { radius_secret: '********' }, variableSchema: { ...input.variableSchema, properties: { ...input.variableSchema.properties, api_token: { type: 'string', secret: true, default: '********' } } } },
+    });
+    expect(maskOnly.createProduct).toMatchObject({
+      __typename: 'ValidationError',
+      issues: expect.arrayContaining([
+        expect.objectContaining({ path: 'variableSchema.properties.api_token.default', message: expect.stringContaining('not a value') }),
+        expect.objectContaining({ path: 'defaultVariables.radius_secret' }),
+      ]),
+    });
+    const provisioned = await query(server, graphql(`mutation ProvisionMasked($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path } } } }`), {
+      input: { productSlug: 'voip-line', customerRef: 'masked', variables: { caller_id_name: 'Masked', sip_password: '********' } },
+    });
+    expect(provisioned.provisionService).toEqual({ __typename: 'ValidationError', issues: [{ path: 'variables.sip_password' }] });
+  });
+
   it('lists playbooks for product forms', async () => {
     const data = await query(server, graphql(`query Playbooks { playbooks { name sizeBytes } }`));
     expect(data.playbooks.map((p) => p.name)).toEqual(expect.arrayContaining(['mobile-sim-plan/provision.yml', 'voip-line/deprovision.yml']));

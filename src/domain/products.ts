@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts'
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
 import { resolvePlaybook } from './playbooks.ts';
-import { parseVariableSchema, validateVariables, type VariableSchema } from './variables.ts';
+import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
 
 /** A week: longer than any provisioning playbook should take, and far below Node's timer limit. */
 export const MAX_RUN_TIMEOUT_SECONDS = 7 * 24 * 3600;
@@ -81,6 +81,7 @@ async function validateProduct(deps: ProductDeps, input: ProductInput, unchanged
     if (!(error instanceof ValidationError)) throw error;
     issues.push(...error.issues);
   }
+  issues.push(...secretMaskIssues(input.variableSchema, (input.defaultVariables ?? {}) as Record<string, unknown>, 'defaultVariables'));
   if (variableSchema && parsed.success) {
     try {
       validateVariables(variableSchema, parsed.data.defaultVariables, 'defaultVariables', { partial: true });
@@ -142,7 +143,8 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
       throw new ConflictError(`the product changed since version ${expectedVersion} (it is now at version ${current.version}): read it again and reapply your change`);
     }
-    const merged: ProductInput = { ...fromRow(current), ...definedOnly(patch) };
+    const stored = fromRow(current);
+    const merged: ProductInput = keepMaskedSecrets({ ...stored, ...definedOnly(patch) }, stored);
     const unchanged = new Set(
       (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
     );
@@ -163,6 +165,24 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     }
     if (attempt === UPDATE_ATTEMPTS) throw new ConflictError('the product keeps changing under this update; try again');
   }
+}
+
+/**
+ * A read-modify-write sends back the masks the API showed for secret defaults: where the stored
+ * product has the secret, the mask means "keep it". Masks left over are refused by validation.
+ */
+function keepMaskedSecrets(merged: ProductInput, stored: ProductInput): ProductInput {
+  const storedSchema = stored.variableSchema as VariableSchema;
+  const storedDefaults = (stored.defaultVariables ?? {}) as Record<string, unknown>;
+  const schema = structuredClone(merged.variableSchema) as { properties?: Record<string, { secret?: unknown; default?: unknown }> } | undefined;
+  const defaults = { ...((merged.defaultVariables ?? {}) as Record<string, unknown>) };
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+    if (property?.secret !== true) continue;
+    const storedProperty = storedSchema.properties[name];
+    if (property.default === SECRET_MASK && storedProperty?.secret && storedProperty.default !== undefined) property.default = storedProperty.default;
+    if (defaults[name] === SECRET_MASK && name in storedDefaults) defaults[name] = storedDefaults[name];
+  }
+  return { ...merged, variableSchema: schema, defaultVariables: defaults };
 }
 
 /** Archived products keep their services but accept no new provisions. Archiving twice is harmless. */

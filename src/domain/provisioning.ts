@@ -6,7 +6,7 @@ import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundE
 import { publishPools } from './inventory.ts';
 import { enqueueRun } from './run-lifecycle.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
-import { secretVariableNames, validateVariables } from './variables.ts';
+import { secretMaskIssues, secretVariableNames, validateVariables } from './variables.ts';
 
 export interface ProvisioningDeps {
   prisma: PrismaClient;
@@ -64,6 +64,8 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
   if (!product) throw new NotFoundError('Product', request.productSlug);
   const definition = productDefinition(product);
   const requestVariables = validateVariables(definition.variableSchema, request.variables ?? {}, 'variables');
+  const maskedSecrets = secretMaskIssues(definition.variableSchema, requestVariables, 'variables').filter((issue) => issue.path.startsWith('variables.'));
+  if (maskedSecrets.length) throw new ValidationError(maskedSecrets);
   const { variables, secretVariables } = splitSecrets(definition.variableSchema, requestVariables);
   // A retry answers with what the first request started, whatever happened since (archiving too);
   // the same key with a different request is the caller's mistake, not a retry.

@@ -143,6 +143,25 @@ export function mergeVariables(schema: VariableSchema, productDefaults: Record<s
   return { ...schemaDefaults, ...productDefaults, ...request };
 }
 
+/** What the API shows instead of a secret. It is never a value: see secretMaskIssues. */
+export const SECRET_MASK = '********';
+
+/**
+ * Where a secret variable's value, default or schema default is the mask itself: a client sent
+ * back what it read. Such a "secret" would replace the real one, so it is refused.
+ */
+export function secretMaskIssues(schema: unknown, values: Record<string, unknown>, path: string): FieldIssue[] {
+  const properties = (schema as { properties?: Record<string, { secret?: unknown; default?: unknown }> } | undefined)?.properties ?? {};
+  const issues: FieldIssue[] = [];
+  const message = `"${SECRET_MASK}" is how the API hides a secret, not a value: leave the field out to keep the secret, or send the new one`;
+  for (const [name, property] of Object.entries(properties)) {
+    if (property?.secret !== true) continue;
+    if (property.default === SECRET_MASK) issues.push({ path: `variableSchema.properties.${name}.default`, message });
+    if (values[name] === SECRET_MASK) issues.push({ path: `${path}.${name}`, message });
+  }
+  return issues;
+}
+
 /**
  * The values of every secret variable as the playbook will see them, whatever set them (the
  * schema's default, the product's default or the request): what the runner must mask. Non-string
@@ -157,7 +176,7 @@ export function secretValues(schema: VariableSchema, merged: Record<string, unkn
 /** Replaces secret values with a mask, for API output. */
 export function maskSecretVariables(schema: VariableSchema, values: Record<string, unknown>): Record<string, unknown> {
   const secrets = new Set(secretVariableNames(schema));
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, secrets.has(name) ? '********' : value]));
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, secrets.has(name) ? SECRET_MASK : value]));
 }
 
 /** The schema with the defaults of secret variables masked, for API output. */
@@ -165,7 +184,7 @@ export function maskSecretDefaults(schema: VariableSchema): VariableSchema {
   const properties = Object.fromEntries(
     Object.entries(schema.properties).map(([name, property]) => [
       name,
-      property.secret && property.default !== undefined ? { ...property, default: '********' } : property,
+      property.secret && property.default !== undefined ? { ...property, default: SECRET_MASK } : property,
     ]),
   );
   return { ...schema, properties };

@@ -30,6 +30,8 @@ type Documents = {
     "query Fibre { product(slug: \"fibre-broadband\") { id version } }": typeof types.FibreDocument,
     "\n      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n          __typename\n          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }\n          ... on ConflictError { message }\n        }\n      }\n    ": typeof types.UpdateVersionedDocument,
     "query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }": typeof types.FibreAfterDocument,
+    "\n      mutation UpdateMasked($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) { __typename ... on ValidationError { issues { path message } } }\n      }\n    ": typeof types.UpdateMaskedDocument,
+    "mutation ProvisionMasked($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path } } } }": typeof types.ProvisionMaskedDocument,
     "query Playbooks { playbooks { name sizeBytes } }": typeof types.PlaybooksDocument,
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": typeof types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": typeof types.RetireDocument,
@@ -79,6 +81,8 @@ const documents: Documents = {
     "query Fibre { product(slug: \"fibre-broadband\") { id version } }": types.FibreDocument,
     "\n      mutation UpdateVersioned($id: ID!, $input: UpdateProductInput!, $expectedVersion: Int) {\n        updateProduct(id: $id, input: $input, expectedVersion: $expectedVersion) {\n          __typename\n          ... on UpdateProductSuccess { product { name description provisionPlaybook version } }\n          ... on ConflictError { message }\n        }\n      }\n    ": types.UpdateVersionedDocument,
     "query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }": types.FibreAfterDocument,
+    "\n      mutation UpdateMasked($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) { __typename ... on ValidationError { issues { path message } } }\n      }\n    ": types.UpdateMaskedDocument,
+    "mutation ProvisionMasked($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path } } } }": types.ProvisionMaskedDocument,
     "query Playbooks { playbooks { name sizeBytes } }": types.PlaybooksDocument,
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": types.RetireDocument,
@@ -190,6 +194,14 @@ export function graphql(source: "\n      mutation UpdateVersioned($id: ID!, $inp
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }"): (typeof documents)["query FibreAfter { product(slug: \"fibre-broadband\") { name provisionPlaybook version } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      mutation UpdateMasked($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) { __typename ... on ValidationError { issues { path message } } }\n      }\n    "): (typeof documents)["\n      mutation UpdateMasked($id: ID!, $input: UpdateProductInput!) {\n        updateProduct(id: $id, input: $input) { __typename ... on ValidationError { issues { path message } } }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ProvisionMasked($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path } } } }"): (typeof documents)["mutation ProvisionMasked($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path } } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
