@@ -196,8 +196,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       const httpClosed = http.close(config.shutdownGraceMs);
       await websocket.close();
       await httpClosed;
-      // Runs still going are stopped like a cancel would; their outcome is recorded before the database closes.
-      for (const runId of executor?.activeRunIds ?? []) executor?.stop(runId, 'server shutting down');
+      // Runs still going are stopped (INTERRUPTED, then compensated); their outcome is recorded before the database closes.
+      for (const runId of executor?.activeRunIds ?? []) executor?.interrupt(runId, 'the server was shutting down');
       await queue?.close();
       await sessions?.stop();
       await rateLimiter?.close();

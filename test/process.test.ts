@@ -108,6 +108,28 @@ function ansibleProcessesOf(labDir: string): number[] {
 
 
 describe.skipIf(profile !== 'embedded')('crash recovery', () => {
+  it('a SIGTERM mid-run ends the run INTERRUPTED (nobody cancelled it), and it is compensated', async () => {
+    const dataDir = tempDataDir();
+    const env = { PROVISIO_DATA_DIR: dataDir, PROVISIO_LAB_DIR: path.join(dataDir, 'lab'), PROVISIO_KILL_GRACE_MS: '1000' };
+    const first = await spawnServer(env);
+    const started = await provision(first, {
+      productSlug: 'voip-line',
+      customerRef: 'shutdown',
+      variables: { caller_id_name: 'Shutdown', sip_password: 'shutdown-test-password', simulate_delay_seconds: 300 },
+    });
+    await eventually(() => allEvents(first, started.runId), (events) => events.some((e) => e.task === 'Simulate a slow network element'), 'the long task');
+    first.process.kill('SIGTERM');
+    expect((await first.process).exitCode).toBe(0);
+
+    const second = await spawnServer(env);
+    const run = await waitForRun(second, started.runId);
+    expect(run).toMatchObject({ status: 'INTERRUPTED', statusReason: 'stopped because the server was shutting down' });
+    const compensation = (await query(second, RunsQuery)).runs.nodes.find((candidate) => candidate.compensatesRun?.id === started.runId);
+    expect(await waitForRun(second, compensation!.id)).toMatchObject({ status: 'SUCCEEDED', service: { status: 'FAILED' } });
+    second.process.kill('SIGTERM');
+    expect((await second.process).exitCode).toBe(0);
+  });
+
   it('after kill -9 mid-run: no ansible left, the run INTERRUPTED and compensated on restart, inventory consistent', async () => {
     const dataDir = tempDataDir();
     const labDir = path.join(dataDir, 'lab');

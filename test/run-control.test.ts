@@ -95,6 +95,20 @@ async function compensationOf(runId: string) {
 }
 
 describe('cancel', () => {
+  it('a duplicate delivery of a running run does not take its cancel handle away', async () => {
+    const started = await provision(server, voip('cancel-duplicate', { simulate_delay_seconds: 120 }));
+    const pid = await waitForSleepingRun(started.runId);
+    // The queue hands the run to the executor a second time (as a redelivery would).
+    await server.app.context.queue.enqueue(decode(started.runId));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await query(server, CancelMutation, { id: started.runId })).cancelRun.__typename).toBe('CancelRunSuccess');
+    const run = await waitForRun(server, started.runId, 60_000);
+    expect(run.status).toBe('CANCELED');
+    await eventually(async () => groupAlive(pid), (alive) => !alive, 'the process group to exit', 10_000);
+    const compensation = await compensationOf(started.runId);
+    expect(compensation.status).toBe('SUCCEEDED');
+  });
+
   it('stops a running provision, kills its process group, streams the end, and compensates', async () => {
     const before = await query(server, PoolsQuery);
     const started = await provision(server, voip('cancel-running', { simulate_delay_seconds: 120 }));

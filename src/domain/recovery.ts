@@ -1,6 +1,7 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { RunQueue } from '../infra/queue/queue.ts';
 import type { Logger } from '../logger.ts';
+import { isAnsibleOfRun } from '../runner/index.ts';
 import { RunEventRecorder } from './run-events.ts';
 import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './run-lifecycle.ts';
 
@@ -28,7 +29,7 @@ export async function interruptOrphanedRuns(deps: LifecycleDeps, ownedBy?: (work
   let count = 0;
   for (const run of orphans) {
     if (ownedBy && !ownedBy(run.workerId)) continue;
-    if (run.pid) killLeftoverGroup(run.pid, deps.logger);
+    if (run.pid) killLeftoverGroup(run.pid, run.startedAt, deps.logger);
     const recorder = new RunEventRecorder(deps.prisma, deps.events, run.id, run.lastSeq);
     const reason = `the process running it (${run.workerId ?? 'unknown'}) stopped before the run finished`;
     await recorder.recordSystemEvent('run_finished', { status: 'INTERRUPTED', reason, exitCode: null });
@@ -39,7 +40,11 @@ export async function interruptOrphanedRuns(deps: LifecycleDeps, ownedBy?: (work
   return count;
 }
 
-function killLeftoverGroup(pid: number, logger: Logger): void {
+function killLeftoverGroup(pid: number, startedAt: Date | null, logger: Logger): void {
+  if (!isAnsibleOfRun(pid, startedAt)) {
+    logger.info({ pid }, 'the pid of an interrupted run is no longer its ansible-playbook: nothing to kill');
+    return;
+  }
   try {
     // ansible-playbook was started as the leader of its own process group.
     process.kill(-pid, 'SIGKILL');

@@ -32,6 +32,8 @@ export class RunExecutor {
 
   async execute(runId: string): Promise<void> {
     const { prisma, events, workerId } = this.deps;
+    // Already executing here (a duplicate delivery): the first execution keeps its cancel handle.
+    if (this.running.has(runId)) return;
     // Registered before the claim, so a cancel arriving right after the claim finds it.
     const controller = new AbortController();
     this.running.set(runId, controller);
@@ -70,7 +72,8 @@ export class RunExecutor {
         graceMs: this.deps.killGraceMs,
         env: this.deps.playbookEnv,
         onSpawn: (pid) => {
-          void prisma.provisioningRun.update({ where: { id: runId }, data: { pid } }).catch(() => {});
+          // Only while the run is RUNNING: a late write must not leave a pid on a finished run.
+          void prisma.provisioningRun.updateMany({ where: { id: runId, status: 'RUNNING' }, data: { pid } }).catch(() => {});
         },
         onEvent: (event) => recorder.record(event),
       });
@@ -100,14 +103,32 @@ export class RunExecutor {
     controller.abort(new Error(reason));
     return true;
   }
+
+  /**
+   * Stops a run because this process is going away (shutdown): nobody cancelled it, so it ends
+   * INTERRUPTED and is compensated (or quarantined) like a run of a crashed process.
+   */
+  interrupt(runId: string, reason: string): boolean {
+    const controller = this.running.get(runId);
+    if (!controller) return false;
+    controller.abort(new Interruption(reason));
+    return true;
+  }
+}
+
+/** The abort reason of a run stopped by its own process going away, not by a cancel. */
+class Interruption extends Error {
+  override name = 'Interruption';
 }
 
 function judge(outcome: RunOutcome | undefined, error: unknown, context: { timedOut: boolean; timeoutSeconds: number; abortReason: unknown }): Verdict {
+  const interrupted = context.abortReason instanceof Interruption;
   if (!outcome) {
     // ansible-playbook never started (cancelled first, playbook gone, Ansible missing): the network is untouched.
-    const status = context.abortReason ? (context.timedOut ? 'TIMED_OUT' : 'CANCELED') : 'FAILED';
+    const status = context.abortReason ? (context.timedOut ? 'TIMED_OUT' : interrupted ? 'INTERRUPTED' : 'CANCELED') : 'FAILED';
     return { status, reason: `the playbook did not start: ${(error as Error)?.message ?? String(error)}`, neverStarted: true };
   }
+  if (outcome.cancelled && interrupted) return { status: 'INTERRUPTED', reason: `stopped because ${(context.abortReason as Error).message}` };
   if (outcome.cancelled) {
     return context.timedOut
       ? { status: 'TIMED_OUT', reason: `stopped after the run timeout of ${context.timeoutSeconds} s` }

@@ -191,3 +191,4 @@ export {
   sweepOrphanedRunDirs,
 } from './ansible.ts';
 export type { AnsibleVersion, SyntaxCheckResult } from './ansible.ts';
+export { isAnsibleOfRun } from './process-identity.ts';
