@@ -332,6 +332,18 @@ describe('bad requests', () => {
     expect(body.errors[0]!.message).toMatch(/ROUTER.*InventoryKind|InventoryKind.*ROUTER/);
   });
 
+  it('takes the raw UUIDs logs show as well as global ids', async () => {
+    const { product } = await query(server, graphql(`query MobileId { product(slug: "mobile-sim-plan") { id } }`));
+    const rawId = Buffer.from(product!.id, 'base64').toString().split(':')[1]!;
+    const lookup = graphql(`query RawIds($id: ID!) { node(id: $id) { id } service(id: $id) { id } }`);
+    const answer = await request(server, lookup, { id: rawId });
+    expect(answer.errors).toBeUndefined();
+    // A raw UUID names no type: node() cannot tell, typed fields take it as their own type.
+    expect(answer.data).toEqual({ node: null, service: null });
+    const archive = graphql(`mutation ArchiveRaw($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { id slug } } } }`);
+    expect((await query(server, archive, { id: rawId })).archiveProduct).toEqual({ __typename: 'ArchiveProductSuccess', product: { id: product!.id, slug: 'mobile-sim-plan' } });
+  });
+
   it('returns null for unknown or foreign ids in lookups, and a typed error for garbled ones', async () => {
     const lookup = graphql(`query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }`);
     const productId = (await query(server, ProductsQuery, {})).products.nodes[0]!.id;

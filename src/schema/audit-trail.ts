@@ -44,7 +44,7 @@ function idOf(result: unknown): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-/** Arguments as JSON: decoded global ids become "Type:uuid", dates ISO strings. */
+/** Arguments as JSON: decoded global ids become "Type:uuid" (":uuid" when given raw), dates ISO strings. */
 function plain(args: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(args, (_key, value: unknown) => {

@@ -48,8 +48,18 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     decodeGlobalID: decodeGlobalId,
     // Every role may look objects up by id; each type's findUnique hides what a caller may not see.
-    nodeQueryOptions: { authScopes: { staff: true, partner: true } },
-    nodesQueryOptions: { authScopes: { staff: true, partner: true } },
+    // A raw UUID names no type, so node() cannot find it: null, as for any id that names nothing.
+    nodeQueryOptions: {
+      authScopes: { staff: true, partner: true },
+      resolve: (_root, args, _ctx, _info, resolveNode) => (args.id.typename ? resolveNode(args.id) : null),
+    },
+    nodesQueryOptions: {
+      authScopes: { staff: true, partner: true },
+      resolve: async (_root, args, _ctx, _info, resolveNodes) => {
+        const found = [...(await resolveNodes(args.ids.filter((id) => id.typename)))];
+        return args.ids.map((id) => (id.typename ? found.shift() : null));
+      },
+    },
   },
   errors: {
     defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },

@@ -88,9 +88,9 @@ builder.objectType(InventoryImportError, {
   fields: (t) => ({ rows: t.field({ type: [InventoryRowIssueRef], resolve: (error) => error.rows }) }),
 });
 
-/** The database id behind a Relay global id, or null when it cannot name an entity of this type. */
+/** The database id behind a Relay global id (or a raw UUID), or null when it cannot name an entity of this type. */
 export function nodeIdOf(globalId: { typename: string; id: string }, typename: string): string | null {
-  return globalId.typename === typename && UUID.test(globalId.id) ? globalId.id : null;
+  return (globalId.typename === typename || globalId.typename === '') && UUID.test(globalId.id) ? globalId.id : null;
 }
 
 /** Like nodeIdOf, for mutations: an id of another type is reported as not found. */

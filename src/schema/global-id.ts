@@ -1,8 +1,15 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { ValidationError } from '../domain/errors.ts';
 
-/** Relay global ids that do not decode are a typed input error, not an "Unexpected error.". */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Relay global ids, and the raw UUIDs logs and the database show (typename unknown: an argument
+ * that expects a type takes it as one of that type). Ids that are neither are a typed input
+ * error, not an "Unexpected error.".
+ */
 export function decodeGlobalId(globalId: string): { typename: string; id: string } {
+  if (UUID.test(globalId)) return { typename: '', id: globalId.toLowerCase() };
   try {
     return decodeGlobalID(globalId);
   } catch {

@@ -35,6 +35,9 @@ type Documents = {
     "query Playbooks { playbooks { name sizeBytes } }": typeof types.PlaybooksDocument,
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": typeof types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": typeof types.RetireDocument,
+    "query MobileId { product(slug: \"mobile-sim-plan\") { id } }": typeof types.MobileIdDocument,
+    "query RawIds($id: ID!) { node(id: $id) { id } service(id: $id) { id } }": typeof types.RawIdsDocument,
+    "mutation ArchiveRaw($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { id slug } } } }": typeof types.ArchiveRawDocument,
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": typeof types.ServiceLookupDocument,
     "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }": typeof types.ClusterPoolDocument,
     "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": typeof types.AllRunsDocument,
@@ -86,6 +89,9 @@ const documents: Documents = {
     "query Playbooks { playbooks { name sizeBytes } }": types.PlaybooksDocument,
     "\n      mutation Release($id: ID!) {\n        releaseInventoryItem(id: $id) {\n          __typename\n          ... on ReleaseInventoryItemSuccess { item { status statusReason } }\n          ... on InvalidStateError { currentState message }\n          ... on NotFoundError { entity }\n        }\n      }\n    ": types.ReleaseDocument,
     "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }": types.RetireDocument,
+    "query MobileId { product(slug: \"mobile-sim-plan\") { id } }": types.MobileIdDocument,
+    "query RawIds($id: ID!) { node(id: $id) { id } service(id: $id) { id } }": types.RawIdsDocument,
+    "mutation ArchiveRaw($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { id slug } } } }": types.ArchiveRawDocument,
     "query ServiceLookup($id: ID!) { service(id: $id) { id } run(id: $id) { id } }": types.ServiceLookupDocument,
     "subscription ClusterPool($kind: InventoryKind) { inventoryPoolChanged(kind: $kind) { kind available } }": types.ClusterPoolDocument,
     "\n  query AllRuns { runs(first: 100) { nodes { id status action compensatesRun { id } } } }\n": types.AllRunsDocument,
@@ -214,6 +220,18 @@ export function graphql(source: "\n      mutation Release($id: ID!) {\n        r
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }"): (typeof documents)["mutation Retire($id: ID!) { retireInventoryItem(id: $id, reason: \"damaged\") { __typename ... on RetireInventoryItemSuccess { item { status statusReason } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MobileId { product(slug: \"mobile-sim-plan\") { id } }"): (typeof documents)["query MobileId { product(slug: \"mobile-sim-plan\") { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query RawIds($id: ID!) { node(id: $id) { id } service(id: $id) { id } }"): (typeof documents)["query RawIds($id: ID!) { node(id: $id) { id } service(id: $id) { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ArchiveRaw($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { id slug } } } }"): (typeof documents)["mutation ArchiveRaw($id: ID!) { archiveProduct(id: $id) { __typename ... on ArchiveProductSuccess { product { id slug } } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

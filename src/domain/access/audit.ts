@@ -64,10 +64,10 @@ async function storedSecretNames(prisma: PrismaClient, operation: string, args: 
   return product ? [...secretNames(product.variableSchema)] : [];
 }
 
-/** The audit trail records ids decoded, as "Product:<uuid>". */
+/** The audit trail records ids decoded, as "Product:<uuid>" (or ":<uuid>" when given raw). */
 function decodeProductId(globalId: string): string | undefined {
   const [typename, id] = globalId.split(':');
-  return typename === 'Product' && id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined;
+  return (typename === 'Product' || typename === '') && id && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined;
 }
 
 function secretNames(schema: unknown): Set<string> {
