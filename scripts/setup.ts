@@ -1,7 +1,8 @@
 // Makes a fresh checkout runnable: generates the Prisma client when schema.prisma changed, and
 // checks for ansible-playbook. Only with --install (`npm run setup`, `npm test`) does it change the
 // machine: it installs Debian's ansible-core when ansible-playbook is missing (as root), else says
-// how. Before `npm start` it never installs anything: it warns, and the server starts.
+// how; --with-browser (`npm test`) also Debian's chromium for the browser tests. Before `npm start`
+// it never installs anything: it warns, and the server starts.
 // A no-op in ~50 ms once everything is in place.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -60,5 +61,19 @@ function ensureAnsible(install: boolean): void {
   }
 }
 
+/** The end-to-end tests drive Debian's chromium (no browser can be downloaded here). */
+function ensureChromium(): void {
+  if (spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error('setup: the browser tests need chromium: `sudo apt-get install -y --no-install-recommends chromium`');
+    process.exit(1);
+  }
+  console.log('setup: installing chromium from Debian for the browser tests (one time)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+}
+
 ensurePrismaClient();
 ensureAnsible(process.argv.includes('--install'));
+if (process.argv.includes('--with-browser')) ensureChromium();

@@ -28,6 +28,7 @@ export type ProvisioYoga = YogaServerInstance<ServerContext, RequestContext>;
 export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
   const { logger } = options;
   const viewers = new WeakMap<Request, Viewer>();
+  let graphiqlPage: Promise<string> | undefined;
   return createYoga<ServerContext, RequestContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -38,6 +39,9 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
       subscriptionsProtocol: 'SSE',
       headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
     },
+    // GraphiQL from the package, not a CDN: operations networks are often isolated. The page
+    // (~9 MB, everything inlined) is built once, on the first visit.
+    renderGraphiQL: (options) => (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options))),
     landingPage: false,
     healthCheckEndpoint: '/healthz',
     maxRequestBodySize: options.maxRequestBytes,
