@@ -76,6 +76,8 @@ describe('provision', () => {
     const started = await provision(server, voip('cust-rescue', { simulate_failure_at: 'voicemail_box' }));
     const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('ROLLED_BACK');
+    // The reason names the failing task, its host and Ansible's message.
+    expect(run.statusReason).toMatch(/^task ".*voicemail.*" failed on host localhost: .+; the rescue section undid the changes$/i);
     expect(run.exitCode).toBe(0);
     expect(run.counters.rescued).toBe(1);
     expect(run.service).toMatchObject({ status: 'FAILED', inventoryItems: [] });
@@ -90,6 +92,7 @@ describe('provision', () => {
     const started = await provision(server, voip('cust-broken-rescue', { simulate_failure_at: 'sip_registrar', simulate_rescue_failure: true }));
     const run = await waitForRun(server, started.runId);
     expect(run.status).toBe('FAILED');
+    expect(run.statusReason).toMatch(/^task ".*" failed on host localhost: .+; no rescue recovered it$/);
     expect(run.exitCode).toBe(2);
     expect(run.service?.status).toBe('NEEDS_ATTENTION');
     expect(run.service?.statusReason).toContain('FAILED');

@@ -37,6 +37,8 @@ export class RunEventRecorder {
   private failure: unknown;
   /** Hosts whose current block has already counted as rescued. */
   private readonly inRescue = new Set<string>();
+  /** The first task failure that was not ignored: what a failed or rolled-back run's reason names. */
+  firstFailure: TaskFailure | undefined;
 
   constructor(prisma: PrismaClient, events: EventBus, runId: string, lastSeq = 0) {
     this.prisma = prisma;
@@ -141,13 +143,17 @@ export class RunEventRecorder {
         if ('changed' in event && event.changed) this.counters.changedCount++;
         break;
       case 'runner_failed':
-        if (!('ignoreErrors' in event && event.ignoreErrors)) this.counters.failedCount++;
+        if (!('ignoreErrors' in event && event.ignoreErrors)) {
+          this.counters.failedCount++;
+          this.firstFailure ??= failureOf(event, false);
+        }
         break;
       case 'runner_skipped':
         this.counters.skippedCount++;
         break;
       case 'runner_unreachable':
         this.counters.unreachableCount++;
+        this.firstFailure ??= failureOf(event, true);
         break;
       default:
         break;
@@ -186,4 +192,32 @@ function toRecord(row: Prisma.RunEventCreateManyInput) {
 /** Published messages carry the same fields as the stored rows. */
 function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {
   return { runId: row.runId, ...toRecord(row) };
+}
+
+export interface TaskFailure {
+  task: string;
+  host: string;
+  /** Ansible's message (already masked), shortened. */
+  message: string;
+  unreachable: boolean;
+}
+
+const MAX_REASON_MESSAGE = 300;
+
+function failureOf(event: RunnerEvent | { type: string }, unreachable: boolean): TaskFailure {
+  const fields = event as { task?: unknown; host?: unknown; result?: { msg?: unknown; stderr?: unknown } };
+  const message = [fields.result?.msg, fields.result?.stderr].find((value) => typeof value === 'string' && value.trim()) as string | undefined;
+  return {
+    task: typeof fields.task === 'string' ? fields.task : '(unnamed task)',
+    host: typeof fields.host === 'string' ? fields.host : '(unknown host)',
+    message: (message ?? 'no message').trim().replace(/\s+/g, ' ').slice(0, MAX_REASON_MESSAGE),
+    unreachable,
+  };
+}
+
+/** "task "X" failed on host Y: message", or the unreachable form. */
+export function describeFailure(failure: TaskFailure): string {
+  return failure.unreachable
+    ? `host ${failure.host} was unreachable in task "${failure.task}": ${failure.message}`
+    : `task "${failure.task}" failed on host ${failure.host}: ${failure.message}`;
 }

@@ -3,7 +3,7 @@ import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from
 import { inventoryKinds } from './inventory-kinds.ts';
 import { resolvePlaybook } from './playbooks.ts';
 import { productDefinition } from './products.ts';
-import { RunEventRecorder } from './run-events.ts';
+import { describeFailure, RunEventRecorder, type TaskFailure } from './run-events.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './run-lifecycle.ts';
 import { mergeVariables, secretValues } from './variables.ts';
 
@@ -89,7 +89,7 @@ export class RunExecutor {
       error ??= flushError;
     });
     if (outcome?.stats) recorder.applyStats(outcome.stats);
-    const verdict = judge(outcome, error, { timedOut, timeoutSeconds: run.timeoutSeconds, abortReason: controller.signal.reason });
+    const verdict = judge(outcome, error, { timedOut, timeoutSeconds: run.timeoutSeconds, abortReason: controller.signal.reason, failure: recorder.firstFailure });
     if (error) this.deps.logger.error({ err: error, runId }, 'run failed to execute');
     await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: outcome?.exitCode ?? null });
     await recorder.flush();
@@ -121,7 +121,12 @@ class Interruption extends Error {
   override name = 'Interruption';
 }
 
-function judge(outcome: RunOutcome | undefined, error: unknown, context: { timedOut: boolean; timeoutSeconds: number; abortReason: unknown }): Verdict {
+function judge(
+  outcome: RunOutcome | undefined,
+  error: unknown,
+  context: { timedOut: boolean; timeoutSeconds: number; abortReason: unknown; failure: TaskFailure | undefined },
+): Verdict {
+  const failed = context.failure ? describeFailure(context.failure) : undefined;
   const interrupted = context.abortReason instanceof Interruption;
   if (!outcome) {
     // ansible-playbook never started (cancelled first, playbook gone, Ansible missing): the network is untouched.
@@ -139,11 +144,11 @@ function judge(outcome: RunOutcome | undefined, error: unknown, context: { timed
     case 'succeeded':
       return { status: 'SUCCEEDED', reason: null };
     case 'rolled_back':
-      return { status: 'ROLLED_BACK', reason: 'a task failed and the rescue section undid the changes' };
+      return { status: 'ROLLED_BACK', reason: `${failed ?? 'a task failed'}; the rescue section undid the changes` };
     default:
       if (outcome.pluginFailed) return { status: 'FAILED', reason: 'the event callback could not write its stream' };
       if (!outcome.statsReceived) return { status: 'FAILED', reason: `ansible-playbook ended without final stats (exit ${outcome.exitCode ?? outcome.signal}): ${lastLine(outcome.log)}` };
-      return { status: 'FAILED', reason: `ansible-playbook exited with ${outcome.exitCode}: a task failed and no rescue recovered it` };
+      return { status: 'FAILED', reason: `${failed ?? `ansible-playbook exited with ${outcome.exitCode}: a task failed`}; no rescue recovered it` };
   }
 }
 
