@@ -4,7 +4,7 @@ import { graphql } from '../gql/gql.ts';
 import { createKey, setUpPartner } from './access.ts';
 import { post, query, type Endpoint } from './client.ts';
 import { AddInventoryMutation, ProductsQuery } from './documents.ts';
-import { provision, waitForRun } from './runs.ts';
+import { waitForRun } from './runs.ts';
 
 export type MatrixRole = 'ADMIN' | 'OPERATOR' | 'VIEWER' | 'PARTNER';
 export const ROLES: MatrixRole[] = ['VIEWER', 'PARTNER', 'OPERATOR', 'ADMIN'];
@@ -109,4 +109,3 @@ export async function settle(prisma: PrismaClient): Promise<void> {
   throw new Error('runs did not settle');
 }
 
-export { provision };
