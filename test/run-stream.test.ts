@@ -70,17 +70,22 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
   it('streams status and counters with runUpdated until the run finishes', async () => {
     const started = await provision(server, voip('stream-updates', 1));
     const client = wsClient(server);
-    const updates: Array<{ status: string; terminal: boolean; lastSeq: number; ok: number }> = [];
+    type Progress = { tasksStarted: number; tasksDone: number; currentTask: string | null; currentHost: string | null };
+    const updates: Array<{ status: string; terminal: boolean; lastSeq: number; ok: number; progress: Progress }> = [];
     await new Promise<void>((resolve, reject) => {
       client.subscribe(
         {
-          query: print(graphql(`subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }`)),
+          query: print(
+            graphql(`subscription RunUpdated($runId: ID!) {
+              runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } progress { tasksStarted tasksDone currentTask currentHost } } }
+            }`),
+          ),
           variables: { runId: started.runId },
         },
         {
           next: (message) => {
-            const update = (message.data as { runUpdated: { status: string; terminal: boolean; lastSeq: number; run: { counters: { ok: number } } } }).runUpdated;
-            updates.push({ status: update.status, terminal: update.terminal, lastSeq: update.lastSeq, ok: update.run.counters.ok });
+            const update = (message.data as { runUpdated: { status: string; terminal: boolean; lastSeq: number; run: { counters: { ok: number }; progress: Progress } } }).runUpdated;
+            updates.push({ status: update.status, terminal: update.terminal, lastSeq: update.lastSeq, ok: update.run.counters.ok, progress: update.run.progress });
           },
           error: reject,
           complete: resolve,
@@ -93,6 +98,14 @@ describe('runEvents: every subscriber gets exactly the tail it asked for', () =>
     expect(updates.map((update) => update.status)).toContain('RUNNING');
     const lastSeqs = updates.map((update) => update.lastSeq);
     expect([...lastSeqs].sort((a, b) => a - b)).toEqual(lastSeqs);
+    // Progress: live while running (a current task on localhost), all done at the end.
+    expect(updates.some((update) => update.status === 'RUNNING' && update.progress.currentTask !== null && update.progress.currentHost === 'localhost')).toBe(true);
+    const tasksStarted = updates.map((update) => update.progress.tasksStarted);
+    expect([...tasksStarted].sort((a, b) => a - b)).toEqual(tasksStarted);
+    const final = updates.at(-1)!.progress;
+    expect(final).toMatchObject({ currentTask: null, currentHost: null });
+    expect(final.tasksStarted).toBeGreaterThan(3);
+    expect(final.tasksDone).toBe(final.tasksStarted);
   });
 
   it('rejects a subscription to an unknown run with a clear error', async () => {

@@ -39,6 +39,8 @@ export class RunEventRecorder {
   private readonly inRescue = new Set<string>();
   /** The first task failure that was not ignored: what a failed or rolled-back run's reason names. */
   firstFailure: TaskFailure | undefined;
+  /** Tasks started so far and where the run is now; written with each batch once a task started. */
+  readonly progress: RunProgress = { tasksStarted: 0, currentTask: null, currentHost: null };
 
   constructor(prisma: PrismaClient, events: EventBus, runId: string, lastSeq = 0) {
     this.prisma = prisma;
@@ -122,7 +124,7 @@ export class RunEventRecorder {
 
   private async persist(batch: Prisma.RunEventCreateManyInput[]): Promise<void> {
     const lastSeq = batch[batch.length - 1]!.seq;
-    const counters = { ...this.counters };
+    const counters = { ...this.counters, ...(this.progress.tasksStarted ? this.progress : {}) };
     await this.prisma.$transaction([
       // One JSON parameter expanded by jsonb_to_recordset: several times faster than createMany,
       // which binds every column of every row as a parameter (measured in bench/ingest).
@@ -138,6 +140,15 @@ export class RunEventRecorder {
     const host = 'host' in event && typeof event.host === 'string' ? event.host : '';
     const section = 'section' in event ? event.section : undefined;
     switch (event.type) {
+      case 'task_start':
+      case 'handler_task_start':
+        this.progress.tasksStarted++;
+        this.progress.currentTask = 'task' in event && typeof event.task === 'string' ? event.task : null;
+        this.progress.currentHost = null;
+        break;
+      case 'runner_start':
+        this.progress.currentHost = host || null;
+        break;
       case 'runner_ok':
         this.counters.okCount++;
         if ('changed' in event && event.changed) this.counters.changedCount++;
@@ -192,6 +203,12 @@ function toRecord(row: Prisma.RunEventCreateManyInput) {
 /** Published messages carry the same fields as the stored rows. */
 function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {
   return { runId: row.runId, ...toRecord(row) };
+}
+
+export interface RunProgress {
+  tasksStarted: number;
+  currentTask: string | null;
+  currentHost: string | null;
 }
 
 export interface TaskFailure {

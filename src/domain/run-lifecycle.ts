@@ -98,6 +98,8 @@ export async function finishRun(
         finishedAt: new Date(),
         lastSeq: recorder.lastSeq,
         pid: null,
+        currentTask: null,
+        currentHost: null,
         ...recorder.counters,
       },
     });

@@ -44,6 +44,26 @@ const RunCountersRef = builder.objectRef<RunCounters>('RunCounters').implement({
   }),
 });
 
+interface RunProgressShape {
+  status: RunStatus;
+  tasksStarted: number;
+  currentTask: string | null;
+  currentHost: string | null;
+}
+
+const RunProgressRef = builder.objectRef<RunProgressShape>('RunProgress').implement({
+  description: 'How far a run is. Ansible reveals a play\'s tasks as it reaches them, so the total is not known ahead.',
+  fields: (t) => ({
+    tasksStarted: t.exposeInt('tasksStarted', { description: 'Tasks (and handlers) started so far: the tasks known.' }),
+    tasksDone: t.int({
+      description: 'Tasks finished (ok, changed, failed, skipped or rescued): all started ones but the current.',
+      resolve: (progress) => (progress.status === 'RUNNING' && progress.currentTask !== null ? Math.max(0, progress.tasksStarted - 1) : progress.tasksStarted),
+    }),
+    currentTask: t.exposeString('currentTask', { nullable: true, description: 'The task running now; null when the run is not running.' }),
+    currentHost: t.exposeString('currentHost', { nullable: true, description: 'The host the current task last started on.' }),
+  }),
+});
+
 export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
   id: { field: 'id' },
   // node(id) finds only runs the caller may see (a partner's own).
@@ -64,6 +84,12 @@ export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
       resolve: (run) => run,
     }),
     lastSeq: t.exposeInt('lastSeq', { description: 'Sequence number of the last persisted event (0 before the first).' }),
+    progress: t.field({
+      type: RunProgressRef,
+      description: 'Tasks started and done, and the current task and host; follow it live with runUpdated { run { progress } }.',
+      select: { status: true, tasksStarted: true, currentTask: true, currentHost: true },
+      resolve: (run) => run,
+    }),
     log: t.exposeString('log', {
       description: 'ansible-playbook stdout/stderr, size-capped, secrets masked. Not for viewer keys.',
       authScopes: { operator: true, partner: true },

@@ -50,7 +50,7 @@ type Documents = {
     "\n  query Compensation($id: ID!) {\n    run(id: $id) { status statusReason compensatedBy { id action status } }\n  }\n": typeof types.CompensationDocument,
     "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }": typeof types.PruneDocument,
     "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": typeof types.BigDocument,
-    "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": typeof types.RunUpdatedDocument,
+    "subscription RunUpdated($runId: ID!) {\n              runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } progress { tasksStarted tasksDone currentTask currentHost } } }\n            }": typeof types.RunUpdatedDocument,
     "\n  mutation RegisterDocuments($partnerId: ID!, $manifest: JSONObject!) {\n    registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) {\n      __typename\n      ... on RegisterTrustedDocumentsSuccess { registered }\n      ... on Error { message }\n    }\n  }\n": typeof types.RegisterDocumentsDocument,
     "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeySuccess { issued { key apiKey { id name role prefix status partner { slug } } } }\n      ... on Error { message }\n    }\n  }\n": typeof types.CreateKeyDocument,
     "\n  mutation CreatePartner($input: CreatePartnerInput!) {\n    createPartner(input: $input) {\n      __typename\n      ... on CreatePartnerSuccess { partner { id slug } }\n      ... on Error { message }\n    }\n  }\n": typeof types.CreatePartnerDocument,
@@ -104,7 +104,7 @@ const documents: Documents = {
     "\n  query Compensation($id: ID!) {\n    run(id: $id) { status statusReason compensatedBy { id action status } }\n  }\n": types.CompensationDocument,
     "mutation Prune($days: Float!) { pruneRunHistory(olderThanDays: $days) { __typename ... on PruneRunHistorySuccess { pruned { runs events } } ... on ValidationError { issues { path } } } }": types.PruneDocument,
     "mutation Big($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ValidationError { issues { path message } } } }": types.BigDocument,
-    "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }": types.RunUpdatedDocument,
+    "subscription RunUpdated($runId: ID!) {\n              runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } progress { tasksStarted tasksDone currentTask currentHost } } }\n            }": types.RunUpdatedDocument,
     "\n  mutation RegisterDocuments($partnerId: ID!, $manifest: JSONObject!) {\n    registerTrustedDocuments(partnerId: $partnerId, manifest: $manifest) {\n      __typename\n      ... on RegisterTrustedDocumentsSuccess { registered }\n      ... on Error { message }\n    }\n  }\n": types.RegisterDocumentsDocument,
     "\n  mutation CreateKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      __typename\n      ... on CreateApiKeySuccess { issued { key apiKey { id name role prefix status partner { slug } } } }\n      ... on Error { message }\n    }\n  }\n": types.CreateKeyDocument,
     "\n  mutation CreatePartner($input: CreatePartnerInput!) {\n    createPartner(input: $input) {\n      __typename\n      ... on CreatePartnerSuccess { partner { id slug } }\n      ... on Error { message }\n    }\n  }\n": types.CreatePartnerDocument,
@@ -283,7 +283,7 @@ export function graphql(source: "mutation Big($input: ProvisionServiceInput!) { 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }"): (typeof documents)["subscription RunUpdated($runId: ID!) { runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } } } }"];
+export function graphql(source: "subscription RunUpdated($runId: ID!) {\n              runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } progress { tasksStarted tasksDone currentTask currentHost } } }\n            }"): (typeof documents)["subscription RunUpdated($runId: ID!) {\n              runUpdated(runId: $runId) { status terminal lastSeq run { counters { ok } progress { tasksStarted tasksDone currentTask currentHost } } }\n            }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
