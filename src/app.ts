@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { Authenticator } from './domain/access/api-keys.ts';
 import { ADMIN_KEY_FILE, ensureAdminAccess } from './domain/access/bootstrap.ts';
-import { TrustedDocumentStore } from './domain/access/trusted-documents.ts';
+import { TrustedDocumentStore, type TrustedDocumentLookup } from './domain/access/trusted-documents.ts';
 import { cachedSyntaxCheck } from './domain/playbooks.ts';
 import { interruptOrphanedRuns, requeueWaitingRuns } from './domain/recovery.ts';
 import { pruneRunHistory } from './domain/run-control.ts';
@@ -53,6 +53,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let executor: RunExecutor | undefined;
   let rateLimiter: RateLimiter | undefined;
   let sessions: LiveSessions | undefined;
+  let authenticator: Authenticator | undefined;
+  let trustedDocuments: TrustedDocumentStore | undefined;
   let retention: NodeJS.Timeout | undefined;
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -73,12 +75,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       return required(sessions, 'sessions');
     },
   };
-  let authenticator: Authenticator | undefined;
-  let trustedDocuments: TrustedDocumentStore | undefined;
-  const documents = {
-    find: (partnerId: string, documentId: string) => required(trustedDocuments, 'trusted documents').find(partnerId, documentId),
-    remove: (partnerId: string, hashes: string[] | null) => required(trustedDocuments, 'trusted documents').remove(partnerId, hashes),
-  } as TrustedDocumentStore;
+  const documents: TrustedDocumentLookup = {
+    find: (partnerId, documentId) => required(trustedDocuments, 'trusted documents').find(partnerId, documentId),
+  };
 
   const yoga = createProvisioYoga({ schema, services, gate, trustedDocuments: documents, logger, corsOrigins: config.corsOrigins, maxRequestBytes: MAX_REQUEST_BYTES });
   const http = createHttpServer({ yoga, logger, maxRequestBytes: MAX_REQUEST_BYTES, readiness });

@@ -11,6 +11,7 @@ import {
   type InventoryRowIssue,
 } from '../domain/errors.ts';
 import { builder } from './builder.ts';
+import { UUID } from './global-id.ts';
 
 /** Every typed error a mutation can return implements this interface. */
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
@@ -100,7 +101,6 @@ export function expectType(globalId: { typename: string; id: string }, typename:
   return id;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 builder.objectType(ForbiddenError, {
   name: 'ForbiddenError',

@@ -1,7 +1,8 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { ValidationError } from '../domain/errors.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A database id (what logs show). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Relay global ids, and the raw UUIDs logs and the database show (typename unknown: an argument

@@ -1,7 +1,7 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import { normaliseDocumentId, type TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
+import { normaliseDocumentId, type TrustedDocumentLookup } from '../domain/access/trusted-documents.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 
 const ONLY_REGISTERED = 'partner keys run only registered documents: send "documentId": "sha256:<hex>" from your persisted documents manifest, not a query';
@@ -15,7 +15,7 @@ export function requestedDocumentId(params: { documentId?: unknown; extensions?:
 }
 
 /** Partners may run only their registered documents; staff may send any (HTTP and SSE). */
-export function useTrustedDocuments(store: TrustedDocumentStore, viewers: WeakMap<Request, Viewer>): Plugin {
+export function useTrustedDocuments(store: TrustedDocumentLookup, viewers: WeakMap<Request, Viewer>): Plugin {
   return usePersistedOperations({
     allowArbitraryOperations: (request) => viewers.get(request)?.role !== 'PARTNER',
     extractPersistedOperationId: (params) => requestedDocumentId(params as GraphQLParams & { documentId?: unknown }),
@@ -33,7 +33,7 @@ export function useTrustedDocuments(store: TrustedDocumentStore, viewers: WeakMa
 
 /** The same rule for graphql-ws, which does not pass through Yoga's request hooks: the query to run, or why not. */
 export async function trustedQueryFor(
-  store: TrustedDocumentStore,
+  store: TrustedDocumentLookup,
   viewer: Viewer,
   payload: { query: string; documentId?: unknown; extensions?: unknown },
 ): Promise<string | GraphQLError> {

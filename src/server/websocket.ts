@@ -3,7 +3,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
+import type { TrustedDocumentLookup } from '../domain/access/trusted-documents.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { admit, takeRequest, type Gatekeeper } from './authentication.ts';
 import { originAllowed } from './origins.ts';
@@ -14,7 +14,7 @@ export interface WebSocketOptions {
   server: http.Server;
   yoga: ProvisioYoga;
   gate: Gatekeeper;
-  trustedDocuments: TrustedDocumentStore;
+  trustedDocuments: TrustedDocumentLookup;
   corsOrigins: readonly string[];
   /** Largest message a client may send. */
   maxPayload: number;

@@ -1,7 +1,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
+import type { TrustedDocumentLookup } from '../domain/access/trusted-documents.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
@@ -15,7 +15,7 @@ export interface YogaOptions {
   /** The app's services; available once the app has started. */
   services: () => AppContext;
   gate: Gatekeeper;
-  trustedDocuments: TrustedDocumentStore;
+  trustedDocuments: TrustedDocumentLookup;
   logger: Logger;
   /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
   corsOrigins: readonly string[];

@@ -64,12 +64,17 @@ export async function registerTrustedDocuments(
   return count;
 }
 
+/** What the request seam needs: a partner's document by its id. */
+export interface TrustedDocumentLookup {
+  find(partnerId: string, documentId: string): Promise<string | null>;
+}
+
 /**
  * Looks documents up for requests. A document never changes under its hash, so found ones are
  * cached (a removal reaches other instances within the TTL); misses are not, so a document works
  * as soon as it is registered.
  */
-export class TrustedDocumentStore {
+export class TrustedDocumentStore implements TrustedDocumentLookup {
   readonly #prisma: PrismaClient;
   readonly #cache = new LRUCache<string, string>({ max: 5_000, ttl: 60_000 });
 
