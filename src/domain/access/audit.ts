@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import { inventoryKinds } from '../inventory-kinds.ts';
+import { SECRET_MASK } from '../variables.ts';
 import type { Viewer } from './viewer.ts';
 
 /** One mutation as the audit log keeps it. */
@@ -12,7 +13,6 @@ export interface AuditRecord {
   resultId: string | null;
 }
 
-const MASK = '********';
 /** Names that hold secrets whatever the operation: a safety net for inputs no rule below knows. */
 const SECRET_NAME = /secret|passw|passphrase|token|private.?key|^ki$|^opc$/i;
 const SECRET_ATTRIBUTES = new Set(Object.values(inventoryKinds).flatMap((kind) => kind.secretAttributeNames));
@@ -84,7 +84,7 @@ function maskDeep(value: Record<string, unknown>, isSecret: (name: string, paren
       Object.entries(object).map(([name, child]) => {
         // A secret variable's default inside a variable schema: properties.<name>.default.
         const secretDefault = name === 'default' && grandparent === 'properties' && parent !== undefined && (secretVariables.has(parent) || object['secret'] === true);
-        if (secretDefault || isSecret(name, parent)) return [name, MASK];
+        if (secretDefault || isSecret(name, parent)) return [name, SECRET_MASK];
         return [name, walk(child, name, parent)];
       }),
     );
