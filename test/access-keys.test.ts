@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from './support/app.ts';
 import { post, query, request, sseClient, wsClient, type Endpoint } from './support/client.ts';
 import { AddInventoryMutation } from './support/documents.ts';
 import { ProvisionMutation, waitForRun } from './support/runs.ts';
+import { eventually } from './support/wait.ts';
 
 let server: TestApp;
 beforeAll(async () => {
@@ -67,8 +68,13 @@ describe('API keys on every transport', () => {
     expect(await query(created, ViewerQuery)).toEqual({ viewer: { keyName: 'shown once', role: 'VIEWER', partner: null } });
     const rows = await server.app.database.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT * FROM "ApiKey"`);
     expect(JSON.stringify(rows)).not.toContain(created.key);
-    const listed = await query(server, graphql(`query Keys { apiKeys { nodes { id name prefix status lastUsedAt } } }`));
-    const mine = listed.apiKeys.nodes.find((key) => key.id === created.keyId)!;
+    const keys = graphql(`query Keys { apiKeys { nodes { id name prefix status lastUsedAt } } }`);
+    // lastUsedAt is written beside the request, not before its answer: wait for it.
+    const mine = await eventually(
+      async () => (await query(server, keys)).apiKeys.nodes.find((key) => key.id === created.keyId)!,
+      (key) => key.lastUsedAt !== null,
+      'lastUsedAt to be recorded',
+    );
     expect(mine).toMatchObject({ name: 'shown once', prefix: created.key.slice(0, 12), status: 'ACTIVE' });
     expect(mine.lastUsedAt).not.toBeNull();
   });
