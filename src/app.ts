@@ -10,6 +10,7 @@ import { cachedSyntaxCheck } from './domain/playbooks.ts';
 import { interruptOrphanedRuns, requeueWaitingRuns } from './domain/recovery.ts';
 import { pruneRunHistory } from './domain/run-control.ts';
 import { RunExecutor } from './domain/run-executor.ts';
+import { compactSecretTables, resealStoredSecrets } from './domain/secrets-at-rest.ts';
 import { seedDemoData } from './domain/seed.ts';
 import { openDatabase, type Database } from './infra/db/database.ts';
 import { createMemoryEventBus, createRedisEventBus, type EventBus } from './infra/pubsub/pubsub.ts';
@@ -18,6 +19,7 @@ import { createRateLimiter, type RateLimiter } from './infra/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AppContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
+import { openSecretBox } from './secret-keys.ts';
 import { sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
 import { createHttpServer } from './server/http.ts';
 import { LiveSessions } from './server/sessions.ts';
@@ -111,6 +113,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     async start() {
       const startedAt = performance.now();
       database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+      const secrets = await openSecretBox(config, database.prisma, logger);
+      const { sealed } = await resealStoredSecrets(database.prisma, secrets, { rewrap: false });
+      if (sealed) {
+        logger.warn({ sealed }, 'secrets stored in clear by an earlier version were encrypted');
+        if (database.profile === 'embedded') await compactSecretTables(database.prisma);
+      }
       events = config.redisUrl ? createRedisEventBus(config.redisUrl) : createMemoryEventBus();
       queue = createMemoryRunQueue({
         concurrency: config.maxConcurrentRuns,
@@ -127,6 +135,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
         queue,
         compensateInterrupted: config.onInterrupt === 'compensate',
+        secrets,
       });
       const runExecutor = executor;
       authenticator = new Authenticator({ prisma: database.prisma, logger, partnerRateLimitPerMinute: config.partnerRateLimitPerMinute });
@@ -144,6 +153,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
         compensateInterrupted: config.onInterrupt === 'compensate',
         trustedDocuments,
+        secrets,
         stopRun: (runId, reason) => runExecutor.stop(runId, reason),
       };
       const embedded = database.profile === 'embedded';

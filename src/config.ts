@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MIN_KEY_LENGTH } from './domain/access/api-keys.ts';
 import { MAX_RUN_TIMEOUT_SECONDS } from './domain/products.ts';
+import { checkKeyText } from './infra/crypto/keyring.ts';
 
 /** Everything Provisio reads from its environment, validated once at start. */
 export interface Config {
@@ -32,6 +33,10 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute per partner key, unless its partner sets its own. */
   partnerRateLimitPerMinute: number;
+  /** Master keys that encrypt secrets at rest, the first sealing; empty: from secretKeyFile or the data directory. */
+  secretKeys: string[];
+  /** A file of master keys, one per line, the first sealing. */
+  secretKeyFile: string | undefined;
 }
 
 /** Node fires a timer longer than 2^31 − 1 ms after 1 ms: every delay from configuration stays below. */
@@ -81,6 +86,20 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'PROVISIO_CORS_ORIGINS is a comma-separated list of origins such as https://console.example.com (scheme and host, no path)'),
   PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PROVISIO_SECRET_KEY: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .superRefine((keys, ctx) => {
+      keys.forEach((key, index) => {
+        const problem = checkKeyText(key);
+        if (problem) ctx.addIssue({ code: 'custom', message: `key ${index + 1} is ${problem} (several keys: comma-separated, the first seals)` });
+      });
+    }),
+  PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
+}).refine((env) => !(env.PROVISIO_SECRET_KEY.length > 0 && env.PROVISIO_SECRET_KEY_FILE), {
+  path: ['PROVISIO_SECRET_KEY_FILE'],
+  message: 'set PROVISIO_SECRET_KEY or PROVISIO_SECRET_KEY_FILE, not both',
 });
 
 export class ConfigError extends Error {}
@@ -113,6 +132,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminKey: e.PROVISIO_ADMIN_KEY,
     corsOrigins: e.PROVISIO_CORS_ORIGINS,
     partnerRateLimitPerMinute: e.PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE,
+    secretKeys: e.PROVISIO_SECRET_KEY,
+    secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
     ...overrides,
   };
 }

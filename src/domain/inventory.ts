@@ -4,6 +4,7 @@ import type { InventoryKind, InventoryStatus } from '#generated/prisma/enums.ts'
 import type { EventBus, PoolCountsMessage } from '../infra/pubsub/pubsub.ts';
 import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError, type InventoryRowIssue } from './errors.ts';
 import { inventoryKinds } from './inventory-kinds.ts';
+import { sealValues, type SecretBox } from './secrets.ts';
 
 export const MAX_INVENTORY_ROWS_PER_CALL = 10_000;
 
@@ -17,6 +18,7 @@ export interface NewInventoryItem {
 export interface InventoryDeps {
   prisma: PrismaClient;
   events: EventBus;
+  secrets: SecretBox;
 }
 
 interface ValidRow {
@@ -68,7 +70,7 @@ export async function addInventoryItems(deps: InventoryDeps, rows: NewInventoryI
         kind: row.kind,
         identifier: row.identifier,
         attributes: row.attributes as Prisma.InputJsonObject,
-        secretAttributes: row.secretAttributes as Prisma.InputJsonObject,
+        secretAttributes: sealValues(deps.secrets, row.secretAttributes),
       })),
     });
   } catch (error) {
@@ -173,6 +175,6 @@ export async function poolCounts(prisma: PrismaClient, kinds?: Iterable<Inventor
 }
 
 /** Publishes fresh counts for the kinds a change touched. */
-export async function publishPools(deps: InventoryDeps, kinds: Set<InventoryKind>): Promise<void> {
+export async function publishPools(deps: Pick<InventoryDeps, 'prisma' | 'events'>, kinds: Set<InventoryKind>): Promise<void> {
   for (const counts of await poolCounts(deps.prisma, kinds)) deps.events.publish('inventory:pool', counts);
 }

@@ -3,6 +3,7 @@ import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts'
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
 import { resolvePlaybook } from './playbooks.ts';
+import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
 
 /** A week: longer than any provisioning playbook should take, and far below Node's timer limit. */
@@ -39,6 +40,7 @@ export interface ProductDeps {
   prisma: PrismaClient;
   playbooksDir: string;
   playbookChecker?: PlaybookChecker | undefined;
+  secrets: SecretBox;
 }
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'slug must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
@@ -107,7 +109,9 @@ async function validateProduct(deps: ProductDeps, input: ProductInput, unchanged
   return { ...parsed.data, variableSchema };
 }
 
-function toData(product: ValidProduct) {
+/** The row to write: secret defaults sealed. */
+function toData(secrets: SecretBox, valid: ValidProduct) {
+  const product = sealProductSecrets(secrets, valid);
   return {
     ...product,
     defaultVariables: product.defaultVariables as Prisma.InputJsonObject,
@@ -119,7 +123,7 @@ function toData(product: ValidProduct) {
 export async function createProduct(deps: ProductDeps, input: ProductInput): Promise<Product> {
   const product = await validateProduct(deps, input);
   try {
-    return await deps.prisma.product.create({ data: toData(product) });
+    return await deps.prisma.product.create({ data: toData(deps.secrets, product) });
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
     throw error;
@@ -143,7 +147,7 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
       throw new ConflictError(`the product changed since version ${expectedVersion} (it is now at version ${current.version}): read it again and reapply your change`);
     }
-    const stored = fromRow(current);
+    const stored = openProductSecrets(deps.secrets, fromRow(current));
     const merged: ProductInput = keepMaskedSecrets({ ...stored, ...definedOnly(patch) }, stored);
     const unchanged = new Set(
       (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
@@ -153,7 +157,7 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     try {
       ({ count: written } = await deps.prisma.product.updateMany({
         where: { id, version: current.version },
-        data: { ...toData(product), version: { increment: 1 } },
+        data: { ...toData(deps.secrets, product), version: { increment: 1 } },
       }));
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
@@ -202,7 +206,7 @@ export function productDefinition(product: Product): { variableSchema: VariableS
   };
 }
 
-function fromRow(product: Product): ProductInput {
+function fromRow(product: Product): ProductInput & ReturnType<typeof productDefinition> {
   const definition = productDefinition(product);
   return {
     slug: product.slug,

@@ -6,6 +6,7 @@ import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundE
 import { publishPools } from './inventory.ts';
 import { enqueueRun } from './run-lifecycle.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
+import { openValues, sealValues, type SecretBox } from './secrets.ts';
 import { secretMaskIssues, secretVariableNames, validateVariables } from './variables.ts';
 
 export interface ProvisioningDeps {
@@ -13,6 +14,7 @@ export interface ProvisioningDeps {
   events: EventBus;
   queue: RunQueue;
   defaultRunTimeoutSeconds: number;
+  secrets: SecretBox;
 }
 
 export interface ProvisionRequest {
@@ -71,7 +73,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
   // the same key with a different request is the caller's mistake, not a retry.
   const retryOf = { productId: product.id, customerRef, variables, secretVariables };
   if (request.idempotencyKey) {
-    const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId, retryOf);
+    const existing = await findByIdempotencyKey(deps, request.idempotencyKey, partnerId, retryOf);
     if (existing) return existing;
   }
   if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
@@ -90,7 +92,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
         timeoutSeconds,
         previewCustomerRef: customerRef,
         previewVariables: variables as Prisma.InputJsonObject,
-        previewSecretVariables: secretVariables as Prisma.InputJsonObject,
+        previewSecretVariables: sealValues(deps.secrets, secretVariables),
         previewInventoryIds: items.map((item) => item.id),
         partnerId,
       },
@@ -107,7 +109,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
           productId: product.id,
           customerRef,
           variables: variables as Prisma.InputJsonObject,
-          secretVariables: secretVariables as Prisma.InputJsonObject,
+          secretVariables: sealValues(deps.secrets, secretVariables),
           idempotencyKey: request.idempotencyKey ?? null,
           partnerId,
         },
@@ -130,7 +132,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
   } catch (error) {
     // Two requests with one idempotency key raced: the loser answers with the winner's service.
     if ((error as { code?: string }).code === 'P2002' && request.idempotencyKey) {
-      const existing = await findByIdempotencyKey(deps.prisma, request.idempotencyKey, partnerId, retryOf);
+      const existing = await findByIdempotencyKey(deps, request.idempotencyKey, partnerId, retryOf);
       if (existing) return existing;
     }
     throw error;
@@ -187,8 +189,8 @@ interface RequestIdentity {
   secretVariables: Record<string, unknown>;
 }
 
-async function findByIdempotencyKey(prisma: PrismaClient, key: string, partnerId: string | null, request: RequestIdentity): Promise<RunStarted | undefined> {
-  const service = await prisma.service.findUnique({
+async function findByIdempotencyKey(deps: ProvisioningDeps, key: string, partnerId: string | null, request: RequestIdentity): Promise<RunStarted | undefined> {
+  const service = await deps.prisma.service.findUnique({
     where: { idempotencyKey: key },
     include: { runs: { where: { action: 'PROVISION', checkMode: false }, orderBy: { queuedAt: 'asc' }, take: 1 } },
   });
@@ -200,7 +202,7 @@ async function findByIdempotencyKey(prisma: PrismaClient, key: string, partnerId
     service.productId === request.productId &&
     service.customerRef === request.customerRef &&
     canonicalJson(service.variables) === canonicalJson(request.variables) &&
-    canonicalJson(service.secretVariables) === canonicalJson(request.secretVariables);
+    canonicalJson(openValues(deps.secrets, service.secretVariables as Record<string, unknown>)) === canonicalJson(request.secretVariables);
   if (!sameCaller || !sameRequest) {
     throw new ConflictError('this idempotencyKey was already used for a different request (product, customer or variables differ); choose a new key');
   }

@@ -5,6 +5,7 @@ import { resolvePlaybook } from './playbooks.ts';
 import { productDefinition } from './products.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './run-events.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './run-lifecycle.ts';
+import { openProductSecrets, openValues, type SecretBox } from './secrets.ts';
 import { mergeVariables, secretValues } from './variables.ts';
 
 export interface ExecutorDeps extends LifecycleDeps {
@@ -15,6 +16,8 @@ export interface ExecutorDeps extends LifecycleDeps {
   workerId: string;
   /** Grace between SIGINT and SIGKILL when a run is stopped. */
   killGraceMs: number;
+  /** Opens the stored secrets a playbook gets. */
+  secrets: SecretBox;
 }
 
 /** Executes queued runs in this process: claims, runs the playbook, records events, applies the outcome. */
@@ -62,7 +65,7 @@ export class RunExecutor {
       if (controller.signal.aborted) throw new Error(String((controller.signal.reason as Error | undefined)?.message ?? 'cancelled'));
       const playbook = await resolvePlaybook(this.deps.playbooksDir, run.playbook);
       if ('error' in playbook) throw new Error(`playbook ${run.playbook}: ${playbook.error}`);
-      const { variables, secrets } = await playbookVariables(prisma, run);
+      const { variables, secrets } = await playbookVariables(this.deps, run);
       outcome = await runPlaybook({
         playbookPath: playbook.path,
         variables,
@@ -157,13 +160,14 @@ function lastLine(log: string): string {
 }
 
 /** The one extra-vars document a playbook gets (design notes: "Variables handed to a playbook"). */
-async function playbookVariables(prisma: PrismaClient, run: LoadedRun): Promise<{ variables: Record<string, unknown>; secrets: string[] }> {
-  const definition = productDefinition(run.product);
+async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBox }, run: LoadedRun): Promise<{ variables: Record<string, unknown>; secrets: string[] }> {
+  // Stored secrets are opened here, just before Ansible gets them (the runner masks them in what it prints).
+  const definition = openProductSecrets(deps.secrets, productDefinition(run.product));
   const items = run.service
     ? run.service.inventoryItems
-    : await prisma.inventoryItem.findMany({ where: { id: { in: run.previewInventoryIds } } });
+    : await deps.prisma.inventoryItem.findMany({ where: { id: { in: run.previewInventoryIds } } });
   const requestVariables = (run.service?.variables ?? run.previewVariables ?? {}) as Record<string, unknown>;
-  const secretVariables = (run.service?.secretVariables ?? run.previewSecretVariables ?? {}) as Record<string, unknown>;
+  const secretVariables = openValues(deps.secrets, (run.service?.secretVariables ?? run.previewSecretVariables ?? {}) as Record<string, unknown>);
   const product = mergeVariables(definition.variableSchema, definition.defaultVariables, { ...requestVariables, ...secretVariables });
 
   const inventory: Record<string, unknown> = {};
@@ -173,7 +177,7 @@ async function playbookVariables(prisma: PrismaClient, run: LoadedRun): Promise<
       .filter((item) => item.kind === requirement.kind)
       .sort((a, b) => a.identifier.localeCompare(b.identifier))
       .map((item) => {
-        const secretAttributes = item.secretAttributes as Record<string, unknown>;
+        const secretAttributes = openValues(deps.secrets, item.secretAttributes as Record<string, unknown>);
         secrets.push(...Object.values(secretAttributes));
         return { id: item.id, identifier: item.identifier, ...(item.attributes as Record<string, unknown>), ...secretAttributes };
       });

@@ -2,6 +2,7 @@ import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
 import type { PlaybookChecker } from '../domain/products.ts';
+import type { SecretBox } from '../domain/secrets.ts';
 import type { EventBus } from '../infra/pubsub/pubsub.ts';
 import type { RunQueue } from '../infra/queue/queue.ts';
 import type { Logger } from '../logger.ts';
@@ -17,6 +18,8 @@ export interface AppContext {
   defaultRunTimeoutSeconds: number;
   compensateInterrupted: boolean;
   trustedDocuments: TrustedDocumentStore;
+  /** Seals secrets before they are stored; opens them only to hand them to Ansible. */
+  secrets: SecretBox;
   /** Stops a run executing in this process (cancel); false when it does not run here. */
   stopRun(runId: string, reason: string): boolean;
 }

@@ -22,6 +22,12 @@ export interface TestApp extends Endpoint {
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * On PostgreSQL, the apps of one test file that share a database share this key for secrets at
+ * rest, as the instances of a cluster must; on the embedded profile the data directory holds it.
+ */
+export const suiteSecretKey = randomBytes(32).toString('base64');
+
 /** A key as an operator would pass in PROVISIO_ADMIN_KEY. */
 export const newAdminKey = () => `test-admin-${randomBytes(24).toString('base64url')}`;
 
@@ -49,6 +55,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { d
       // Seeding is automatic only on a fresh embedded database; tests ask for it explicitly on either profile.
       seedDemoData: false,
       adminKey: key,
+      ...(database ? { secretKeys: [suiteSecretKey] } : {}),
       ...overrides,
     },
   );

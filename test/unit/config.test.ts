@@ -26,4 +26,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ PROVISIO_CORS_ORIGINS: 'https://a.example/path' })).toThrow(/PROVISIO_CORS_ORIGINS/);
     expect(() => loadConfig({ PROVISIO_ADMIN_KEY: 'short' })).toThrow(/PROVISIO_ADMIN_KEY: PROVISIO_ADMIN_KEY must be at least 32 characters/);
   });
+
+  it('reads the keys for secrets at rest, and says what a good key looks like', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const other = Buffer.alloc(32, 9).toString('base64url');
+    expect(loadConfig({ PROVISIO_SECRET_KEY: ` ${key} , ${other} ` }).secretKeys).toEqual([key, other]);
+    expect(loadConfig({ PROVISIO_SECRET_KEY_FILE: 'keys/secret' }).secretKeyFile).toMatch(/\/keys\/secret$/);
+    expect(() => loadConfig({ PROVISIO_SECRET_KEY: 'correct horse battery staple' })).toThrow(/PROVISIO_SECRET_KEY: key 1 is not base64: a key is 32 random bytes/);
+    expect(() => loadConfig({ PROVISIO_SECRET_KEY: `${key},${Buffer.alloc(16).toString('base64')}` })).toThrow(/key 2 is 16 bytes/);
+    expect(() => loadConfig({ PROVISIO_SECRET_KEY: key, PROVISIO_SECRET_KEY_FILE: '/etc/provisio/key' })).toThrow(/not both/);
+  });
 });

@@ -1,0 +1,167 @@
+import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
+import { mapProductSecrets, openProductSecrets, SecretKeyError, type SecretBox } from './secrets.ts';
+import type { VariableSchema } from './variables.ts';
+
+/** The JSON columns that hold a map of secret name → sealed value. */
+const SECRET_MAPS = [
+  { table: 'InventoryItem', column: 'secretAttributes' },
+  { table: 'Service', column: 'secretVariables' },
+  { table: 'ProvisioningRun', column: 'previewSecretVariables' },
+] as const;
+
+type SecretMap = (typeof SECRET_MAPS)[number];
+
+export interface ResealReport {
+  /** Values found in clear (written before encryption) and sealed now. */
+  sealed: number;
+  /** Values moved under the current key. */
+  rewrapped: number;
+}
+
+const BATCH = 500;
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Seals every secret stored in clear (rows from before secrets were encrypted) and, with
+ * `rewrap`, moves every secret under the box's current key (key rotation). Safe beside running
+ * servers: each row is written only if it still holds what was read.
+ */
+export async function resealStoredSecrets(prisma: PrismaClient, box: SecretBox, options: { rewrap: boolean }): Promise<ResealReport> {
+  const report: ResealReport = { sealed: 0, rewrapped: 0 };
+  const reseal = (name: string, value: unknown): unknown => {
+    const keyId = box.keyIdOf(value);
+    if (keyId === undefined) {
+      report.sealed++;
+      return box.seal(name, value);
+    }
+    if (options.rewrap && keyId !== box.currentKeyId) {
+      report.rewrapped++;
+      return box.rewrap(value as string);
+    }
+    return value;
+  };
+  // Rows whose values all start with this need nothing.
+  const wanted = options.rewrap ? `${box.sealedPrefix}${box.currentKeyId}:` : box.sealedPrefix;
+  for (const map of SECRET_MAPS) {
+    for (let after = FIRST_ID; ; ) {
+      const rows = await prisma.$queryRawUnsafe<Array<{ id: string; secrets: unknown }>>(
+        `SELECT id, "${map.column}" AS secrets FROM "${map.table}"
+          WHERE id > $1::uuid AND ${hasValueNotStartingWith(map, '$2')}
+          ORDER BY id LIMIT ${BATCH}`,
+        after,
+        wanted,
+      );
+      for (const row of rows) {
+        const stored = jsonObject(row.secrets);
+        const resealed = Object.fromEntries(Object.entries(stored).map(([name, value]) => [name, reseal(name, value)]));
+        await prisma.$executeRawUnsafe(
+          `UPDATE "${map.table}" SET "${map.column}" = $1::jsonb WHERE id = $2::uuid AND "${map.column}" = $3::jsonb`,
+          JSON.stringify(resealed),
+          row.id,
+          JSON.stringify(stored),
+        );
+      }
+      if (rows.length < BATCH) break;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+  for (const product of await prisma.product.findMany({ select: { id: true, version: true, variableSchema: true, defaultVariables: true } })) {
+    const before = { sealed: report.sealed, rewrapped: report.rewrapped };
+    const definition = { variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> };
+    const resealed = mapProductSecrets(definition, reseal);
+    if (report.sealed === before.sealed && report.rewrapped === before.rewrapped) continue;
+    // Not a new version: the product means the same; a concurrent update wrote sealed values itself.
+    await prisma.product.updateMany({
+      where: { id: product.id, version: product.version },
+      data: { variableSchema: resealed.variableSchema as unknown as Prisma.InputJsonObject, defaultVariables: resealed.defaultVariables as Prisma.InputJsonObject },
+    });
+  }
+  return report;
+}
+
+/**
+ * Rewrites the tables that held secrets in clear, so no old row version keeps a copy (the
+ * write-ahead log's segments are recycled later). Locks the tables: for the embedded profile,
+ * whose operator has no SQL console; on PostgreSQL the operator runs VACUUM FULL when it suits.
+ */
+export async function compactSecretTables(prisma: PrismaClient): Promise<void> {
+  const tables = [...SECRET_MAPS.map((map) => map.table), 'Product'].map((table) => `"${table}"`);
+  await prisma.$executeRawUnsafe(`VACUUM FULL ${tables.join(', ')}`);
+}
+
+/**
+ * Opens one stored secret of each kind: a missing or wrong key fails at start, with the key
+ * source named, instead of failing every run later.
+ */
+export async function verifySecretKey(prisma: PrismaClient, box: SecretBox, keySource: string): Promise<void> {
+  try {
+    for (const map of SECRET_MAPS) {
+      const [row] = await prisma.$queryRawUnsafe<Array<{ secrets: unknown }>>(
+        `SELECT "${map.column}" AS secrets FROM "${map.table}" WHERE ${hasValueStartingWith(map, '$1')} LIMIT 1`,
+        box.sealedPrefix,
+      );
+      if (row) openSealed(box, jsonObject(row.secrets));
+    }
+    const products = await prisma.product.findMany({ select: { variableSchema: true, defaultVariables: true } });
+    for (const product of products) {
+      openProductSecrets(box, { variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> });
+    }
+  } catch (error) {
+    if (!(error instanceof SecretKeyError)) throw error;
+    throw new SecretKeyError(`stored secrets do not open with the keys from ${keySource}: ${error.message}. Start with the key they were sealed with.`);
+  }
+}
+
+/** Whether any secret is stored sealed: a database in this state must never get a new key. */
+export async function holdsSealedSecrets(prisma: PrismaClient, sealedPrefix: string): Promise<boolean> {
+  for (const map of SECRET_MAPS) {
+    const [row] = await prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "${map.table}" WHERE ${hasValueStartingWith(map, '$1')} LIMIT 1`, sealedPrefix);
+    if (row) return true;
+  }
+  const [product] = await prisma.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM "Product" WHERE strpos("defaultVariables"::text, $1) > 0 OR strpos("variableSchema"::text, $1) > 0 LIMIT 1`,
+    `"${sealedPrefix}`,
+  );
+  return product !== undefined;
+}
+
+/** How many stored secrets each key seals ("clear" for those not sealed): which old keys are still needed. */
+export async function secretKeyUsage(prisma: PrismaClient, box: SecretBox): Promise<Record<string, number>> {
+  const usage: Record<string, number> = {};
+  const count = (_name: string, value: unknown) => {
+    const key = box.keyIdOf(value) ?? 'clear';
+    usage[key] = (usage[key] ?? 0) + 1;
+    return value;
+  };
+  for (const map of SECRET_MAPS) {
+    const rows = await prisma.$queryRawUnsafe<Array<{ key: string; total: number | bigint }>>(
+      `SELECT CASE WHEN jsonb_typeof(e.value) = 'string' AND left(e.value #>> '{}', ${box.sealedPrefix.length}) = $1
+                   THEN split_part(e.value #>> '{}', ':', 2) ELSE 'clear' END AS key, count(*) AS total
+         FROM "${map.table}", jsonb_each("${map.column}") AS e GROUP BY 1`,
+      box.sealedPrefix,
+    );
+    for (const row of rows) usage[row.key] = (usage[row.key] ?? 0) + Number(row.total);
+  }
+  for (const product of await prisma.product.findMany({ select: { variableSchema: true, defaultVariables: true } })) {
+    mapProductSecrets({ variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> }, count);
+  }
+  return usage;
+}
+
+function openSealed(box: SecretBox, values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) if (box.keyIdOf(value) !== undefined) box.open(name, value as string);
+}
+
+function hasValueNotStartingWith(map: SecretMap, prefixParameter: string): string {
+  return `"${map.column}" IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_each("${map.column}") AS e
+    WHERE jsonb_typeof(e.value) <> 'string' OR left(e.value #>> '{}', length(${prefixParameter})) <> ${prefixParameter})`;
+}
+
+function hasValueStartingWith(map: SecretMap, prefixParameter: string): string {
+  return `"${map.column}" IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_each("${map.column}") AS e
+    WHERE jsonb_typeof(e.value) = 'string' AND left(e.value #>> '{}', length(${prefixParameter})) = ${prefixParameter})`;
+}
+
+function jsonObject(value: unknown): Record<string, unknown> {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+}
