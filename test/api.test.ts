@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productDefinition } from '../src/domain/products.ts';
+import { openProductSecrets } from '../src/domain/secrets.ts';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { authorization, query, request } from './support/client.ts';
@@ -189,9 +191,10 @@ describe('products', () => {
     // What a form would do: send back everything it read, with one change.
     const readBack = await query(server, update, { id: product.id, input: { name: 'Masked secrets (edited)', variableSchema: product.variableSchema, defaultVariables: product.defaultVariables } });
     expect(readBack.updateProduct.__typename).toBe('UpdateProductSuccess');
-    const stored = await server.app.database.prisma.product.findUniqueOrThrow({ where: { slug: 'masked-secrets' } });
+    const row = await server.app.database.prisma.product.findUniqueOrThrow({ where: { slug: 'masked-secrets' } });
+    const stored = openProductSecrets(server.app.context.secrets, productDefinition(row));
     expect(stored.defaultVariables).toEqual({ radius_secret: 'product-default-secret' });
-    expect((stored.variableSchema as { properties: { api_token: { default: string } } }).properties.api_token.default).toBe('schema-default-secret');
+    expect(stored.variableSchema.properties['api_token']?.default).toBe('schema-default-secret');
 
     const maskOnly = await query(server, CreateProductMutation, {
       input: { ...input, slug: 'mask-only', defaultVariables: { radius_secret: '********' }, variableSchema: { ...input.variableSchema, properties: { ...input.variableSchema.properties, api_token: { type: 'string', secret: true, default: '********' } } } },

@@ -28,17 +28,26 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000';
  */
 export async function resealStoredSecrets(prisma: PrismaClient, box: SecretBox, options: { rewrap: boolean }): Promise<ResealReport> {
   const report: ResealReport = { sealed: 0, rewrapped: 0 };
+  // Counts what one row needs; added to the report once the row is written.
+  let pending: ResealReport = { sealed: 0, rewrapped: 0 };
   const reseal = (name: string, value: unknown): unknown => {
     const keyId = box.keyIdOf(value);
     if (keyId === undefined) {
-      report.sealed++;
+      pending.sealed++;
       return box.seal(name, value);
     }
     if (options.rewrap && keyId !== box.currentKeyId) {
-      report.rewrapped++;
+      pending.rewrapped++;
       return box.rewrap(value as string);
     }
     return value;
+  };
+  const written = (count: number) => {
+    if (count === 1) {
+      report.sealed += pending.sealed;
+      report.rewrapped += pending.rewrapped;
+    }
+    pending = { sealed: 0, rewrapped: 0 };
   };
   // Rows whose values all start with this need nothing.
   const wanted = options.rewrap ? `${box.sealedPrefix}${box.currentKeyId}:` : box.sealedPrefix;
@@ -54,27 +63,27 @@ export async function resealStoredSecrets(prisma: PrismaClient, box: SecretBox, 
       for (const row of rows) {
         const stored = jsonObject(row.secrets);
         const resealed = Object.fromEntries(Object.entries(stored).map(([name, value]) => [name, reseal(name, value)]));
-        await prisma.$executeRawUnsafe(
+        // A row changed since it was read was written by a server that sealed it itself.
+        written(await prisma.$executeRawUnsafe(
           `UPDATE "${map.table}" SET "${map.column}" = $1::jsonb WHERE id = $2::uuid AND "${map.column}" = $3::jsonb`,
           JSON.stringify(resealed),
           row.id,
           JSON.stringify(stored),
-        );
+        ));
       }
       if (rows.length < BATCH) break;
       after = rows[rows.length - 1]!.id;
     }
   }
-  for (const product of await prisma.product.findMany({ select: { id: true, version: true, variableSchema: true, defaultVariables: true } })) {
-    const before = { sealed: report.sealed, rewrapped: report.rewrapped };
-    const definition = { variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> };
-    const resealed = mapProductSecrets(definition, reseal);
-    if (report.sealed === before.sealed && report.rewrapped === before.rewrapped) continue;
+  for (const product of await prisma.product.findMany({ select: { id: true, version: true, ...PRODUCT_SECRETS } })) {
+    const resealed = mapProductSecrets(productSecrets(product), reseal);
+    if (pending.sealed + pending.rewrapped === 0) continue;
     // Not a new version: the product means the same; a concurrent update wrote sealed values itself.
-    await prisma.product.updateMany({
+    const { count } = await prisma.product.updateMany({
       where: { id: product.id, version: product.version },
       data: { variableSchema: resealed.variableSchema as unknown as Prisma.InputJsonObject, defaultVariables: resealed.defaultVariables as Prisma.InputJsonObject },
     });
+    written(count);
   }
   return report;
 }
@@ -102,10 +111,7 @@ export async function verifySecretKey(prisma: PrismaClient, box: SecretBox, keyS
       );
       if (row) openSealed(box, jsonObject(row.secrets));
     }
-    const products = await prisma.product.findMany({ select: { variableSchema: true, defaultVariables: true } });
-    for (const product of products) {
-      openProductSecrets(box, { variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> });
-    }
+    for (const product of await prisma.product.findMany({ select: PRODUCT_SECRETS })) openProductSecrets(box, productSecrets(product));
   } catch (error) {
     if (!(error instanceof SecretKeyError)) throw error;
     throw new SecretKeyError(`stored secrets do not open with the keys from ${keySource}: ${error.message}. Start with the key they were sealed with.`);
@@ -142,10 +148,14 @@ export async function secretKeyUsage(prisma: PrismaClient, box: SecretBox): Prom
     );
     for (const row of rows) usage[row.key] = (usage[row.key] ?? 0) + Number(row.total);
   }
-  for (const product of await prisma.product.findMany({ select: { variableSchema: true, defaultVariables: true } })) {
-    mapProductSecrets({ variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> }, count);
-  }
+  for (const product of await prisma.product.findMany({ select: PRODUCT_SECRETS })) mapProductSecrets(productSecrets(product), count);
   return usage;
+}
+
+const PRODUCT_SECRETS = { variableSchema: true, defaultVariables: true } as const;
+
+function productSecrets(product: { variableSchema: Prisma.JsonValue; defaultVariables: Prisma.JsonValue }) {
+  return { variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> };
 }
 
 function openSealed(box: SecretBox, values: Record<string, unknown>): void {
