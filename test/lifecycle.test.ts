@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lifecycleTransition } from '../src/domain/run-lifecycle.ts';
+import { lifecycleTransition } from '../src/domain/runs/lifecycle.ts';
 
 // The design notes' state table, as the code applies it after a run ends.
 const provision = { action: 'PROVISION' as const, compensatesRunId: null };

@@ -1,7 +1,7 @@
 import { type z } from 'zod';
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import type { InventoryKind, InventoryStatus } from '#generated/prisma/enums.ts';
-import type { EventBus, PoolCountsMessage } from '../infra/pubsub/pubsub.ts';
+import type { EventBus, PoolCountsMessage } from './ports/event-bus.ts';
 import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError, type InventoryRowIssue } from './errors.ts';
 import { inventoryKinds } from './inventory-kinds.ts';
 import { sealValues, type SecretBox } from './secrets.ts';

@@ -1,10 +1,10 @@
 import type { InventoryItem, Prisma, PrismaClient, ProvisioningRun, Service } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
-import type { EventBus } from '../infra/pubsub/pubsub.ts';
-import type { RunQueue } from '../infra/queue/queue.ts';
+import type { EventBus } from './ports/event-bus.ts';
+import type { RunQueue } from './ports/run-queue.ts';
 import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
 import { publishPools } from './inventory.ts';
-import { enqueueRun } from './run-lifecycle.ts';
+import { enqueueRun } from './runs/index.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
 import { openValues, sealValues, type SecretBox } from './secrets.ts';
 import { secretMaskIssues, secretVariableNames, validateVariables } from './variables.ts';

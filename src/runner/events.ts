@@ -1,4 +1,4 @@
-import type { AnsibleEvent, ParseErrorEvent, RunnerEvent } from './index.ts';
+import type { AnsibleEvent, ParseErrorEvent, RunnerEvent } from './types.ts';
 
 /** Turns the event fd's byte stream into events, whatever the chunk boundaries. */
 export interface EventLineParserOptions {

@@ -14,7 +14,7 @@ import {
   EVENT_FD,
 } from './ansible.ts';
 import { createEventLineParser } from './events.ts';
-import type { RunnerEvent, RunOutcome, RunSpec, RunStats } from './index.ts';
+import type { RunnerEvent, RunOutcome, RunSpec, RunStats } from './types.ts';
 import { LogCollector } from './log.ts';
 import { createMasker } from './mask.ts';
 import { encodeExtraVars } from './vars.ts';

@@ -3,8 +3,8 @@ import type { Viewer } from '../domain/access/viewer.ts';
 import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
 import type { PlaybookChecker } from '../domain/products.ts';
 import type { SecretBox } from '../domain/secrets.ts';
-import type { EventBus } from '../infra/pubsub/pubsub.ts';
-import type { RunQueue } from '../infra/queue/queue.ts';
+import type { EventBus } from '../domain/ports/event-bus.ts';
+import type { RunQueue } from '../domain/ports/run-queue.ts';
 import type { Logger } from '../logger.ts';
 
 /** The domain's dependencies for this app instance: the same for every request. */

@@ -5,7 +5,7 @@ import { visibleInventory } from '../domain/access/viewer.ts';
 import { ForbiddenError, InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem } from '../domain/inventory.ts';
 import { type inventoryKinds } from '../domain/inventory-kinds.ts';
-import type { PoolCountsMessage } from '../infra/pubsub/pubsub.ts';
+import type { PoolCountsMessage } from '../domain/ports/event-bus.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
 import { InventoryKindEnum } from './product.ts';

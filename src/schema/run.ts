@@ -3,11 +3,9 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { visibleRuns } from '../domain/access/viewer.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { cancelRun, pruneRunHistory, retryRun, type PruneResult } from '../domain/run-control.ts';
-import type { RunCounters } from '../domain/run-events.ts';
+import { cancelRun, pruneRunHistory, retryRun, streamRunEvents, streamRunUpdates, type PruneResult, type RunCounters } from '../domain/runs/index.ts';
 import { expectType, nodeIdOf } from './errors.ts';
-import { streamRunEvents, streamRunUpdates } from '../domain/run-stream.ts';
-import type { RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
+import type { RunUpdatedMessage } from '../domain/ports/event-bus.ts';
 import type { RequestContext } from './context.ts';
 
 export const RunActionEnum = builder.enumType(RunAction, { name: 'RunAction' });

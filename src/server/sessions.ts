@@ -1,5 +1,5 @@
 import type { Authenticator } from '../domain/access/api-keys.ts';
-import type { EventBus } from '../infra/pubsub/pubsub.ts';
+import type { EventBus } from '../domain/ports/event-bus.ts';
 import type { Logger } from '../logger.ts';
 
 /** How often long-lived sessions are checked against the database (expiry; a missed revocation message). */

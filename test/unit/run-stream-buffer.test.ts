@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { listen, MAX_LIVE_BUFFER } from '../../src/domain/run-stream.ts';
+import { listen, MAX_LIVE_BUFFER } from '../../src/domain/runs/stream.ts';
 import { createMemoryEventBus } from '../../src/infra/pubsub/pubsub.ts';
 
 const message = (seq: number) => ({ runId: 'r', seq, type: 'runner_ok', task: null, host: null, section: null, changed: null, data: {}, createdAt: new Date(0).toISOString() });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ApiKey, PrismaClient } from '#generated/prisma/client.ts';
-import type { EventBus } from '../../infra/pubsub/pubsub.ts';
+import type { EventBus } from '../ports/event-bus.ts';
 import type { Logger } from '../../logger.ts';
 import { NotFoundError, ValidationError, type FieldIssue } from '../errors.ts';
 import type { Role, Viewer } from './viewer.ts';

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
-import type { RunnerEvent, RunStats } from '../runner/index.ts';
-import type { EventBus, RunEventMessage } from '../infra/pubsub/pubsub.ts';
+import type { RunnerEvent, RunStats } from '../../runner/index.ts';
+import type { EventBus, RunEventMessage } from '../ports/event-bus.ts';
 
 export interface RunCounters {
   okCount: number;

@@ -1,12 +1,12 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from '../runner/index.ts';
-import { inventoryKinds } from './inventory-kinds.ts';
-import { resolvePlaybook } from './playbooks.ts';
-import { productDefinition } from './products.ts';
-import { describeFailure, RunEventRecorder, type TaskFailure } from './run-events.ts';
-import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './run-lifecycle.ts';
-import { openProductSecrets, openValues, type SecretBox } from './secrets.ts';
-import { mergeVariables, secretValues } from './variables.ts';
+import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from '../../runner/index.ts';
+import { inventoryKinds } from '../inventory-kinds.ts';
+import { resolvePlaybook } from '../playbooks.ts';
+import { productDefinition } from '../products.ts';
+import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
+import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './lifecycle.ts';
+import { openProductSecrets, openValues, type SecretBox } from '../secrets.ts';
+import { mergeVariables, secretValues } from '../variables.ts';
 
 export interface ExecutorDeps extends LifecycleDeps {
   playbooksDir: string;

@@ -1,7 +1,7 @@
 import type { PrismaClient, RunEvent } from '#generated/prisma/client.ts';
-import type { EventBus, RunEventMessage, RunUpdatedMessage } from '../infra/pubsub/pubsub.ts';
-import { NotFoundError } from './errors.ts';
-import { isTerminal } from './run-lifecycle.ts';
+import type { EventBus, RunEventMessage, RunUpdatedMessage } from '../ports/event-bus.ts';
+import { NotFoundError } from '../errors.ts';
+import { isTerminal } from './lifecycle.ts';
 
 export interface StreamDeps {
   prisma: PrismaClient;

@@ -1,7 +1,7 @@
 import type { Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
-import { InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
-import { RunEventRecorder } from './run-events.ts';
-import { enqueueRun, finishRun, isTerminal, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './run-lifecycle.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
+import { RunEventRecorder } from './events.ts';
+import { enqueueRun, finishRun, isTerminal, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './lifecycle.ts';
 
 export interface RunControlDeps extends LifecycleDeps {
   /** Stops a run executing in this process; false when it does not run here. */

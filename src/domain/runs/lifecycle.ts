@@ -1,11 +1,11 @@
 import type { InventoryItem, Prisma, PrismaClient, Product, ProvisioningRun, Service } from '#generated/prisma/client.ts';
 import type { InventoryStatus, RunStatus, ServiceStatus } from '#generated/prisma/enums.ts';
-import type { RunOutcome, RunStats } from '../runner/index.ts';
-import type { EventBus } from '../infra/pubsub/pubsub.ts';
-import type { RunQueue } from '../infra/queue/queue.ts';
-import type { Logger } from '../logger.ts';
-import { publishPools } from './inventory.ts';
-import type { RunEventRecorder } from './run-events.ts';
+import type { RunOutcome, RunStats } from '../../runner/index.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { RunQueue } from '../ports/run-queue.ts';
+import type { Logger } from '../../logger.ts';
+import { publishPools } from '../inventory.ts';
+import type { RunEventRecorder } from './events.ts';
 
 export interface LifecycleDeps {
   prisma: PrismaClient;

@@ -1,9 +1,9 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import type { RunQueue } from '../infra/queue/queue.ts';
-import type { Logger } from '../logger.ts';
-import { isAnsibleOfRun } from '../runner/index.ts';
-import { RunEventRecorder } from './run-events.ts';
-import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './run-lifecycle.ts';
+import type { RunQueue } from '../ports/run-queue.ts';
+import type { Logger } from '../../logger.ts';
+import { isAnsibleOfRun } from '../../runner/index.ts';
+import { RunEventRecorder } from './events.ts';
+import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './lifecycle.ts';
 
 /** Puts runs that were QUEUED when the process stopped back on the queue, oldest first. */
 export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue): Promise<number> {

@@ -1,0 +1,58 @@
+import type { PubSub } from '@graphql-yoga/subscription';
+
+// The event bus the domain publishes on and subscribes to; infra/pubsub implements it in
+// process (embedded) and over Redis (cluster).
+
+/** Pool counts for one inventory kind, as published when the pool changes. */
+export interface PoolCountsMessage {
+  kind: string;
+  available: number;
+  reserved: number;
+  inUse: number;
+  quarantined: number;
+  retired: number;
+}
+
+/** A persisted run event, published only after its transaction committed (invariant 3). */
+export interface RunEventMessage {
+  runId: string;
+  seq: number;
+  type: string;
+  task: string | null;
+  host: string | null;
+  section: string | null;
+  changed: boolean | null;
+  data: unknown;
+  createdAt: string;
+}
+
+/** A run's status and counters changed; `terminal` marks the last message for the run. */
+export interface RunUpdatedMessage {
+  runId: string;
+  status: string;
+  lastSeq: number;
+  terminal: boolean;
+}
+
+/** Topics and payloads. Payloads are plain JSON so the Redis implementation can carry them. */
+export interface Topics {
+  [key: string]: [unknown] | [string | number, unknown];
+  'inventory:pool': [PoolCountsMessage];
+  'run:event': [runId: string, message: RunEventMessage];
+  'run:updated': [runId: string, message: RunUpdatedMessage];
+  /** A key was revoked or rotated away: every instance ends the sessions that use it. */
+  'access:key-revoked': [KeyRevokedMessage];
+  /** A running run was cancelled: the process executing it stops it. */
+  'run:cancel': [RunCancelMessage];
+}
+
+export interface RunCancelMessage {
+  runId: string;
+  reason: string;
+}
+
+export interface KeyRevokedMessage {
+  keyId: string;
+}
+
+export type EventBus = PubSub<Topics> & { close(): Promise<void> };

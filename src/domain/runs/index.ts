@@ -1,0 +1,7 @@
+// The run subsystem's public surface: queueing, executing, controlling, recovering and streaming runs.
+export { cancelRun, pruneRunHistory, retryRun, type PruneResult } from './control.ts';
+export type { RunCounters } from './events.ts';
+export { RunExecutor, type ExecutorDeps } from './executor.ts';
+export { enqueueRun, isTerminal, type LifecycleDeps } from './lifecycle.ts';
+export { interruptOrphanedRuns, requeueWaitingRuns } from './recovery.ts';
+export { streamRunEvents, streamRunUpdates } from './stream.ts';
