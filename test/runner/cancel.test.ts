@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../src/runner/index.ts';
 import type { RunnerEvent, RunOutcome } from '../../src/runner/index.ts';
-import { fixture, groupMembers } from './helpers.ts';
+import { fixture, groupMembers, membersAfterKill } from './helpers.ts';
 
 const T = 60_000;
 
@@ -61,7 +61,7 @@ describe('cancel', () => {
     expect(outcome.statsReceived).toBe(false);
     expect(outcome.exitCode === 99 || outcome.signal !== null).toBe(true);
     expect(stopMs).toBeLessThan(5000);
-    expect(await groupMembers(pid)).toEqual([]);
+    expect(await membersAfterKill(pid)).toEqual([]);
     expect(members.filter((m) => !dead(m))).toEqual([]);
     console.log(`cancel (SIGINT): stopped ${Math.round(stopMs)} ms after abort, exit ${String(outcome.exitCode)} signal ${String(outcome.signal)}`);
   });
@@ -71,7 +71,7 @@ describe('cancel', () => {
     expect(outcome.cancelled).toBe(true);
     expect(members.length).toBeGreaterThanOrEqual(3);
     expect(stopMs).toBeLessThan(6000);
-    expect(await groupMembers(pid)).toEqual([]);
+    expect(await membersAfterKill(pid)).toEqual([]);
     expect(members.filter((m) => !dead(m))).toEqual([]);
     console.log(`cancel (stubborn child): stopped ${Math.round(stopMs)} ms after abort, exit ${String(outcome.exitCode)} signal ${String(outcome.signal)}`);
   });

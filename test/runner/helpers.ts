@@ -50,6 +50,19 @@ export async function groupMembers(pgid: number): Promise<number[]> {
     .map(([p]) => Number(p));
 }
 
+/**
+ * The group's members once a SIGKILL sent to it has landed: a killed process takes a moment to
+ * become a zombie on a loaded machine, so poll up to two seconds.
+ */
+export async function membersAfterKill(pgid: number): Promise<number[]> {
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    const members = await groupMembers(pgid);
+    if (members.length === 0 || Date.now() > deadline) return members;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

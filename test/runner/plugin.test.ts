@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ansibleVersion, AnsibleNotFoundError, PLUGIN_FATAL_EXIT_CODE, resolveAnsiblePlaybook, syntaxCheck } from '../../src/runner/index.ts';
 import { buildAnsibleEnv, createPrivateDir, localInventory } from '../../src/runner/ansible.ts';
 import type { PrivateDir } from '../../src/runner/ansible.ts';
-import { fixture, groupMembers } from './helpers.ts';
+import { fixture, membersAfterKill } from './helpers.ts';
 
 const T = 60_000;
 let dir: PrivateDir | undefined;
@@ -76,7 +76,7 @@ describe('provisio_events plugin', () => {
     expect(ms).toBeLessThan(3000);
     expect(r.signal).toBe('SIGKILL');
     expect(stderr).toMatch(/reader of event fd 3 went away/);
-    expect(await groupMembers(pid)).toEqual([]);
+    expect(await membersAfterKill(pid)).toEqual([]);
   });
 });
 

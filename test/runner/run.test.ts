@@ -11,7 +11,7 @@ import {
   VariablesError,
 } from '../../src/runner/index.ts';
 import type { AnsibleEvent } from '../../src/runner/index.ts';
-import { ansibleEvents, FIXTURES, fixture, groupMembers, run, tempDir } from './helpers.ts';
+import { ansibleEvents, FIXTURES, fixture, membersAfterKill, run, tempDir } from './helpers.ts';
 
 const T = 60_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -229,7 +229,7 @@ describe('runPlaybook', () => {
     const outcome = (err as EventHandlerError).outcome;
     expect(outcome.durationMs).toBeLessThan(15_000);
     expect(outcome.exitCode).not.toBe(0);
-    expect(await groupMembers(pid)).toEqual([]);
+    expect(await membersAfterKill(pid)).toEqual([]);
   });
 
   it('rejects bad variables and a missing ansible-playbook clearly', async () => {
