@@ -37,6 +37,8 @@ export interface Config {
   secretKeys: string[];
   /** A file of master keys, one per line, the first sealing. */
   secretKeyFile: string | undefined;
+  /** PostgreSQL: how often a process says it is alive; after three missed beats its runs are recovered. */
+  heartbeatSeconds: number;
 }
 
 /** Node fires a timer longer than 2^31 − 1 ms after 1 ms: every delay from configuration stays below. */
@@ -96,6 +98,7 @@ const envSchema = z.object({
         if (problem) ctx.addIssue({ code: 'custom', message: `key ${index + 1} is ${problem} (several keys: comma-separated, the first seals)` });
       });
     }),
+  PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
   PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
 }).refine((env) => !(env.PROVISIO_SECRET_KEY.length > 0 && env.PROVISIO_SECRET_KEY_FILE), {
   path: ['PROVISIO_SECRET_KEY_FILE'],
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.PROVISIO_CORS_ORIGINS,
     partnerRateLimitPerMinute: e.PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE,
     secretKeys: e.PROVISIO_SECRET_KEY,
+    heartbeatSeconds: e.PROVISIO_HEARTBEAT_SECONDS,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
     ...overrides,
   };

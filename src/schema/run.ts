@@ -3,7 +3,7 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { visibleRuns } from '../domain/access/viewer.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { cancelRun, pruneRunHistory, retryRun, streamRunEvents, streamRunUpdates, type PruneResult, type RunCounters } from '../domain/runs/index.ts';
+import { cancelRun, pruneRunHistory, queuePosition, retryRun, streamRunEvents, streamRunUpdates, type PruneResult, type RunCounters } from '../domain/runs/index.ts';
 import { expectType, nodeIdOf } from './errors.ts';
 import type { RunUpdatedMessage } from '../domain/ports/event-bus.ts';
 import type { RequestContext } from './context.ts';
@@ -101,7 +101,8 @@ export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
     queuePosition: t.int({
       nullable: true,
       description: 'Place in the queue while QUEUED (1 = next to start); null otherwise.',
-      resolve: (run, _args, ctx) => ctx.queue.position(run.id) ?? null,
+      select: { status: true, queuedAt: true },
+      resolve: (run, _args, ctx) => queuePosition(ctx, run),
     }),
     timeoutSeconds: t.exposeInt('timeoutSeconds'),
     cancelRequestedAt: t.expose('cancelRequestedAt', { type: 'DateTime', nullable: true }),

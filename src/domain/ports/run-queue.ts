@@ -8,9 +8,9 @@ export interface RunQueue {
    * (a product) run at most `groupLimit` at a time, on top of the queue's global limit.
    */
   enqueue(runId: string, options?: { group?: string; groupLimit?: number | null }): Promise<void>;
-  /** Takes a waiting run off the queue; false when it is not waiting here (running or unknown). */
-  remove(runId: string): boolean;
-  /** 1 for the next run to start, undefined when the run is not waiting here. */
+  /** Takes a waiting run off the queue, if it is still waiting (a cancelled run is skipped anyway). */
+  remove(runId: string): Promise<void>;
+  /** 1 for the next run to start; undefined when this queue does not know (not waiting, or a shared queue). */
   position(runId: string): number | undefined;
   /** Starts handing runs to the handler. */
   start(handler: (runId: string) => Promise<void>): void;

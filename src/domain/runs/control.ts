@@ -25,7 +25,7 @@ export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: 
     data: { status: 'CANCELED', cancelRequestedAt: now },
   });
   if (count === 1) {
-    deps.queue.remove(runId);
+    await deps.queue.remove(runId);
     const reason = 'cancelled before it started';
     const recorder = new RunEventRecorder(deps.prisma, deps.events, runId, run.lastSeq);
     await recorder.recordSystemEvent('run_finished', { status: 'CANCELED', reason, exitCode: null });
@@ -33,9 +33,9 @@ export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: 
     await finishRun(deps, run, { status: 'CANCELED', reason, neverStarted: true }, undefined, recorder);
   } else {
     await deps.prisma.provisioningRun.update({ where: { id: runId }, data: { cancelRequestedAt: now } });
-    if (!deps.stopRun(runId, 'cancelled by request')) {
-      deps.logger.warn({ runId }, 'cancel requested for a run that does not execute in this process');
-    }
+    // Executing in another process (a worker): its executor stops it on this message, or on
+    // the cancelRequestedAt flag it polls if the message is lost.
+    if (!deps.stopRun(runId, 'cancelled by request')) deps.events.publish('run:cancel', { runId, reason: 'cancelled by request' });
   }
   return deps.prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId } });
 }

@@ -99,6 +99,29 @@ export class RunExecutor {
     await finishRun(this.deps, run, verdict, outcome, recorder);
   }
 
+  /**
+   * Stops the runs of this process that were cancelled through another process: the message on
+   * the event bus does it at once; this check of the database flag is the fallback when a
+   * message was lost (a Redis restart).
+   */
+  async stopCancelledRuns(): Promise<void> {
+    if (this.running.size === 0) return;
+    const cancelled = await this.deps.prisma.provisioningRun.findMany({
+      where: { id: { in: [...this.running.keys()] }, status: 'RUNNING', cancelRequestedAt: { not: null } },
+      select: { id: true },
+    });
+    for (const run of cancelled) this.stop(run.id, 'cancelled by request');
+  }
+
+  /** Follows cancel messages from every instance; returns the function that stops following. */
+  followCancels(): () => void {
+    const messages = this.deps.events.subscribe('run:cancel');
+    void (async () => {
+      for await (const message of messages) this.stop(message.runId, message.reason);
+    })().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'cancel messages stopped'));
+    return () => void messages.return?.();
+  }
+
   /** Stops a running run (SIGINT to its process group, then SIGKILL). Returns false if not running here. */
   stop(runId: string, reason: string): boolean {
     const controller = this.running.get(runId);

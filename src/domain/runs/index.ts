@@ -2,6 +2,7 @@
 export { cancelRun, pruneRunHistory, retryRun, type PruneResult } from './control.ts';
 export type { RunCounters } from './events.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
-export { enqueueRun, isTerminal, type LifecycleDeps } from './lifecycle.ts';
+export { enqueueRun, isTerminal, queuePosition, type LifecycleDeps } from './lifecycle.ts';
+export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';
 export { interruptOrphanedRuns, requeueWaitingRuns } from './recovery.ts';
 export { streamRunEvents, streamRunUpdates } from './stream.ts';

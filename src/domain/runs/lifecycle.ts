@@ -36,6 +36,18 @@ export function enqueueRun(queue: RunQueue, run: Pick<ProvisioningRun, 'id' | 'p
   return queue.enqueue(run.id, { group: run.productId, groupLimit: product.maxConcurrentRuns });
 }
 
+/**
+ * A QUEUED run's place (1 = next to start). The in-process queue knows it exactly (it skips
+ * products at their limit); a shared queue does not, so it is the number of runs queued before.
+ */
+export async function queuePosition(deps: Pick<LifecycleDeps, 'prisma' | 'queue'>, run: Pick<ProvisioningRun, 'id' | 'status' | 'queuedAt'>): Promise<number | null> {
+  if (run.status !== 'QUEUED') return null;
+  const local = deps.queue.position(run.id);
+  if (local !== undefined) return local;
+  const ahead = await deps.prisma.provisioningRun.count({ where: { status: 'QUEUED', queuedAt: { lt: run.queuedAt } } });
+  return ahead + 1;
+}
+
 interface Transition {
   service: ServiceStatus;
   inventory?: InventoryStatus;

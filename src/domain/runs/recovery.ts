@@ -1,9 +1,11 @@
+import os from 'node:os';
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
 import { isAnsibleOfRun } from '../../runner/index.ts';
 import { RunEventRecorder } from './events.ts';
 import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './lifecycle.ts';
+import { hostOf } from './liveness.ts';
 
 /** Puts runs that were QUEUED when the process stopped back on the queue, oldest first. */
 export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue): Promise<number> {
@@ -18,18 +20,25 @@ export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue):
 
 /**
  * Invariant 8: a run left RUNNING by a process that died is marked INTERRUPTED, with a terminal
- * event, and its leftover ansible process group is killed. An interrupted provision is then
- * compensated like a cancelled one (its deprovision playbook runs), or, with compensation
- * switched off, its items are QUARANTINED and the service flagged NEEDS_ATTENTION at once.
- * `ownedBy` limits this to runs whose owner is known to be dead (in the embedded profile, every
- * run: the data directory lock proves no other process runs).
+ * event, and its leftover ansible process group is killed (on its own host). An interrupted
+ * provision is then compensated like a cancelled one (its deprovision playbook runs), or, with
+ * compensation switched off, its items are QUARANTINED and the service flagged NEEDS_ATTENTION at
+ * once. `isOrphan` says whose runs these are: on the embedded profile every RUNNING run at start
+ * (the data directory lock proves no other process runs), on PostgreSQL the runs of workers that
+ * stopped heartbeating. Several processes may notice the same orphan: the one that moves it to
+ * itself first recovers it, once.
  */
-export async function interruptOrphanedRuns(deps: LifecycleDeps, ownedBy?: (workerId: string | null) => boolean): Promise<number> {
+export async function interruptOrphanedRuns(deps: LifecycleDeps & { workerId: string }, isOrphan: (workerId: string | null) => boolean): Promise<number> {
   const orphans = (await deps.prisma.provisioningRun.findMany({ where: { status: 'RUNNING' }, include: LOADED_RUN_INCLUDE })) as LoadedRun[];
   let count = 0;
   for (const run of orphans) {
-    if (ownedBy && !ownedBy(run.workerId)) continue;
-    if (run.pid) killLeftoverGroup(run.pid, run.startedAt, deps.logger);
+    if (!isOrphan(run.workerId)) continue;
+    const { count: taken } = await deps.prisma.provisioningRun.updateMany({
+      where: { id: run.id, status: 'RUNNING', workerId: run.workerId },
+      data: { workerId: deps.workerId },
+    });
+    if (taken === 0) continue;
+    if (run.pid && hostOf(run.workerId) === os.hostname()) killLeftoverGroup(run.pid, run.startedAt, deps.logger);
     const recorder = new RunEventRecorder(deps.prisma, deps.events, run.id, run.lastSeq);
     const reason = `the process running it (${run.workerId ?? 'unknown'}) stopped before the run finished`;
     await recorder.recordSystemEvent('run_finished', { status: 'INTERRUPTED', reason, exitCode: null });

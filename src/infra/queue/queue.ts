@@ -54,11 +54,9 @@ export function createMemoryRunQueue(options: { concurrency: number; onError: (r
       waiting.push({ runId, group, groupLimit: groupLimit ?? Number.POSITIVE_INFINITY });
       pump();
     },
-    remove(runId) {
+    async remove(runId) {
       const index = waiting.findIndex((entry) => entry.runId === runId);
-      if (index === -1) return false;
-      waiting.splice(index, 1);
-      return true;
+      if (index !== -1) waiting.splice(index, 1);
     },
     position(runId) {
       const index = waiting.findIndex((entry) => entry.runId === runId);

@@ -1,0 +1,69 @@
+import { PgBoss } from 'pg-boss';
+import type { RunQueue } from '../../domain/ports/run-queue.ts';
+import type { Logger } from '../../logger.ts';
+
+const QUEUE = 'provisio-run';
+/** pg-boss's ceiling for a job's expiry; a run may last longer (its own timeout, up to 7 days) and is then no longer counted against its product's limit. */
+const EXPIRE_SECONDS = 24 * 3600;
+/** A product's maxConcurrentRuns is one of 1..1000: each limit is a pg-boss group tier of that name. */
+const GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [String(index + 1), index + 1]));
+
+export interface PgBossQueueOptions {
+  connectionString: string;
+  logger: Logger;
+  /** Runs this process executes at once (a worker); 0: this process only enqueues (an API instance). */
+  concurrency: number;
+  onError: (runId: string, error: unknown) => void;
+}
+
+/**
+ * Cluster profile: runs are scheduled through pg-boss in the same PostgreSQL database. A job
+ * carries only the run id (its job id is the run id, so a run is never queued twice); the run's
+ * state stays in Provisio's tables, and the executor's claim (QUEUED → RUNNING) makes sure a
+ * retried or duplicated job never runs a playbook twice. Each product's maxConcurrentRuns holds
+ * across all workers (a pg-boss group per product, counted in the database); `concurrency` is
+ * per worker.
+ */
+export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise<RunQueue> {
+  const boss = new PgBoss({ connectionString: options.connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
+  boss.on('error', (error: unknown) => options.logger.warn({ err: error }, 'run queue (pg-boss) error'));
+  await boss.start();
+  if (!(await boss.getQueue(QUEUE))) {
+    await boss.createQueue(QUEUE, { retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 }).catch(async (error: unknown) => {
+      // Another process created it first.
+      if (!(await boss.getQueue(QUEUE))) throw error;
+    });
+  }
+  const active = new Set<Promise<void>>();
+  let closed = false;
+
+  return {
+    async enqueue(runId, { group, groupLimit } = {}) {
+      // Also while closing: a compensation queued by a run that is finishing must reach a worker.
+      await boss.send(QUEUE, { runId }, { id: runId, ...(group && groupLimit ? { group: { id: group, tier: String(groupLimit) } } : {}) });
+    },
+    async remove(runId) {
+      await boss.cancel(QUEUE, runId).catch(() => {});
+    },
+    position: () => undefined,
+    start(handler) {
+      if (options.concurrency === 0) return;
+      void boss.work<{ runId: string }>(
+        QUEUE,
+        { localConcurrency: options.concurrency, groupConcurrency: { default: 1000, tiers: GROUP_TIERS }, pollingIntervalSeconds: 0.5 },
+        async ([job]) => {
+          if (!job || closed) return;
+          const task = handler(job.data.runId).catch((error: unknown) => options.onError(job.data.runId, error));
+          active.add(task);
+          await task.finally(() => active.delete(task));
+        },
+      );
+    },
+    async close() {
+      closed = true;
+      if (options.concurrency > 0) await boss.offWork(QUEUE, { wait: false }).catch(() => {});
+      await Promise.allSettled([...active]);
+      await boss.stop({ graceful: false, close: true });
+    },
+  };
+}
