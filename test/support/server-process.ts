@@ -30,3 +30,28 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   });
   return { process: child, url, key };
 }
+
+export interface WorkerProcess {
+  process: ResultPromise<{ env: Record<string, string>; reject: false; all: true; forceKillAfterDelay: false }>;
+  output(): string;
+}
+
+/** Runs `node src/worker.ts` as `npm run worker` does and waits until it takes runs. */
+export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = execa(process.execPath, [path.join(repoRoot, 'src/worker.ts')], {
+    cwd: repoRoot,
+    env: { LOG_LEVEL: 'info', ...env },
+    reject: false,
+    all: true,
+    forceKillAfterDelay: false,
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.all.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Provisio worker running')) resolve();
+    });
+    void child.then((result) => reject(new Error(`worker exited (${result.exitCode}) before running:\n${result.all}`)));
+  });
+  return { process: child, output: () => output };
+}

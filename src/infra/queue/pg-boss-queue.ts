@@ -5,6 +5,8 @@ import type { Logger } from '../../logger.ts';
 const QUEUE = 'provisio-run';
 /** pg-boss's ceiling for a job's expiry; a run may last longer (its own timeout, up to 7 days) and is then no longer counted against its product's limit. */
 const EXPIRE_SECONDS = 24 * 3600;
+/** A dead worker's job stops counting against its product's limit after this (the run itself is recovered through Provisio's own heartbeats). */
+const JOB_HEARTBEAT_SECONDS = 30;
 /** A product's maxConcurrentRuns is one of 1..1000: each limit is a pg-boss group tier of that name. */
 const GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [String(index + 1), index + 1]));
 
@@ -29,7 +31,7 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
   boss.on('error', (error: unknown) => options.logger.warn({ err: error }, 'run queue (pg-boss) error'));
   await boss.start();
   if (!(await boss.getQueue(QUEUE))) {
-    await boss.createQueue(QUEUE, { retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 }).catch(async (error: unknown) => {
+    await boss.createQueue(QUEUE, { retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 }).catch(async (error: unknown) => {
       // Another process created it first.
       if (!(await boss.getQueue(QUEUE))) throw error;
     });

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoInventory, demoProducts } from '../src/domain/seed.ts';
+import { newAdminKey, repoRoot } from './support/app.ts';
+import { post, type Endpoint } from './support/client.ts';
+import { createTestDatabase, postgresServerUrl } from './support/database.ts';
+import { allEvents, expectContiguous, provision, streamEvents, waitForRun } from './support/runs.ts';
+import { spawnServer, spawnWorker, type ServerProcess, type WorkerProcess } from './support/server-process.ts';
+import { eventually } from './support/wait.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A GraphQL call with a plain query string; fails on errors. */
+async function gql<T = Record<string, unknown>>(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = (await (await post(endpoint, { query, variables })).json()) as { data?: T; errors?: unknown };
+  if (body.errors || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const CREATE_PRODUCT = 'mutation($input: CreateProductInput!) { createProduct(input: $input) { __typename ... on Error { message } } }';
+const ADD_ITEMS = 'mutation($items: [NewInventoryItemInput!]!) { addInventoryItems(items: $items) { __typename ... on Error { message } } }';
+const CANCEL = 'mutation($id: ID!) { cancelRun(id: $id) { __typename ... on Error { message } } }';
+const COMPENSATION = 'query($id: ID!) { runs(first: 100) { nodes { id compensatesRun { id } } } run(id: $id) { id } }';
+
+/** The cluster of one test database: API instances and workers as separate processes on loopback. */
+class Cluster {
+  readonly apis: ServerProcess[] = [];
+  readonly workers: WorkerProcess[] = [];
+  private readonly dirs: string[] = [];
+  readonly labDir: string;
+  readonly env: Record<string, string>;
+  db!: pg.Client;
+  private database!: { url: string; drop(): Promise<void> };
+
+  constructor(settings: Record<string, string> = {}) {
+    this.labDir = this.tempDir();
+    this.env = {
+      REDIS_URL: redisUrl,
+      PROVISIO_ADMIN_KEY: newAdminKey(),
+      PROVISIO_SECRET_KEY: randomBytes(32).toString('base64'),
+      PROVISIO_HEARTBEAT_SECONDS: '1',
+      PROVISIO_KILL_GRACE_MS: '1000',
+      PROVISIO_PLAYBOOKS_DIR: path.join(repoRoot, 'playbooks'),
+      PROVISIO_LAB_DIR: this.labDir,
+      PROVISIO_SEED_DEMO: 'false',
+      ...settings,
+    };
+  }
+
+  private tempDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-cluster-'));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async open(): Promise<void> {
+    this.database = await createTestDatabase(postgresServerUrl!);
+    this.env['DATABASE_URL'] = this.database.url;
+    this.db = new pg.Client({ connectionString: this.database.url });
+    await this.db.connect();
+  }
+
+  async startApi(): Promise<ServerProcess> {
+    // Each process has a data directory of its own, as on separate machines.
+    const api = await spawnServer({ ...this.env, PROVISIO_DATA_DIR: this.tempDir() });
+    this.apis.push(api);
+    return api;
+  }
+
+  async startWorker(): Promise<WorkerProcess> {
+    const worker = await spawnWorker({ ...this.env, PROVISIO_DATA_DIR: this.tempDir() });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    for (const child of [...this.workers, ...this.apis]) child.process.kill('SIGTERM');
+    await Promise.all([...this.workers, ...this.apis].map((child) => child.process));
+    await this.db?.end();
+    await this.database?.drop();
+    for (const dir of this.dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function seedDemo(endpoint: Endpoint): Promise<void> {
+  for (const product of demoProducts) {
+    const created = await gql<{ createProduct: { __typename: string } }>(endpoint, CREATE_PRODUCT, { input: product });
+    expect(created.createProduct.__typename).toBe('CreateProductSuccess');
+  }
+  expect((await gql<{ addInventoryItems: { __typename: string } }>(endpoint, ADD_ITEMS, { items: demoInventory() })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+}
+
+async function compensationOf(endpoint: Endpoint, runId: string): Promise<string> {
+  const found = await eventually(
+    () => gql<{ runs: { nodes: Array<{ id: string; compensatesRun: { id: string } | null }> } }>(endpoint, COMPENSATION, { id: runId }),
+    (data) => data.runs.nodes.some((run) => run.compensatesRun?.id === runId),
+    'the compensating run',
+    30_000,
+  );
+  return found.runs.nodes.find((run) => run.compensatesRun?.id === runId)!.id;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').pop()!;
+const longProvision = (customerRef: string) => ({
+  productSlug: 'voip-line',
+  customerRef,
+  variables: { caller_id_name: 'Cluster', sip_password: `sip-password-${customerRef}`, simulate_delay_seconds: 300 },
+});
+
+describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 workers as processes', () => {
+  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '1', PROVISIO_SHUTDOWN_GRACE_MS: '3000' });
+  let a: ServerProcess;
+  let b: ServerProcess;
+  beforeAll(async () => {
+    await cluster.open();
+    a = await cluster.startApi();
+    b = await cluster.startApi();
+    await cluster.startWorker();
+    await cluster.startWorker();
+    await seedDemo(a);
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('spreads runs over both workers; a subscriber on the other API instance gets every event once, in order', async () => {
+    // Each worker takes one run at a time and each run lasts seconds: two at once need both workers.
+    const started = await Promise.all(
+      [a, b, a, b].map((api, index) =>
+        provision(api, { productSlug: 'voip-line', customerRef: `spread-${index}`, variables: { caller_id_name: 'Spread', sip_password: `sip-password-spread-${index}`, simulate_delay_seconds: 2 } }),
+      ),
+    );
+    const streamed = await streamEvents(b, 'ws', started[0]!.runId);
+    const runs = await Promise.all(started.map(({ runId }) => waitForRun(a, runId)));
+    expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expectContiguous(streamed, 1, runs[0]!.lastSeq);
+    expect(streamed.map((event) => event.seq)).toEqual((await allEvents(a, started[0]!.runId)).map((event) => event.seq));
+    const { rows } = await cluster.db.query<{ workerId: string }>(`SELECT DISTINCT "workerId" FROM "ProvisioningRun" WHERE id = ANY($1::uuid[])`, [started.map(({ runId }) => rawId(runId))]);
+    const workerPids = new Set(cluster.workers.map((worker) => worker.process.pid));
+    expect(rows.map((row) => Number(row.workerId.split(':').at(-2)))).toSatisfy((pids: number[]) => pids.length === 2 && pids.every((pid) => workerPids.has(pid)));
+  });
+
+  it('cancels, through the other API instance, a run executing on a worker', async () => {
+    const started = await provision(a, longProvision('cancel-elsewhere'));
+    await eventually(() => allEvents(a, started.runId), (events) => events.some((event) => event.task === 'Simulate a slow network element'), 'the long task');
+    const cancelledAt = Date.now();
+    expect((await gql<{ cancelRun: { __typename: string } }>(b, CANCEL, { id: started.runId })).cancelRun.__typename).toBe('CancelRunSuccess');
+    const run = await waitForRun(a, started.runId);
+    expect(run.status).toBe('CANCELED');
+    // SIGINT, then SIGKILL after the 1 s grace: well within seconds, not the 300 s task.
+    expect(Date.now() - cancelledAt).toBeLessThan(15_000);
+    expect(await waitForRun(b, await compensationOf(b, started.runId))).toMatchObject({ status: 'SUCCEEDED', service: { status: 'FAILED' } });
+  });
+
+  it('SIGTERM drains a worker: it stops taking runs, and a run still going after the grace ends INTERRUPTED and is compensated elsewhere', async () => {
+    const started = await provision(a, longProvision('worker-drained'));
+    await eventually(() => allEvents(a, started.runId), (events) => events.some((event) => event.task === 'Simulate a slow network element'), 'the long task');
+    const { rows } = await cluster.db.query<{ workerId: string }>(`SELECT "workerId" FROM "ProvisioningRun" WHERE id = $1::uuid`, [rawId(started.runId)]);
+    const draining = cluster.workers.find((worker) => worker.process.pid === Number(rows[0]!.workerId.split(':').at(-2)))!;
+    const stoppedAt = Date.now();
+    draining.process.kill('SIGTERM');
+    expect((await draining.process).exitCode).toBe(0);
+    // The grace (3 s) then the kill grace (1 s): not the 300 s of the task.
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(3000);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(draining.output()).toContain('waiting for running runs to finish');
+    expect(await waitForRun(a, started.runId)).toMatchObject({ status: 'INTERRUPTED', statusReason: 'stopped because the worker was shutting down' });
+    const compensation = await compensationOf(a, started.runId);
+    expect(await waitForRun(a, compensation)).toMatchObject({ status: 'SUCCEEDED', service: { status: 'FAILED' } });
+    const executor = await cluster.db.query<{ workerId: string }>(`SELECT "workerId" FROM "ProvisioningRun" WHERE id = $1::uuid`, [rawId(compensation)]);
+    expect(executor.rows[0]!.workerId).not.toBe(rows[0]!.workerId);
+    cluster.workers.splice(cluster.workers.indexOf(draining), 1);
+    await cluster.startWorker();
+  });
+
+  it('kill -9 of a worker mid-run: the run ends INTERRUPTED, the other worker compensates it, no ansible is left, nothing stays RESERVED', async () => {
+    const started = await provision(b, longProvision('worker-killed'));
+    await eventually(() => allEvents(b, started.runId), (events) => events.some((event) => event.task === 'Simulate a slow network element'), 'the long task');
+    const { rows } = await cluster.db.query<{ workerId: string; pid: number }>(`SELECT "workerId", pid FROM "ProvisioningRun" WHERE id = $1::uuid`, [rawId(started.runId)]);
+    const { workerId, pid: ansiblePid } = rows[0]!;
+    const victim = cluster.workers.find((worker) => worker.process.pid === Number(workerId.split(':').at(-2)))!;
+    expect(victim).toBeDefined();
+    victim.process.kill('SIGKILL');
+    await victim.process;
+
+    const run = await waitForRun(a, started.runId, 60_000);
+    expect(run).toMatchObject({ status: 'INTERRUPTED' });
+    expect(run.statusReason).toContain(workerId);
+    expect(await waitForRun(a, await compensationOf(a, started.runId))).toMatchObject({ status: 'SUCCEEDED', service: { status: 'FAILED' } });
+    expect(groupAlive(ansiblePid)).toBe(false);
+    const reserved = await cluster.db.query(`SELECT id FROM "InventoryItem" WHERE status = 'RESERVED'`);
+    expect(reserved.rows).toEqual([]);
+  });
+});
+
+describe.skipIf(!postgresServerUrl)('cluster profile: allocation under real concurrency', () => {
+  const cluster = new Cluster();
+  let apis: ServerProcess[] = [];
+  beforeAll(async () => {
+    await cluster.open();
+    // No worker: the race is about reserving at request time; the runs stay QUEUED.
+    apis = [await cluster.startApi(), await cluster.startApi()];
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('500 concurrent provisions on a 250-item pool through two API instances: 250 accepted, 250 typed InsufficientInventoryError, no item twice', async () => {
+    const [first, second] = apis as [ServerProcess, ServerProcess];
+    const product = { ...demoProducts.find((candidate) => candidate.slug === 'voip-line')!, slug: 'race-line', name: 'Race line' };
+    expect((await gql<{ createProduct: { __typename: string } }>(first, CREATE_PRODUCT, { input: product })).createProduct.__typename).toBe('CreateProductSuccess');
+    const numbers = Array.from({ length: 250 }, (_, index) => ({ kind: 'PHONE_NUMBER', identifier: `+4930777${String(index).padStart(4, '0')}` }));
+    expect((await gql<{ addInventoryItems: { __typename: string } }>(first, ADD_ITEMS, { items: numbers })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+
+    const PROVISION = 'mutation($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on Error { message } } }';
+    const outcomes = await Promise.all(
+      Array.from({ length: 500 }, (_, index) =>
+        gql<{ provisionService: { __typename: string; message?: string } }>(index % 2 ? second : first, PROVISION, {
+          input: { productSlug: 'race-line', customerRef: `race-${index}`, variables: { caller_id_name: 'Race', sip_password: `sip-password-race-${index}` } },
+        }),
+      ),
+    );
+    const byType = Object.groupBy(outcomes, (outcome) => outcome.provisionService.__typename);
+    expect({ accepted: byType['ProvisionServiceSuccess']?.length, refused: byType['InsufficientInventoryError']?.length }).toEqual({ accepted: 250, refused: 250 });
+    const items = await cluster.db.query<{ status: string; serviceId: string | null }>(`SELECT status, "serviceId" FROM "InventoryItem" WHERE kind = 'PHONE_NUMBER'`);
+    expect(items.rows.every((item) => item.status === 'RESERVED' && item.serviceId)).toBe(true);
+    expect(new Set(items.rows.map((item) => item.serviceId)).size).toBe(250);
+    const services = await cluster.db.query(`SELECT count(*)::int AS count FROM "Service"`);
+    expect(services.rows[0]).toEqual({ count: 250 });
+  });
+});
