@@ -48,7 +48,7 @@ export async function openServices(config: Config, logger: Logger, role: Process
     logger.warn({ sealed }, 'secrets stored in clear by an earlier version were encrypted');
     if (embedded) await compactSecretTables(prisma);
   }
-  const events = config.redisUrl ? createRedisEventBus(config.redisUrl) : createMemoryEventBus();
+  const events = config.redisUrl ? createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
   const cluster = isCluster(config);
   const executes = role === 'worker' || !cluster;
   const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');

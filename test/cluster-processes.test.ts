@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import { execa, type ResultPromise } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoInventory, demoProducts } from '../src/domain/seed.ts';
@@ -104,14 +106,17 @@ async function compensationOf(endpoint: Endpoint, runId: string): Promise<string
   return found.runs.nodes.find((run) => run.compensatesRun?.id === runId)!.id;
 }
 
-function groupAlive(pgid: number): boolean {
+function alive(pid: number): boolean {
   try {
-    process.kill(-pgid, 0);
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;
   }
 }
+
+/** A process group, by its leader's pid (the run's ansible-playbook). */
+const groupAlive = (pgid: number) => alive(-pgid);
 
 const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').pop()!;
 const longProvision = (customerRef: string) => ({
@@ -240,5 +245,65 @@ describe.skipIf(!postgresServerUrl)('cluster profile: allocation under real conc
     expect(new Set(items.rows.map((item) => item.serviceId)).size).toBe(250);
     const services = await cluster.db.query(`SELECT count(*)::int AS count FROM "Service"`);
     expect(services.rows[0]).toEqual({ count: 250 });
+  });
+});
+
+/** A Redis of the test's own, so it can be restarted. */
+async function startRedis(port: number): Promise<{ process: ResultPromise }> {
+  const redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
+  await eventually(() => new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  }), Boolean, 'redis-server listening', 10_000);
+  // Wrapped: a returned child process would be awaited, which waits for it to exit.
+  return { process: redis };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.skipIf(!postgresServerUrl)('cluster profile: a Redis restart', () => {
+  let port: number;
+  let redis: { process: ResultPromise };
+  let cluster: Cluster;
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    cluster = new Cluster({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    await cluster.open();
+    await cluster.startApi();
+    await cluster.startWorker();
+    await seedDemo(cluster.apis[0]!);
+  });
+  afterAll(async () => {
+    await cluster?.close();
+    redis?.process.kill('SIGTERM');
+    await redis.process;
+  });
+
+  it('a subscriber on the API instance still gets every event of a run on the worker once, in order, and no process dies', async () => {
+    const api = cluster.apis[0]!;
+    const started = await provision(api, { productSlug: 'voip-line', customerRef: 'redis-restart', variables: { caller_id_name: 'Redis', sip_password: 'sip-password-redis', simulate_delay_seconds: 2 } });
+    const streamed = streamEvents(api, 'ws', started.runId);
+    await eventually(() => allEvents(api, started.runId), (events) => events.some((event) => event.task === 'Simulate a slow network element'), 'the long task');
+    redis.process.kill('SIGKILL');
+    await redis.process;
+    // Down longer than the slow task: the run's next events are published while Redis is away.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    redis = await startRedis(port);
+    const run = await waitForRun(api, started.runId);
+    expect(run.status).toBe('SUCCEEDED');
+    const events = await streamed;
+    expectContiguous(events, 1, run.lastSeq);
+    for (const child of [...cluster.apis, ...cluster.workers]) expect(alive(child.process.pid!)).toBe(true);
+    // Live delivery is back: a new run's events arrive through Redis again.
+    const next = await provision(api, { productSlug: 'voip-line', customerRef: 'redis-back', variables: { caller_id_name: 'Redis', sip_password: 'sip-password-redis-back' } });
+    const nextEvents = await streamEvents(api, 'ws', next.runId);
+    expectContiguous(nextEvents, 1, (await waitForRun(api, next.runId)).lastSeq);
   });
 });
