@@ -59,8 +59,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     find: (partnerId, documentId) => services().trustedDocuments.find(partnerId, documentId),
   };
 
-  const yoga = createProvisioYoga({ schema, services, gate, trustedDocuments: documents, logger, corsOrigins: config.corsOrigins, maxRequestBytes: MAX_REQUEST_BYTES });
-  const http = createHttpServer({ yoga, logger, maxRequestBytes: MAX_REQUEST_BYTES, readiness });
+  const yoga = createProvisioYoga({ schema, services, gate, trustedDocuments: documents, logger, corsOrigins: config.corsOrigins, maxRequestBytes: MAX_REQUEST_BYTES, readiness });
+  const http = createHttpServer({ yoga, logger, maxRequestBytes: MAX_REQUEST_BYTES });
   const websocket = attachWebSocket({
     server: http.server,
     yoga,

@@ -6,10 +6,9 @@ export interface HttpOptions {
   yoga: ProvisioYoga;
   logger: Logger;
   maxRequestBytes: number;
-  readiness(): Promise<{ ok: boolean; reason?: string }>;
 }
 
-/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), /healthz, /readyz. */
+/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), and Yoga's /healthz and /readyz. */
 export function createHttpServer(options: HttpOptions) {
   const { yoga, logger, maxRequestBytes } = options;
   // SSE responses never end on their own: remember them so shutdown can close them.
@@ -19,13 +18,6 @@ export function createHttpServer(options: HttpOptions) {
     res.on('finish', () => {
       logger.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
-    if (req.url === '/readyz') {
-      void options.readiness().then((ready) => {
-        res.writeHead(ready.ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ready));
-      });
-      return;
-    }
     if (Number(req.headers['content-length'] ?? 0) > maxRequestBytes) {
       // Answer once the client has finished sending, so it reads the 413 instead of a reset
       // connection; a client that keeps sending far beyond the limit is cut off. A body without

@@ -1,6 +1,6 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { TrustedDocumentLookup } from '../domain/access/trusted-documents.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -20,6 +20,8 @@ export interface YogaOptions {
   /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
   corsOrigins: readonly string[];
   maxRequestBytes: number;
+  /** /readyz: whether this instance should get traffic (started, database answering, not shutting down). */
+  readiness(): Promise<{ ok: boolean; reason?: string }>;
 }
 
 export type ProvisioYoga = YogaServerInstance<ServerContext, RequestContext>;
@@ -54,6 +56,14 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
     // `documentId` names a registered document (GraphQL over HTTP, persisted documents).
     extraParamNames: ['documentId'],
     plugins: [
+      // Before the key check: load balancers probe without a key.
+      useReadinessCheck({
+        endpoint: '/readyz',
+        check: async ({ fetchAPI }) => {
+          const ready = await options.readiness();
+          return new fetchAPI.Response(JSON.stringify(ready), { status: ready.ok ? 200 : 503, headers: { 'content-type': 'application/json' } });
+        },
+      }),
       useApiKeys(options.gate, viewers),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useTrustedDocuments(options.trustedDocuments, viewers),
