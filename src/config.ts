@@ -39,6 +39,8 @@ export interface Config {
   secretKeyFile: string | undefined;
   /** PostgreSQL: how often a process says it is alive; after three missed beats its runs are recovered. */
   heartbeatSeconds: number;
+  /** Cluster profile: runs executing at once across all workers; unset: the sum of the workers' own limits. */
+  clusterMaxRuns: number | undefined;
 }
 
 /** Node fires a timer longer than 2^31 − 1 ms after 1 ms: every delay from configuration stays below. */
@@ -98,6 +100,7 @@ const envSchema = z.object({
         if (problem) ctx.addIssue({ code: 'custom', message: `key ${index + 1} is ${problem} (several keys: comma-separated, the first seals)` });
       });
     }),
+  PROVISIO_CLUSTER_MAX_RUNS: z.coerce.number().int().min(1).max(100_000).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
   PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
 }).refine((env) => !(env.PROVISIO_SECRET_KEY.length > 0 && env.PROVISIO_SECRET_KEY_FILE), {
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     partnerRateLimitPerMinute: e.PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE,
     secretKeys: e.PROVISIO_SECRET_KEY,
     heartbeatSeconds: e.PROVISIO_HEARTBEAT_SECONDS,
+    clusterMaxRuns: e.PROVISIO_CLUSTER_MAX_RUNS,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
     ...overrides,
   };

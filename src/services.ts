@@ -67,7 +67,14 @@ export async function openServices(config: Config, logger: Logger, role: Process
     compensateInterrupted: config.onInterrupt === 'compensate',
   };
   const executor = executes
-    ? new RunExecutor({ ...lifecycle, playbooksDir: config.playbooksDir, playbookEnv: { PROVISIO_LAB_DIR: config.labDir }, workerId, killGraceMs: config.killGraceMs })
+    ? new RunExecutor({
+        ...lifecycle,
+        playbooksDir: config.playbooksDir,
+        playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
+        workerId,
+        killGraceMs: config.killGraceMs,
+        clusterMaxRuns: cluster ? config.clusterMaxRuns : undefined,
+      })
     : undefined;
   const context: AppContext = {
     ...lifecycle,

@@ -248,6 +248,62 @@ describe.skipIf(!postgresServerUrl)('cluster profile: allocation under real conc
   });
 });
 
+describe.skipIf(!postgresServerUrl)('cluster profile: limits across workers', () => {
+  // Two workers with two slots each, at most three runs in the whole cluster.
+  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '2', PROVISIO_CLUSTER_MAX_RUNS: '3' });
+  beforeAll(async () => {
+    await cluster.open();
+    await cluster.startApi();
+    await cluster.startWorker();
+    await cluster.startWorker();
+    await seedDemo(cluster.apis[0]!);
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  /** Runs the provisions and samples how many run at once, per product. */
+  async function peakRunning(slug: string, count: number): Promise<{ peak: Record<string, number>; statuses: string[] }> {
+    const api = cluster.apis[0]!;
+    const peak: Record<string, number> = {};
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await cluster.db.query<{ slug: string; running: number }>(
+          `SELECT p.slug, count(*)::int AS running FROM "ProvisioningRun" r JOIN "Product" p ON p.id = r."productId" WHERE r.status = 'RUNNING' GROUP BY p.slug`,
+        );
+        const total = rows.reduce((sum, row) => sum + row.running, 0);
+        for (const row of [...rows, { slug: '*', running: total }]) peak[row.slug] = Math.max(peak[row.slug] ?? 0, row.running);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const started = await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        provision(api, { productSlug: slug, customerRef: `${slug}-${index}`, variables: { caller_id_name: 'Limits', sip_password: `sip-password-${slug}-${index}`, simulate_delay_seconds: 2 } }),
+      ),
+    );
+    const runs = await Promise.all(started.map(({ runId }) => waitForRun(api, runId)));
+    sampling = false;
+    await sampler;
+    return { peak, statuses: runs.map((run) => run.status) };
+  }
+
+  it("holds a product's maxConcurrentRuns across workers, and the cluster-wide limit", async () => {
+    const api = cluster.apis[0]!;
+    const limited = { ...demoProducts.find((candidate) => candidate.slug === 'voip-line')!, slug: 'one-at-a-time', name: 'One at a time', maxConcurrentRuns: 1 };
+    expect((await gql<{ createProduct: { __typename: string } }>(api, CREATE_PRODUCT, { input: limited })).createProduct.__typename).toBe('CreateProductSuccess');
+    const product = await peakRunning('one-at-a-time', 3);
+    expect(product.statuses).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(product.peak['one-at-a-time']).toBe(1);
+
+    const cluster3 = await peakRunning('voip-line', 5);
+    expect(cluster3.statuses.every((status) => status === 'SUCCEEDED')).toBe(true);
+    // Four worker slots, three cluster slots: three at once, never four.
+    expect(cluster3.peak['*']).toBeLessThanOrEqual(3);
+    expect(cluster3.peak['*']).toBeGreaterThanOrEqual(2);
+  });
+});
+
 /** A Redis of the test's own, so it can be restarted. */
 async function startRedis(port: number): Promise<{ process: ResultPromise }> {
   const redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });

@@ -36,4 +36,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ PROVISIO_SECRET_KEY: `${key},${Buffer.alloc(16).toString('base64')}` })).toThrow(/key 2 is 16 bytes/);
     expect(() => loadConfig({ PROVISIO_SECRET_KEY: key, PROVISIO_SECRET_KEY_FILE: '/etc/provisio/key' })).toThrow(/not both/);
   });
+
+  it('reads the cluster settings', () => {
+    expect(loadConfig({}).clusterMaxRuns).toBeUndefined();
+    expect(loadConfig({}).heartbeatSeconds).toBe(5);
+    const config = loadConfig({ PROVISIO_CLUSTER_MAX_RUNS: '12', PROVISIO_HEARTBEAT_SECONDS: '2' });
+    expect([config.clusterMaxRuns, config.heartbeatSeconds]).toEqual([12, 2]);
+    expect(() => loadConfig({ PROVISIO_CLUSTER_MAX_RUNS: '0' })).toThrow(/PROVISIO_CLUSTER_MAX_RUNS/);
+    expect(() => loadConfig({ PROVISIO_HEARTBEAT_SECONDS: '0' })).toThrow(/PROVISIO_HEARTBEAT_SECONDS/);
+  });
 });

@@ -3,6 +3,7 @@ import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from
 import { inventoryKinds } from '../inventory-kinds.ts';
 import { resolvePlaybook } from '../playbooks.ts';
 import { productDefinition } from '../products.ts';
+import { claimRun } from './claim.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './lifecycle.ts';
 import { openProductSecrets, openValues, type SecretBox } from '../secrets.ts';
@@ -18,6 +19,8 @@ export interface ExecutorDeps extends LifecycleDeps {
   killGraceMs: number;
   /** Opens the stored secrets a playbook gets. */
   secrets: SecretBox;
+  /** Cluster profile: runs RUNNING at once across all workers (each worker also has its own limit). */
+  clusterMaxRuns?: number | undefined;
 }
 
 /** Executes queued runs in this process: claims, runs the playbook, records events, applies the outcome. */
@@ -40,12 +43,11 @@ export class RunExecutor {
     // Registered before the claim, so a cancel arriving right after the claim finds it.
     const controller = new AbortController();
     this.running.set(runId, controller);
-    // Claiming with a status guard: a run cancelled or taken by another worker is skipped.
-    const claimed = await prisma.provisioningRun.updateMany({
-      where: { id: runId, status: 'QUEUED' },
-      data: { status: 'RUNNING', startedAt: new Date(), workerId },
+    const claimed = await claimRun(prisma, runId, workerId, { clusterLimit: this.deps.clusterMaxRuns, signal: controller.signal }).catch((error: unknown) => {
+      this.running.delete(runId);
+      throw error;
     });
-    if (claimed.count === 0) {
+    if (!claimed) {
       this.running.delete(runId);
       return;
     }
