@@ -11,85 +11,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
 import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, machineCpuMs, mainThreadSchedMs, max, numberOption, percentile, processCpuMs, resultsDir, rssMiB, runBench, sampleRss, sampleThreadState, sleep, table, tempDir } from './lib/common.ts';
-import { benchAuthorization, createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
+import { createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
 import { summariseFile } from './lib/profiler.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
+import { check, subscribe, type Subscriber, type Transport } from './lib/subscribers.ts';
 
 const P99_TARGET_MS = 50;
 const RSS_TARGET_MIB = 500;
-
-const RUN_EVENTS = /* GraphQL */ `
-  subscription BenchRunEvents($runId: ID!, $afterSeq: Int) {
-    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type createdAt data }
-  }
-`;
-
-type Transport = 'ws' | 'sse';
-
-interface Received {
-  seq: number;
-  /** Callback plugin's time (epoch ms, from data.ts). */
-  ts: number;
-  /** When the recorder took the event (RunEvent.createdAt, epoch ms). */
-  createdAt: number;
-  /** Epoch ms (sub-ms) when the client got it. */
-  at: number;
-}
-
-interface Subscriber {
-  run: number;
-  index: number;
-  transport: Transport;
-  early: boolean;
-  openedAt: number;
-  received: Received[];
-  done: Promise<void>;
-  error: string | undefined;
-  completed: boolean;
-}
-
-const now = (): number => performance.timeOrigin + performance.now();
-
-function subscribe(url: string, transport: Transport, runId: string, meta: { run: number; index: number; early: boolean }, onEvent: (seq: number) => void): Subscriber {
-  const subscriber: Subscriber = { ...meta, transport, openedAt: now(), received: [], done: Promise.resolve(), error: undefined, completed: false };
-  const payload = { query: RUN_EVENTS, variables: { runId, afterSeq: 0 } };
-  subscriber.done = new Promise<void>((resolve) => {
-    let dispose = (): void => {};
-    const sink = {
-      next: (message: { data?: unknown; errors?: unknown }) => {
-        const at = now();
-        if (message.errors) subscriber.error ??= JSON.stringify(message.errors);
-        const event = (message.data as { runEvents?: { seq: number; createdAt: string; data: { ts?: string } | null } } | null | undefined)?.runEvents;
-        if (!event) return;
-        subscriber.received.push({ seq: event.seq, ts: event.data?.ts ? Date.parse(event.data.ts) : Number.NaN, createdAt: Date.parse(event.createdAt), at });
-        onEvent(event.seq);
-      },
-      error: (error: unknown) => {
-        subscriber.error ??= describeError(error);
-        dispose();
-        resolve();
-      },
-      complete: () => {
-        subscriber.completed = true;
-        dispose();
-        resolve();
-      },
-    };
-    if (transport === 'ws') {
-      const client = createWsClient({ url: url.replace(/^http/, 'ws'), lazy: true, lazyCloseTimeout: 0, retryAttempts: 0, connectionParams: benchAuthorization });
-      dispose = () => void client.dispose();
-      client.subscribe(payload, sink);
-    } else {
-      const client = createSseClient({ url, retryAttempts: 0, headers: benchAuthorization });
-      dispose = () => client.dispose();
-      client.subscribe(payload, sink);
-    }
-  });
-  return subscriber;
-}
 
 /**
  * Server responsiveness while loaded: GET /healthz (answered by Yoga without the database: event
@@ -125,28 +54,6 @@ function probeServer(graphqlUrl: string): { stop(): Promise<{ healthz: number[];
       return { healthz, readyz };
     },
   };
-}
-
-/** graphql-ws reports a CloseEvent (code, reason), graphql-sse an Error or a Response-like object. */
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object') {
-    const { code, reason, type, status, message } = error as Record<string, unknown>;
-    const parts = Object.entries({ type, code, reason, status, message }).filter(([, v]) => v !== undefined && v !== '');
-    if (parts.length) return parts.map(([k, v]) => `${k}=${String(v)}`).join(' ');
-  }
-  return JSON.stringify(error);
-}
-
-function check(subscriber: Subscriber, lastSeq: number): string | undefined {
-  if (subscriber.error) return `error: ${subscriber.error}`;
-  if (!subscriber.completed) return 'did not complete';
-  const seqs = subscriber.received.map((r) => r.seq);
-  if (seqs.length !== lastSeq) return `got ${seqs.length} events, run has ${lastSeq}`;
-  for (let i = 0; i < seqs.length; i++) {
-    if (seqs[i] !== i + 1) return `position ${i} has seq ${seqs[i]}, expected ${i + 1}`;
-  }
-  return undefined;
 }
 
 await runBench(async () => {

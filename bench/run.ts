@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
 
-const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits'] as const;
+const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits', 'cluster'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Benches that start on a fresh embedded database and can copy an initialised one instead. */
 const USES_TEMPLATE: ReadonlySet<BenchName> = new Set(['ingest', 'ansible', 'load', 'limits']);
