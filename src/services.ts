@@ -18,6 +18,9 @@ import { sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
 import type { AppContext } from './schema/context.ts';
 import { openSecretBox } from './secret-keys.ts';
 
+/** Heartbeats after which a run still QUEUED is queued again (at most one waiting job per run): a minute by default. */
+const REQUEUE_AFTER_BEATS = 12;
+
 /** An API instance serves GraphQL; a worker executes runs. On one process (embedded, or PostgreSQL without Redis) the API does both. */
 export type ProcessRole = 'api' | 'worker';
 
@@ -40,6 +43,18 @@ export interface Services {
 /** The services both entries share, for one process in its role. */
 export async function openServices(config: Config, logger: Logger, role: ProcessRole): Promise<Services> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  // What is open so far, closed in reverse when a later step fails (a wrong secret key, Redis
+  // away): a failed start must not keep the data directory locked or connections open.
+  const opened: Array<() => Promise<unknown>> = [() => database.close()];
+  try {
+    return await assemble(config, logger, role, database, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}
+
+async function assemble(config: Config, logger: Logger, role: ProcessRole, database: Database, opened: Array<() => Promise<unknown>>): Promise<Services> {
   const { prisma } = database;
   const embedded = database.profile === 'embedded';
   const secrets = await openSecretBox(config, prisma, logger);
@@ -49,12 +64,14 @@ export async function openServices(config: Config, logger: Logger, role: Process
     if (embedded) await compactSecretTables(prisma);
   }
   const events = config.redisUrl ? createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
+  opened.push(() => events.close());
   const cluster = isCluster(config);
   const executes = role === 'worker' || !cluster;
   const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');
   const queue: RunQueue = cluster
     ? await createPgBossRunQueue({ connectionString: config.databaseUrl!, logger, concurrency: executes ? config.maxConcurrentRuns : 0, onError })
     : createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError });
+  opened.push(() => queue.close());
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = newWorkerId(randomUUID().slice(0, 8));
   const lifecycle = {
@@ -92,6 +109,7 @@ export async function openServices(config: Config, logger: Logger, role: Process
     }
   }
   const stopFollowingCancels = executor?.followCancels();
+  if (stopFollowingCancels) opened.push(async () => stopFollowingCancels());
   if (executor) queue.start((runId) => executor.execute(runId));
 
   const recovery = { ...lifecycle, workerId };
@@ -110,6 +128,8 @@ export async function openServices(config: Config, logger: Logger, role: Process
     };
     liveness = new WorkerLiveness({ prisma, logger, workerId, heartbeatMs: config.heartbeatSeconds * 1000, onBeat: recoverDeadWorkers });
     await liveness.start();
+    const started = liveness;
+    opened.push(() => started.stop());
   }
   if (executor) {
     // Private run directories (vars files, soon credentials) of a process killed with -9.
@@ -118,6 +138,14 @@ export async function openServices(config: Config, logger: Logger, role: Process
   }
   // Runs left QUEUED (a crash between the commit and the queue): queued again, at most once each.
   await requeueWaitingRuns(prisma, queue);
+  let requeue: NodeJS.Timeout | undefined;
+  if (cluster && role === 'api') {
+    const requeueAfterMs = REQUEUE_AFTER_BEATS * config.heartbeatSeconds * 1000;
+    requeue = setInterval(() => {
+      requeueWaitingRuns(prisma, queue, new Date(Date.now() - requeueAfterMs)).catch((error: unknown) => logger.warn({ err: error }, 'requeueing waiting runs failed'));
+    }, requeueAfterMs);
+    requeue.unref();
+  }
   let retention: NodeJS.Timeout | undefined;
   if (role === 'api' && config.retentionDays > 0) {
     retention = setInterval(() => {
@@ -133,6 +161,7 @@ export async function openServices(config: Config, logger: Logger, role: Process
     executor,
     async close(runGraceMs) {
       clearInterval(retention);
+      clearInterval(requeue);
       const drained = queue.close();
       const interruptAll = () => {
         // Nobody cancelled these runs: they end INTERRUPTED and are compensated, as after a crash.

@@ -296,6 +296,17 @@ describe.skipIf(!postgresServerUrl)('cluster profile: limits across workers', ()
     expect(product.statuses).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(product.peak['one-at-a-time']).toBe(1);
 
+    // A run whose queue job was lost (a crash between the commit and the queue) is queued again.
+    const api2 = cluster.apis[0]!;
+    const more = [0, 1, 2, 3].map((index) => ({ kind: 'PHONE_NUMBER', identifier: `+4930888000${index}` }));
+    expect((await gql<{ addInventoryItems: { __typename: string } }>(api2, ADD_ITEMS, { items: more })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+    const blocker = await provision(api2, { productSlug: 'one-at-a-time', customerRef: 'blocker', variables: { caller_id_name: 'Limits', sip_password: 'sip-password-blocker', simulate_delay_seconds: 3 } });
+    const orphan = await provision(api2, { productSlug: 'one-at-a-time', customerRef: 'lost-job', variables: { caller_id_name: 'Limits', sip_password: 'sip-password-lost-job' } });
+    const deleted = await cluster.db.query(`DELETE FROM pgboss.job WHERE data->>'runId' = $1 AND state = 'created'`, [rawId(orphan.runId)]);
+    expect(deleted.rowCount).toBe(1);
+    expect((await waitForRun(api2, blocker.runId)).status).toBe('SUCCEEDED');
+    expect((await waitForRun(api2, orphan.runId, 60_000)).status).toBe('SUCCEEDED');
+
     const cluster3 = await peakRunning('voip-line', 5);
     expect(cluster3.statuses.every((status) => status === 'SUCCEEDED')).toBe(true);
     // Four worker slots, three cluster slots: three at once, never four.

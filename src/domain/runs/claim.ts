@@ -1,6 +1,6 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
 
-/** Serialises claims under a cluster-wide limit (an arbitrary constant: "provisio" in ASCII). */
+/** Serialises claims under a cluster-wide limit (an arbitrary constant: "prov" in ASCII). */
 const CLAIM_LOCK = 0x70726f76;
 const SLOT_POLL_MS = 500;
 

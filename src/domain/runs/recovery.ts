@@ -7,10 +7,14 @@ import { RunEventRecorder } from './events.ts';
 import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './lifecycle.ts';
 import { hostOf } from './liveness.ts';
 
-/** Puts runs that were QUEUED when the process stopped back on the queue, oldest first. */
-export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue): Promise<number> {
+/**
+ * Puts QUEUED runs back on the queue, oldest first: at start (the in-process queue was lost with
+ * the process) and, on the cluster, now and then for runs queued longer than `queuedBefore` (a
+ * crash between the commit and the queue, a worker that gave a run back while shutting down).
+ */
+export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue, queuedBefore?: Date): Promise<number> {
   const waiting = await prisma.provisioningRun.findMany({
-    where: { status: 'QUEUED' },
+    where: { status: 'QUEUED', ...(queuedBefore ? { queuedAt: { lt: queuedBefore } } : {}) },
     orderBy: { queuedAt: 'asc' },
     select: { id: true, productId: true, product: { select: { maxConcurrentRuns: true } } },
   });

@@ -20,9 +20,10 @@ export interface PgBossQueueOptions {
 
 /**
  * Cluster profile: runs are scheduled through pg-boss in the same PostgreSQL database. A job
- * carries only the run id (its job id is the run id, so a run is never queued twice); the run's
- * state stays in Provisio's tables, and the executor's claim (QUEUED → RUNNING) makes sure a
- * retried or duplicated job never runs a playbook twice. Each product's maxConcurrentRuns holds
+ * carries only the run id; the queue's `short` policy with the run id as singleton key keeps at
+ * most one waiting job per run, so queueing a run again (after a crash) is safe. The run's state
+ * stays in Provisio's tables, and the executor's claim (QUEUED → RUNNING) makes sure a retried or
+ * duplicated job never runs a playbook twice. Each product's maxConcurrentRuns holds
  * across all workers (a pg-boss group per product, counted in the database); `concurrency` is
  * per worker.
  */
@@ -31,7 +32,7 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
   boss.on('error', (error: unknown) => options.logger.warn({ err: error }, 'run queue (pg-boss) error'));
   await boss.start();
   if (!(await boss.getQueue(QUEUE))) {
-    await boss.createQueue(QUEUE, { retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 }).catch(async (error: unknown) => {
+    await boss.createQueue(QUEUE, { policy: 'short', retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 }).catch(async (error: unknown) => {
       // Another process created it first.
       if (!(await boss.getQueue(QUEUE))) throw error;
     });
@@ -42,11 +43,10 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
   return {
     async enqueue(runId, { group, groupLimit } = {}) {
       // Also while closing: a compensation queued by a run that is finishing must reach a worker.
-      await boss.send(QUEUE, { runId }, { id: runId, ...(group && groupLimit ? { group: { id: group, tier: String(groupLimit) } } : {}) });
+      await boss.send(QUEUE, { runId }, { singletonKey: runId, ...(group && groupLimit ? { group: { id: group, tier: String(groupLimit) } } : {}) });
     },
-    async remove(runId) {
-      await boss.cancel(QUEUE, runId).catch(() => {});
-    },
+    // A cancelled run's job is skipped by the claim (the run is no longer QUEUED).
+    remove: async () => {},
     position: () => undefined,
     start(handler) {
       if (options.concurrency === 0) return;
