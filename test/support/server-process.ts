@@ -8,17 +8,29 @@ export interface ServerProcess extends Endpoint {
   url: string;
 }
 
+/** Children a failed test did not stop: killed when the test file's process exits, so none outlives the run. */
+const children = new Set<{ kill(signal: NodeJS.Signals): boolean }>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function track<T extends { kill(signal: NodeJS.Signals): boolean; then: Promise<unknown>['then'] }>(child: T): T {
+  children.add(child);
+  void child.then(() => children.delete(child), () => children.delete(child));
+  return child;
+}
+
 /** Runs `node src/main.ts` as `npm start` does and waits for its "listening" log line. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const key = env['PROVISIO_ADMIN_KEY'] ?? newAdminKey();
-  const child = execa(process.execPath, [path.join(repoRoot, 'src/main.ts')], {
+  const child = track(execa(process.execPath, [path.join(repoRoot, 'src/main.ts')], {
     cwd: repoRoot,
     env: { PORT: '0', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: key, ...env },
     reject: false,
     all: true,
     // The tests send SIGTERM to check the graceful drain: execa must not SIGKILL after 5 s.
     forceKillAfterDelay: false,
-  });
+  }));
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.all.on('data', (chunk: Buffer) => {
@@ -38,13 +50,13 @@ export interface WorkerProcess {
 
 /** Runs `node src/worker.ts` as `npm run worker` does and waits until it takes runs. */
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = execa(process.execPath, [path.join(repoRoot, 'src/worker.ts')], {
+  const child = track(execa(process.execPath, [path.join(repoRoot, 'src/worker.ts')], {
     cwd: repoRoot,
     env: { LOG_LEVEL: 'info', ...env },
     reject: false,
     all: true,
     forceKillAfterDelay: false,
-  });
+  }));
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.all.on('data', (chunk: Buffer) => {
