@@ -90,6 +90,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
         playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
         workerId,
         killGraceMs: config.killGraceMs,
+        sharedQueue: cluster,
         clusterMaxRuns: cluster ? config.clusterMaxRuns : undefined,
       })
     : undefined;

@@ -1,30 +1,40 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
 
-/** Serialises claims under a cluster-wide limit (an arbitrary constant: "prov" in ASCII). */
+/** Serialises claims on a shared queue (an arbitrary constant: "prov" in ASCII). */
 const CLAIM_LOCK = 0x70726f76;
 const SLOT_POLL_MS = 500;
+
+export interface ClaimOptions {
+  /**
+   * Several processes take runs from one queue (cluster): the limits (the run's product's
+   * maxConcurrentRuns, and `clusterLimit`) are checked against every RUNNING run in the database.
+   * On one process the in-process queue holds them and the claim only checks the status.
+   */
+  shared: boolean;
+  clusterLimit?: number | undefined;
+  signal: AbortSignal;
+}
 
 /**
  * Moves a run from QUEUED to RUNNING for this worker. The status guard makes a cancelled run, or
  * one another worker took, a no-op (a duplicated or retried job never runs a playbook twice).
- * With `clusterLimit`, the claim waits until fewer than that many runs are RUNNING anywhere;
- * claims are serialised by an advisory lock so two workers never both take the last slot.
+ * On a shared queue the claim waits while a limit is reached; claims are serialised by an
+ * advisory lock, so two workers never both take the last slot (the queue's own group limits
+ * are checked by concurrent fetches, which can overshoot).
  */
-export async function claimRun(
-  prisma: PrismaClient,
-  runId: string,
-  workerId: string,
-  options: { clusterLimit?: number | undefined; signal: AbortSignal },
-): Promise<boolean> {
+export async function claimRun(prisma: PrismaClient, runId: string, workerId: string, options: ClaimOptions): Promise<boolean> {
   const claim = (client: Pick<PrismaClient, 'provisioningRun'>) =>
     client.provisioningRun.updateMany({ where: { id: runId, status: 'QUEUED' }, data: { status: 'RUNNING', startedAt: new Date(), workerId } });
-  const { clusterLimit } = options;
-  if (clusterLimit === undefined) return (await claim(prisma)).count === 1;
+  if (!options.shared) return (await claim(prisma)).count === 1;
   for (;;) {
     if (options.signal.aborted) return false;
     const outcome = await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
-      if ((await tx.provisioningRun.count({ where: { status: 'RUNNING' } })) >= clusterLimit) return 'full';
+      const run = await tx.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, productId: true, product: { select: { maxConcurrentRuns: true } } } });
+      if (run?.status !== 'QUEUED') return 'gone';
+      if (options.clusterLimit !== undefined && (await tx.provisioningRun.count({ where: { status: 'RUNNING' } })) >= options.clusterLimit) return 'full';
+      const productLimit = run.product.maxConcurrentRuns;
+      if (productLimit !== null && (await tx.provisioningRun.count({ where: { status: 'RUNNING', productId: run.productId } })) >= productLimit) return 'full';
       return (await claim(tx)).count === 1 ? 'claimed' : 'gone';
     });
     if (outcome !== 'full') return outcome === 'claimed';

@@ -19,6 +19,8 @@ export interface ExecutorDeps extends LifecycleDeps {
   killGraceMs: number;
   /** Opens the stored secrets a playbook gets. */
   secrets: SecretBox;
+  /** Cluster profile: runs come from a queue shared by several workers, whose limits the claim checks. */
+  sharedQueue?: boolean | undefined;
   /** Cluster profile: runs RUNNING at once across all workers (each worker also has its own limit). */
   clusterMaxRuns?: number | undefined;
 }
@@ -43,7 +45,7 @@ export class RunExecutor {
     // Registered before the claim, so a cancel arriving right after the claim finds it.
     const controller = new AbortController();
     this.running.set(runId, controller);
-    const claimed = await claimRun(prisma, runId, workerId, { clusterLimit: this.deps.clusterMaxRuns, signal: controller.signal }).catch((error: unknown) => {
+    const claimed = await claimRun(prisma, runId, workerId, { shared: this.deps.sharedQueue ?? false, clusterLimit: this.deps.clusterMaxRuns, signal: controller.signal }).catch((error: unknown) => {
       this.running.delete(runId);
       throw error;
     });

@@ -23,9 +23,9 @@ export interface PgBossQueueOptions {
  * carries only the run id; the queue's `short` policy with the run id as singleton key keeps at
  * most one waiting job per run, so queueing a run again (after a crash) is safe. The run's state
  * stays in Provisio's tables, and the executor's claim (QUEUED → RUNNING) makes sure a retried or
- * duplicated job never runs a playbook twice. Each product's maxConcurrentRuns holds
- * across all workers (a pg-boss group per product, counted in the database); `concurrency` is
- * per worker.
+ * duplicated job never runs a playbook twice. A pg-boss group per product keeps workers from
+ * fetching runs of a product at its maxConcurrentRuns (the executor's claim enforces the limit
+ * exactly: concurrent fetches can overshoot); `concurrency` is per worker.
  */
 export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise<RunQueue> {
   const boss = new PgBoss({ connectionString: options.connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
