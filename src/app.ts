@@ -59,7 +59,17 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     find: (partnerId, documentId) => services().trustedDocuments.find(partnerId, documentId),
   };
 
-  const yoga = createProvisioYoga({ schema, services, gate, trustedDocuments: documents, logger, corsOrigins: config.corsOrigins, maxRequestBytes: MAX_REQUEST_BYTES, readiness });
+  const yoga = createProvisioYoga({
+    schema,
+    services,
+    gate,
+    trustedDocuments: documents,
+    logger,
+    corsOrigins: config.corsOrigins,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    readiness,
+    metrics: () => required(opened, 'services').metrics,
+  });
   const http = createHttpServer({ yoga, logger, maxRequestBytes: MAX_REQUEST_BYTES });
   const websocket = attachWebSocket({
     server: http.server,

@@ -9,7 +9,9 @@ import type { RunQueue } from './domain/ports/run-queue.ts';
 import { interruptOrphanedRuns, liveWorkerIds, newWorkerId, pruneRunHistory, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets } from './domain/secrets-at-rest.ts';
 import { seedDemoData } from './domain/seed.ts';
+import { stateCounts } from './domain/state-counts.ts';
 import { openDatabase, type Database } from './infra/db/database.ts';
+import { createMetrics, type Metrics } from './infra/metrics.ts';
 import { createMemoryEventBus, createRedisEventBus } from './infra/pubsub/pubsub.ts';
 import { createPgBossRunQueue } from './infra/queue/pg-boss-queue.ts';
 import { createMemoryRunQueue } from './infra/queue/queue.ts';
@@ -33,6 +35,8 @@ export interface Services {
   context: AppContext;
   /** Present where this process executes runs. */
   executor: RunExecutor | undefined;
+  /** This process's Prometheus metrics. */
+  metrics: Metrics;
   /**
    * Stops taking runs, lets the running ones finish for up to `runGraceMs`, then interrupts the
    * rest (INTERRUPTED, compensated) and closes the queue, the event bus and the database.
@@ -72,6 +76,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     ? await createPgBossRunQueue({ connectionString: config.databaseUrl!, logger, concurrency: executes ? config.maxConcurrentRuns : 0, onError })
     : createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError });
   opened.push(() => queue.close());
+  const metrics = createMetrics(() => stateCounts(prisma));
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = newWorkerId(randomUUID().slice(0, 8));
   const lifecycle = {
@@ -90,6 +95,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
         playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
         workerId,
         killGraceMs: config.killGraceMs,
+        metrics: metrics.runs,
         sharedQueue: cluster,
         clusterMaxRuns: cluster ? config.clusterMaxRuns : undefined,
       })
@@ -160,6 +166,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     events,
     context,
     executor,
+    metrics,
     async close(runGraceMs) {
       clearInterval(retention);
       clearInterval(requeue);

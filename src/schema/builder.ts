@@ -11,6 +11,7 @@ import { ForbiddenError } from '../domain/errors.ts';
 import { auditMutation } from './audit-trail.ts';
 import { decodeGlobalId } from './global-id.ts';
 import { fieldComplexity, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './complexity.ts';
+import { isStaff } from '../domain/access/viewer.ts';
 import type { RequestContext } from './context.ts';
 import { JSONObjectScalar, JSONScalar } from './json.ts';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -73,7 +74,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (context) => ({
       admin: context.viewer.role === 'ADMIN',
       operator: context.viewer.role === 'ADMIN' || context.viewer.role === 'OPERATOR',
-      staff: context.viewer.role !== 'PARTNER',
+      staff: isStaff(context.viewer),
       partner: context.viewer.role === 'PARTNER',
     }),
     unauthorizedError: (_parent, context, info) =>

@@ -7,7 +7,9 @@ import { DomainError } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AppContext, RequestContext } from '../schema/context.ts';
 import { useApiKeys, type Gatekeeper, type ServerContext } from './authentication.ts';
+import type { Metrics } from '../infra/metrics.ts';
 import { useArmor, useCostLimit } from './limits.ts';
+import { useMetricsEndpoint, useSubscriptionGauge } from './metrics.ts';
 import { useTrustedDocuments } from './trusted-documents.ts';
 
 export interface YogaOptions {
@@ -20,6 +22,8 @@ export interface YogaOptions {
   /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
   corsOrigins: readonly string[];
   maxRequestBytes: number;
+  /** This process's metrics (/metrics, subscription counts); available once the app has started. */
+  metrics: () => Metrics;
   /** /readyz: whether this instance should get traffic (started, database answering, not shutting down). */
   readiness(): Promise<{ ok: boolean; reason?: string }>;
 }
@@ -64,11 +68,13 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
           return new fetchAPI.Response(JSON.stringify(ready), { status: ready.ok ? 200 : 503, headers: { 'content-type': 'application/json' } });
         },
       }),
+      useMetricsEndpoint(options.gate, options.metrics),
       useApiKeys(options.gate, viewers),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useTrustedDocuments(options.trustedDocuments, viewers),
       useArmor(),
       useCostLimit(),
+      useSubscriptionGauge(options.metrics),
     ],
     maskedErrors: {
       // Domain errors are written for users; anything else stays "Unexpected error." (and is logged).

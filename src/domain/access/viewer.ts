@@ -18,6 +18,9 @@ export interface Viewer {
   expiresAt: Date | null;
 }
 
+/** Staff: the operator's own people and tools (ADMIN, OPERATOR, VIEWER), as opposed to partners. */
+export const isStaff = (viewer: Viewer): boolean => viewer.role !== 'PARTNER';
+
 function partnerOf(viewer: Viewer): string | null {
   if (viewer.role !== 'PARTNER') return null;
   // A partner key without a partner would see everything: fail closed instead.

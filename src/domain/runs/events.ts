@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import type { RunnerEvent, RunStats } from '../../runner/index.ts';
 import type { EventBus, RunEventMessage } from '../ports/event-bus.ts';
+import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 
 export interface RunCounters {
   okCount: number;
@@ -42,7 +43,10 @@ export class RunEventRecorder {
   /** Tasks started so far and where the run is now; written with each batch once a task started. */
   readonly progress: RunProgress = { tasksStarted: 0, currentTask: null, currentHost: null };
 
-  constructor(prisma: PrismaClient, events: EventBus, runId: string, lastSeq = 0) {
+  private readonly metrics: RunMetrics;
+
+  constructor(prisma: PrismaClient, events: EventBus, runId: string, lastSeq = 0, metrics: RunMetrics = NO_METRICS) {
+    this.metrics = metrics;
     this.prisma = prisma;
     this.events = events;
     this.runId = runId;
@@ -125,14 +129,21 @@ export class RunEventRecorder {
   private async persist(batch: Prisma.RunEventCreateManyInput[]): Promise<void> {
     const lastSeq = batch[batch.length - 1]!.seq;
     const counters = { ...this.counters, ...(this.progress.tasksStarted ? this.progress : {}) };
+    const started = performance.now();
     await this.prisma.$transaction([
       // One JSON parameter expanded by jsonb_to_recordset: several times faster than createMany,
       // which binds every column of every row as a parameter (measured in bench/ingest).
       this.prisma.$executeRawUnsafe(INSERT_EVENTS_SQL, this.runId, JSON.stringify(batch.map(toRecord))),
       this.prisma.provisioningRun.update({ where: { id: this.runId }, data: { lastSeq, ...counters } }),
     ]);
+    this.metrics.eventsCommitted(batch.length, (performance.now() - started) / 1000);
     this.persistedSeq = lastSeq;
-    for (const row of batch) this.events.publish('run:event', this.runId, toMessage(row));
+    const now = Date.now();
+    for (const row of batch) {
+      this.events.publish('run:event', this.runId, toMessage(row));
+      const emittedAt = Date.parse(String((row.data as { ts?: unknown } | null)?.ts ?? ''));
+      if (Number.isFinite(emittedAt)) this.metrics.eventPublished((now - emittedAt) / 1000);
+    }
     this.events.publish('run:updated', this.runId, { runId: this.runId, status: 'RUNNING', lastSeq, terminal: false });
   }
 

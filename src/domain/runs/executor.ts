@@ -3,6 +3,7 @@ import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from
 import { inventoryKinds } from '../inventory-kinds.ts';
 import { resolvePlaybook } from '../playbooks.ts';
 import { productDefinition } from '../products.ts';
+import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import { claimRun } from './claim.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './lifecycle.ts';
@@ -19,6 +20,8 @@ export interface ExecutorDeps extends LifecycleDeps {
   killGraceMs: number;
   /** Opens the stored secrets a playbook gets. */
   secrets: SecretBox;
+  /** Where runs and events are counted for /metrics. */
+  metrics?: RunMetrics | undefined;
   /** Cluster profile: runs come from a queue shared by several workers, whose limits the claim checks. */
   sharedQueue?: boolean | undefined;
   /** Cluster profile: runs RUNNING at once across all workers (each worker also has its own limit). */
@@ -56,7 +59,9 @@ export class RunExecutor {
     const run = (await prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId }, include: LOADED_RUN_INCLUDE })) as LoadedRun;
     events.publish('run:updated', runId, { runId, status: 'RUNNING', lastSeq: run.lastSeq, terminal: false });
 
-    const recorder = new RunEventRecorder(prisma, events, runId, run.lastSeq);
+    const metrics = this.deps.metrics ?? NO_METRICS;
+    metrics.runClaimed(run.action, ((run.startedAt ?? new Date()).getTime() - run.queuedAt.getTime()) / 1000);
+    const recorder = new RunEventRecorder(prisma, events, runId, run.lastSeq, metrics);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -101,6 +106,7 @@ export class RunExecutor {
     await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: outcome?.exitCode ?? null });
     await recorder.flush();
     await finishRun(this.deps, run, verdict, outcome, recorder);
+    metrics.runFinished(run.action, verdict.status, run.product.slug, (Date.now() - (run.startedAt ?? run.queuedAt).getTime()) / 1000);
   }
 
   /**
