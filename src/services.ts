@@ -96,6 +96,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
         workerId,
         killGraceMs: config.killGraceMs,
         metrics: metrics.runs,
+        ansibleNice: config.ansibleNice,
         sharedQueue: cluster,
         clusterMaxRuns: cluster ? config.clusterMaxRuns : undefined,
       })

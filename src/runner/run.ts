@@ -18,6 +18,7 @@ import type { RunnerEvent, RunOutcome, RunSpec, RunStats } from './types.ts';
 import { LogCollector } from './log.ts';
 import { createMasker } from './mask.ts';
 import { encodeExtraVars } from './vars.ts';
+import { lowerPriority } from './priority.ts';
 
 const DEFAULT_GRACE_MS = 5000;
 const DEFAULT_LOG_LIMIT = 1024 * 1024;
@@ -143,6 +144,7 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
       reject: false,
     });
     pid = subprocess.pid;
+    if (pid !== undefined && spec.nice) lowerPriority(pid, spec.nice);
     subprocess.nodeChildProcess.once('exit', () => {
       exited = true;
       // Reap stragglers (forked workers, module children) still in the group.

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -260,5 +261,47 @@ describe('runPlaybook', () => {
     });
     expect(outcome).toMatchObject({ cancelled: true, exitCode: null, statsReceived: false });
     expect(events).toEqual([]);
+  });
+});
+
+describe('CPU priority', () => {
+  it('runs ansible-playbook, its forks and its session below the server: nice and the autogroup both', { timeout: T }, async () => {
+    const controller = new AbortController();
+    let leader = 0;
+    const seen: Array<{ pid: number; nice: number; autogroup: string; args: string }> = [];
+    const { outcome } = await run('sleep.yml', {
+      nice: 10,
+      graceMs: 1000,
+      signal: controller.signal,
+      onSpawn: (pid) => (leader = pid),
+      onEvent: async (event) => {
+        if (event.type !== 'runner_start' || seen.length) return;
+        // Wait for the module's `sleep` (a fork of a fork), then read every process of the group.
+        let group = '';
+        for (let i = 0; i < 100 && !/\bsleep 30\b/.test(group); i++) {
+          group = execFileSync('ps', ['-o', 'pid=,ni=,args=', '-g', String(leader)], { encoding: 'utf8' });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        for (const line of group.trim().split('\n')) {
+          const [pid, nice, ...args] = line.trim().split(/\s+/);
+          try {
+            seen.push({ pid: Number(pid), nice: Number(nice), autogroup: readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim(), args: args.join(' ') });
+          } catch {
+            // Ended between ps and now.
+          }
+        }
+        controller.abort();
+      },
+    });
+    expect(outcome.cancelled).toBe(true);
+    // The leader and the module's `sleep`, a fork of a fork, at least.
+    expect(seen.map((process) => process.pid), JSON.stringify(seen)).toContain(leader);
+    expect(seen.some((process) => process.args.startsWith('sleep 30')), JSON.stringify(seen)).toBe(true);
+    const own = readFileSync('/proc/self/autogroup', 'utf8').trim();
+    for (const process of seen) {
+      expect(process.nice).toBe(10);
+      expect(process.autogroup).toMatch(/ nice 10$/);
+      expect(process.autogroup).not.toBe(own);
+    }
   });
 });

@@ -20,6 +20,8 @@ export interface ExecutorDeps extends LifecycleDeps {
   killGraceMs: number;
   /** Opens the stored secrets a playbook gets. */
   secrets: SecretBox;
+  /** Nice value for ansible-playbook and its session, so the server keeps its share of the CPU. */
+  ansibleNice?: number | undefined;
   /** Where runs and events are counted for /metrics. */
   metrics?: RunMetrics | undefined;
   /** Cluster profile: runs come from a queue shared by several workers, whose limits the claim checks. */
@@ -82,6 +84,7 @@ export class RunExecutor {
         secrets,
         signal: controller.signal,
         graceMs: this.deps.killGraceMs,
+        nice: this.deps.ansibleNice,
         env: this.deps.playbookEnv,
         onSpawn: (pid) => {
           // Only while the run is RUNNING: a late write must not leave a pid on a finished run.
