@@ -102,7 +102,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       const startedAt = performance.now();
       opened = await openServices(config, logger, 'api');
       authenticator = new Authenticator({ prisma: opened.database.prisma, logger, partnerRateLimitPerMinute: config.partnerRateLimitPerMinute });
-      rateLimiter = createRateLimiter(config.redisUrl);
+      rateLimiter = await createRateLimiter(config.redisUrl);
       sessions = new LiveSessions(authenticator, logger);
       sessions.start(opened.events);
       await new Promise<void>((resolve, reject) => {

@@ -12,8 +12,7 @@ import { seedDemoData } from './domain/seed.ts';
 import { stateCounts } from './domain/state-counts.ts';
 import { openDatabase, type Database } from './infra/db/database.ts';
 import { createMetrics, type Metrics } from './infra/metrics.ts';
-import { createMemoryEventBus, createRedisEventBus } from './infra/pubsub/pubsub.ts';
-import { createPgBossRunQueue } from './infra/queue/pg-boss-queue.ts';
+import { createMemoryEventBus } from './infra/pubsub/pubsub.ts';
 import { createMemoryRunQueue } from './infra/queue/queue.ts';
 import type { Logger } from './logger.ts';
 import { sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
@@ -67,13 +66,14 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     logger.warn({ sealed }, 'secrets stored in clear by an earlier version were encrypted');
     if (embedded) await compactSecretTables(prisma);
   }
-  const events = config.redisUrl ? createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
+  // Redis and pg-boss are loaded only on the profiles that use them: start-up time and memory.
+  const events = config.redisUrl ? (await import('./infra/pubsub/redis.ts')).createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
   opened.push(() => events.close());
   const cluster = isCluster(config);
   const executes = role === 'worker' || !cluster;
   const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');
   const queue: RunQueue = cluster
-    ? await createPgBossRunQueue({ connectionString: config.databaseUrl!, logger, concurrency: executes ? config.maxConcurrentRuns : 0, onError })
+    ? await (await import('./infra/queue/pg-boss-queue.ts')).createPgBossRunQueue({ connectionString: config.databaseUrl!, logger, concurrency: executes ? config.maxConcurrentRuns : 0, onError })
     : createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError });
   opened.push(() => queue.close());
   const metrics = createMetrics(() => stateCounts(prisma));

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** Counts requests per key in fixed one-minute windows. */
@@ -13,8 +12,9 @@ export interface RateLimiter {
  * every API instance. A Redis outage fails open to a per-instance memory limiter rather than
  * locking every partner out.
  */
-export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
-  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+export async function createRateLimiter(redisUrl: string | undefined): Promise<RateLimiter> {
+  // ioredis only where Redis is used: start-up time and memory on the embedded profile.
+  const redis = redisUrl ? new (await import('ioredis')).Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   const limiters = new Map<number, RateLimiterAbstract>();
   const limiterFor = (points: number) => {
     let limiter = limiters.get(points);

@@ -1,8 +1,5 @@
 import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { lockDataDir } from './lock.ts';
@@ -37,6 +34,8 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
   const lock = lockDataDir(dataDir);
   let pglite: PGlite | undefined;
   try {
+    // Each profile loads only its own drivers: start-up time and memory.
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
     pglite = await PGlite.create(`${dataDir}/pgdata`, {
       // Modest buffers keep the idle footprint small; the workload is a control plane, not analytics.
       postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB'],
@@ -67,6 +66,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
 }
 
 async function openPostgres(databaseUrl: string, logger: Logger): Promise<Database> {
+  const [{ PrismaPg }, { default: pg }] = await Promise.all([import('@prisma/adapter-pg'), import('pg')]);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // An idle connection the server drops (a restart, a failover, an administrator) is replaced on
   // the next checkout; without a listener its error would crash the process. Prisma's adapter
