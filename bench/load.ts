@@ -69,16 +69,12 @@ await runBench(async () => {
   Object.assign(report.params, { runs, subscribersPerRun: perRun, playbook, items, pause, midRunThresholds: midThresholds, maxConcurrentRuns: runs, rssSampleMs: 200 });
 
   const dir = tempDir('load');
-  // --ansible-nice=N: ansible-playbook (and its forks) at a lower CPU priority than the server,
-  // through PROVISIO_ANSIBLE_PLAYBOOK pointing at a wrapper. Shows how much of the latency is the
-  // server waiting for a CPU behind 20 playbooks.
-  const ansibleNice = numberOption(options, 'ansible-nice', 0);
-  const extraEnv: Record<string, string> = {};
-  if (ansibleNice > 0) {
-    const wrapper = path.join(dir, 'ansible-playbook-niced');
-    fs.writeFileSync(wrapper, `#!/bin/sh\nexec nice -n ${Math.round(ansibleNice)} ansible-playbook "$@"\n`, { mode: 0o755 });
-    extraEnv.PROVISIO_ANSIBLE_PLAYBOOK = wrapper;
-  }
+  // --ansible-nice=N: PROVISIO_ANSIBLE_NICE for the server (default: the server's own default,
+  // 10): playbooks, their forks and their sessions' autogroups at that nice value. 0 shows what
+  // the server's latency is when playbooks compete with it as equals.
+  const ansibleNiceOption = options.get('ansible-nice');
+  const ansibleNice = ansibleNiceOption === undefined ? 'default (10)' : Number(ansibleNiceOption);
+  const extraEnv: Record<string, string> = ansibleNiceOption === undefined ? {} : { PROVISIO_ANSIBLE_NICE: String(Number(ansibleNiceOption)) };
   // --server-nice=N (e.g. -10, as root): the server ahead of everything else on the machine.
   const serverNice = Number(options.get('server-nice') ?? 0);
   // --server-cpu-prof: the server runs under node --cpu-prof; the profile is summarised after it stopped.
