@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventWriter, type EventRecord, type RunState } from '../src/domain/runs/event-writer.ts';
+import { NO_METRICS } from '../src/domain/ports/metrics.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+
+let server: TestApp;
+beforeAll(async () => {
+  server = await startTestApp({}, { demo: true });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** A run row to write events for (never queued: the test is the only writer). */
+async function newRun(): Promise<string> {
+  const { prisma } = server.app.database;
+  const product = await prisma.product.findUniqueOrThrow({ where: { slug: 'voip-line' } });
+  const run = await prisma.provisioningRun.create({ data: { productId: product.id, action: 'PROVISION', playbook: product.provisionPlaybook, timeoutSeconds: 60, status: 'RUNNING' } });
+  return run.id;
+}
+
+const event = (seq: number, type = 'runner_ok'): EventRecord => ({ seq, type, task: 'Task', host: 'localhost', section: null, changed: false, data: { n: seq }, createdAt: new Date().toISOString() });
+const state = (lastSeq: number, extra: Partial<RunState> = {}): RunState => ({ lastSeq, okCount: lastSeq, changedCount: 0, failedCount: 0, skippedCount: 0, rescuedCount: 0, unreachableCount: 0, ...extra });
+
+describe('group commit of run events', () => {
+  it('writes the events of several runs, and each run\'s row, in one commit', async () => {
+    const commits: number[] = [];
+    const writer = new EventWriter(server.app.database.prisma, { ...NO_METRICS, eventsCommitted: (count) => commits.push(count) });
+    const [a, b] = [await newRun(), await newRun()];
+    await Promise.all([
+      writer.write(a, [event(1), event(2)], state(2, { tasksStarted: 1, currentTask: 'Task', currentHost: 'localhost' })),
+      writer.write(b, [event(1)], state(1)),
+    ]);
+    expect(commits).toEqual([3]);
+    const { prisma } = server.app.database;
+    expect(await prisma.runEvent.count({ where: { runId: a } })).toBe(2);
+    expect(await prisma.runEvent.count({ where: { runId: b } })).toBe(1);
+    expect(await prisma.provisioningRun.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ lastSeq: 2, okCount: 2, tasksStarted: 1, currentTask: 'Task', currentHost: 'localhost' });
+    // Without progress (no task started yet) the row keeps what it had.
+    expect(await prisma.provisioningRun.findUniqueOrThrow({ where: { id: b } })).toMatchObject({ lastSeq: 1, okCount: 1, tasksStarted: 0, currentTask: null });
+  });
+
+  it('a run whose events cannot be written fails alone: the others of its group are committed', async () => {
+    const writer = new EventWriter(server.app.database.prisma);
+    const [a, b] = [await newRun(), await newRun()];
+    await writer.write(a, [event(1)], state(1));
+    const results = await Promise.allSettled([writer.write(a, [event(1)], state(1)), writer.write(b, [event(1), event(2)], state(2))]);
+    expect(results[0].status).toBe('rejected');
+    expect(results[1].status).toBe('fulfilled');
+    expect(await server.app.database.prisma.runEvent.count({ where: { runId: b } })).toBe(2);
+    expect((await server.app.database.prisma.provisioningRun.findUniqueOrThrow({ where: { id: b } })).lastSeq).toBe(2);
+  });
+});
