@@ -136,7 +136,8 @@ function instrument(prisma: PrismaClient, stats: BatchStats): PrismaClient {
       if (prop === '$executeRawUnsafe' && typeof value === 'function') {
         // The recorder inserts a batch as one JSON array parameter: count its rows.
         return (sql: string, ...params: unknown[]) => {
-          const json = params.find((param): param is string => typeof param === 'string' && param.startsWith('['));
+          // (The run-row update carries a JSON array too, without seqs: not a batch.)
+          const json = params.find((param): param is string => typeof param === 'string' && param.startsWith('[') && param.includes('"seq":'));
           if (json) stats.batchSizes.push(json.split('{"seq":').length - 1);
           return (value as (...a: unknown[]) => unknown).call(target, sql, ...params);
         };
