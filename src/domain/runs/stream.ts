@@ -10,6 +10,8 @@ export interface StreamDeps {
 
 /** How long the stream waits on the live channel before it checks the database itself. */
 const IDLE_CHECK_MS = 1_000;
+/** A subscriber of runUpdated gets at most one update per this many ms (the terminal one at once). */
+const COALESCE_MS = 50;
 const PAGE = 500;
 
 type Live = { kind: 'event'; message: RunEventMessage } | { kind: 'update'; message: RunUpdatedMessage } | { kind: 'overflow' };
@@ -72,19 +74,44 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
   }
 }
 
-/** Status updates of a run, from its current state to its terminal one. */
+/**
+ * Status updates of a run, from its current state to its terminal one. The published updates
+ * carry the state, so a subscriber reads the database only at the start and after a quiet
+ * second (a lost message); a burst of updates is coalesced into its latest (at most one per
+ * COALESCE_MS), the terminal one goes out at once.
+ */
 export async function* streamRunUpdates(deps: StreamDeps, runId: string): AsyncGenerator<RunUpdatedMessage> {
   const live = listen(deps.events, runId);
+  const read = async (): Promise<RunUpdatedMessage> => {
+    const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } });
+    if (!run) throw new NotFoundError('ProvisioningRun', runId);
+    return { runId, status: run.status, lastSeq: run.lastSeq, terminal: isTerminal(run.status) };
+  };
   try {
+    let last: RunUpdatedMessage | undefined;
+    let update: RunUpdatedMessage | undefined = await read();
     for (;;) {
-      const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } });
-      if (!run) throw new NotFoundError('ProvisioningRun', runId);
-      const terminal = isTerminal(run.status);
-      yield { runId, status: run.status, lastSeq: run.lastSeq, terminal };
-      if (terminal) return;
-      // Wait for any change (or re-check after a quiet second), coalescing bursts of events.
+      if (update && (!last || update.status !== last.status || update.lastSeq !== last.lastSeq || update.terminal)) {
+        last = update;
+        yield update;
+      }
+      if (last?.terminal) return;
       let next = await live.next(IDLE_CHECK_MS);
-      while (next && next.kind === 'event') next = await live.next(50);
+      if (!next) {
+        update = await read();
+        continue;
+      }
+      update = undefined;
+      let lost = false;
+      const coalesceUntil = performance.now() + COALESCE_MS;
+      while (next) {
+        if (next.kind === 'update') update = next.message;
+        if (next.kind === 'overflow') lost = true;
+        const wait = coalesceUntil - performance.now();
+        if (update?.terminal || wait <= 0) break;
+        next = await live.next(wait);
+      }
+      if (lost && !update?.terminal) update = await read();
     }
   } finally {
     live.close();
