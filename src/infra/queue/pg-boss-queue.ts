@@ -59,7 +59,7 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
           active.add(task);
           await task.finally(() => active.delete(task));
         },
-      );
+      ).catch((error: unknown) => options.logger.error({ err: error }, 'the run queue (pg-boss) did not start its workers'));
     },
     async close() {
       closed = true;
