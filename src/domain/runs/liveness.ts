@@ -44,8 +44,14 @@ export class WorkerLiveness {
       create: { id: workerId, host: os.hostname(), pid: process.pid },
       update: { heartbeatAt: new Date(), stoppedAt: null },
     });
+    let inFlight = false;
     this.timer = setInterval(() => {
-      this.beating = this.beat().catch((error: unknown) => this.options.logger.warn({ err: error }, 'worker heartbeat failed'));
+      // A slow beat (a busy database) is not overlapped by the next one.
+      if (inFlight) return;
+      inFlight = true;
+      this.beating = this.beat()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'worker heartbeat failed'))
+        .finally(() => (inFlight = false));
     }, this.options.heartbeatMs);
     this.timer.unref();
   }
