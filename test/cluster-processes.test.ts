@@ -209,6 +209,22 @@ describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 work
     const reserved = await cluster.db.query(`SELECT id FROM "InventoryItem" WHERE status = 'RESERVED'`);
     expect(reserved.rows).toEqual([]);
   });
+
+  it('a worker whose run was taken over (it looked dead) stops that playbook and leaves the recovered outcome alone', async () => {
+    const started = await provision(a, longProvision('taken-over'));
+    await eventually(() => allEvents(a, started.runId), (events) => events.some((event) => event.task === 'Simulate a slow network element'), 'the long task');
+    const id = rawId(started.runId);
+    const { rows } = await cluster.db.query<{ pid: number; workerId: string }>(`SELECT pid, "workerId" FROM "ProvisioningRun" WHERE id = $1::uuid`, [id]);
+    const runner = cluster.workers.find((worker) => worker.process.pid === Number(rows[0]!.workerId.split(':').at(-2)))!;
+    // What another process's crash recovery writes when this worker's heartbeats lapse.
+    await cluster.db.query(`UPDATE "ProvisioningRun" SET "workerId" = 'elsewhere:1:takeover', status = 'INTERRUPTED', "statusReason" = 'taken over in a test', "finishedAt" = now() WHERE id = $1::uuid`, [id]);
+    await eventually(() => groupAlive(rows[0]!.pid), (alive) => !alive, 'the playbook stopped', 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const after = await cluster.db.query<{ status: string; statusReason: string }>(`SELECT status, "statusReason" FROM "ProvisioningRun" WHERE id = $1::uuid`, [id]);
+    expect(after.rows[0]).toEqual({ status: 'INTERRUPTED', statusReason: 'taken over in a test' });
+    expect(alive(runner.process.pid!)).toBe(true);
+    expect(runner.output()).toContain('run was taken over by crash recovery while this process ran it');
+  });
 });
 
 describe.skipIf(!postgresServerUrl)('cluster profile: allocation under real concurrency', () => {

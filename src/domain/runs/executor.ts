@@ -113,7 +113,7 @@ export class RunExecutor {
     if (error) this.deps.logger.error({ err: error, runId }, 'run failed to execute');
     await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: outcome?.exitCode ?? null });
     await recorder.flush();
-    await finishRun(this.deps, run, verdict, outcome, recorder);
+    await finishRun(this.deps, run, verdict, outcome, recorder, workerId);
     metrics.runFinished(run.action, verdict.status, run.product.slug, (Date.now() - (run.startedAt ?? run.queuedAt).getTime()) / 1000);
   }
 
@@ -124,11 +124,18 @@ export class RunExecutor {
    */
   async stopCancelledRuns(): Promise<void> {
     if (this.running.size === 0) return;
-    const cancelled = await this.deps.prisma.provisioningRun.findMany({
-      where: { id: { in: [...this.running.keys()] }, status: 'RUNNING', cancelRequestedAt: { not: null } },
-      select: { id: true },
+    const stopped = await this.deps.prisma.provisioningRun.findMany({
+      where: {
+        id: { in: [...this.running.keys()] },
+        OR: [
+          { status: 'RUNNING', cancelRequestedAt: { not: null } },
+          // Taken over by crash recovery elsewhere (this process looked dead): stop the playbook.
+          { status: { not: 'QUEUED' }, NOT: { status: 'RUNNING', workerId: this.deps.workerId } },
+        ],
+      },
+      select: { id: true, status: true, workerId: true },
     });
-    for (const run of cancelled) this.stop(run.id, 'cancelled by request');
+    for (const run of stopped) this.stop(run.id, run.status === 'RUNNING' && run.workerId === this.deps.workerId ? 'cancelled by request' : 'taken over by crash recovery');
   }
 
   /** Follows cancel messages from every instance; returns the function that stops following. */

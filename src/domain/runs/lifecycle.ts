@@ -95,12 +95,16 @@ export async function finishRun(
   verdict: Verdict,
   outcome: RunOutcome | undefined,
   recorder: RunEventRecorder,
+  owner?: string,
 ): Promise<void> {
   const { prisma, events } = deps;
   const transition = run.checkMode || !run.service ? undefined : lifecycleTransition(run, verdict, deps);
-  const compensation = await prisma.$transaction(async (tx) => {
-    await tx.provisioningRun.update({
-      where: { id: run.id },
+  const finished = await prisma.$transaction(async (tx) => {
+    // With `owner`, only while the run is still this process's: a run taken over by crash
+    // recovery (this process looked dead: a database stall outlasting the heartbeats) keeps the
+    // outcome recovery gave it.
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, ...(owner ? { workerId: owner } : {}) },
       data: {
         status: verdict.status,
         statusReason: verdict.reason,
@@ -115,6 +119,7 @@ export async function finishRun(
         ...recorder.counters,
       },
     });
+    if (count === 0) return 'taken over' as const;
     if (!transition || !run.service) return undefined;
     await tx.service.update({
       where: { id: run.service.id },
@@ -150,6 +155,11 @@ export async function finishRun(
       },
     });
   });
+  if (finished === 'taken over') {
+    deps.logger.warn({ runId: run.id, owner, status: verdict.status }, 'run was taken over by crash recovery while this process ran it: its outcome here is dropped');
+    return;
+  }
+  const compensation = finished;
   events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
   if (compensation) await enqueueRun(deps.queue, compensation, run.product);
   if (transition?.inventory && run.service) {

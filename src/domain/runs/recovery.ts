@@ -47,7 +47,7 @@ export async function interruptOrphanedRuns(deps: LifecycleDeps & { workerId: st
     const reason = `the process running it (${run.workerId ?? 'unknown'}) stopped before the run finished`;
     await recorder.recordSystemEvent('run_finished', { status: 'INTERRUPTED', reason, exitCode: null });
     await recorder.flush();
-    await finishRun(deps, run, { status: 'INTERRUPTED', reason }, undefined, recorder);
+    await finishRun(deps, run, { status: 'INTERRUPTED', reason }, undefined, recorder, deps.workerId);
     count++;
   }
   return count;
