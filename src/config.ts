@@ -39,6 +39,8 @@ export interface Config {
   secretKeyFile: string | undefined;
   /** PostgreSQL: how often a process says it is alive; after three missed beats its runs are recovered. */
   heartbeatSeconds: number;
+  /** Worker: the port of its GET /metrics (on HOST); unset: none. */
+  metricsPort: number | undefined;
   /** Nice value of ansible-playbook and its session (0: same priority as the server): the API before the playbooks. */
   ansibleNice: number;
   /** Cluster profile: runs executing at once across all workers; unset: the sum of the workers' own limits. */
@@ -102,6 +104,7 @@ const envSchema = z.object({
         if (problem) ctx.addIssue({ code: 'custom', message: `key ${index + 1} is ${problem} (several keys: comma-separated, the first seals)` });
       });
     }),
+  PROVISIO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_ANSIBLE_NICE: z.coerce.number().int().min(0).max(19).default(10),
   PROVISIO_CLUSTER_MAX_RUNS: z.coerce.number().int().min(1).max(100_000).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
@@ -145,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatSeconds: e.PROVISIO_HEARTBEAT_SECONDS,
     clusterMaxRuns: e.PROVISIO_CLUSTER_MAX_RUNS,
     ansibleNice: e.PROVISIO_ANSIBLE_NICE,
+    metricsPort: e.PROVISIO_METRICS_PORT,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
     ...overrides,
   };

@@ -126,7 +126,7 @@ const longProvision = (customerRef: string) => ({
 });
 
 describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 workers as processes', () => {
-  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '1', PROVISIO_SHUTDOWN_GRACE_MS: '3000' });
+  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '1', PROVISIO_SHUTDOWN_GRACE_MS: '3000', PROVISIO_METRICS_PORT: '0' });
   let a: ServerProcess;
   let b: ServerProcess;
   beforeAll(async () => {
@@ -156,6 +156,18 @@ describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 work
     const { rows } = await cluster.db.query<{ workerId: string }>(`SELECT DISTINCT "workerId" FROM "ProvisioningRun" WHERE id = ANY($1::uuid[])`, [started.map(({ runId }) => rawId(runId))]);
     const workerPids = new Set(cluster.workers.map((worker) => worker.process.pid));
     expect(rows.map((row) => Number(row.workerId.split(':').at(-2)))).toSatisfy((pids: number[]) => pids.length === 2 && pids.every((pid) => workerPids.has(pid)));
+    // Each worker counts the runs it executed on its own /metrics port (a staff key, as on the API).
+    const finished = await Promise.all(
+      cluster.workers.map(async (worker) => {
+        const url = /"metrics":"(http[^"]+)"/.exec(worker.output())![1]!;
+        expect((await fetch(url)).status).toBe(401);
+        const text = await (await fetch(url, { headers: { authorization: `Bearer ${a.key}` } })).text();
+        const line = text.split('\n').find((candidate) => candidate.startsWith('provisio_runs_finished_total{') && candidate.includes('status="SUCCEEDED"') && candidate.includes('product="voip-line"'));
+        return Number(line?.split(' ').at(-1) ?? 0);
+      }),
+    );
+    expect(finished.every((count) => count > 0)).toBe(true);
+    expect(finished.reduce((sum, count) => sum + count, 0)).toBe(4);
   });
 
   it('cancels, through the other API instance, a run executing on a worker', async () => {
