@@ -1,31 +1,27 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
+import type { RunEventMessage } from '../ports/event-bus.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 
-/** One run event as written (the row of RunEvent without its run). */
-export interface EventRecord {
-  seq: number;
-  type: string;
-  task: string | null;
-  host: string | null;
-  section: string | null;
-  changed: boolean | null;
-  data: unknown;
-  createdAt: string;
-}
+/** One run event as written: what is published, without its run. */
+export type EventRecord = Omit<RunEventMessage, 'runId'>;
 
-/** What a run's row says after its events: the last seq, the counters and, once a task started, the progress. */
-export interface RunState {
-  lastSeq: number;
+export interface RunCounters {
   okCount: number;
   changedCount: number;
   failedCount: number;
   skippedCount: number;
   rescuedCount: number;
   unreachableCount: number;
-  tasksStarted?: number | undefined;
-  currentTask?: string | null | undefined;
-  currentHost?: string | null | undefined;
 }
+
+export interface RunProgress {
+  tasksStarted: number;
+  currentTask: string | null;
+  currentHost: string | null;
+}
+
+/** What a run's row says after its events: the last seq, the counters and, once a task started, the progress. */
+export type RunState = RunCounters & { lastSeq: number } & Partial<RunProgress>;
 
 interface Pending {
   runId: string;

@@ -2,16 +2,9 @@ import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import type { RunnerEvent, RunStats } from '../../runner/index.ts';
 import type { EventBus, RunEventMessage } from '../ports/event-bus.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
-import { EventWriter, type EventRecord } from './event-writer.ts';
+import { EventWriter, type EventRecord, type RunCounters, type RunProgress } from './event-writer.ts';
 
-export interface RunCounters {
-  okCount: number;
-  changedCount: number;
-  failedCount: number;
-  skippedCount: number;
-  rescuedCount: number;
-  unreachableCount: number;
-}
+export type { RunCounters, RunProgress } from './event-writer.ts';
 
 export const zeroCounters = (): RunCounters => ({ okCount: 0, changedCount: 0, failedCount: 0, skippedCount: 0, rescuedCount: 0, unreachableCount: 0 });
 
@@ -204,12 +197,6 @@ function toRecord(row: Prisma.RunEventCreateManyInput): EventRecord {
 /** Published messages carry the same fields as the stored rows. */
 function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {
   return { runId: row.runId, ...toRecord(row) };
-}
-
-export interface RunProgress {
-  tasksStarted: number;
-  currentTask: string | null;
-  currentHost: string | null;
 }
 
 export interface TaskFailure {
