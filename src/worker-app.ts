@@ -12,11 +12,16 @@ export interface Worker {
   readonly services: Services;
 }
 
-/** The worker process of the cluster profile: claims queued runs and executes their playbooks. */
-export function buildWorker(config: Config, logger: Logger): Worker {
+/** A worker runs on the cluster profile only. */
+export function checkWorkerConfig(config: Config): void {
   if (!isCluster(config)) {
     throw new ConfigError('a worker runs on the cluster profile only: set DATABASE_URL (postgres://…) and REDIS_URL; on one process `npm start` executes runs itself');
   }
+}
+
+/** The worker process of the cluster profile: claims queued runs and executes their playbooks. */
+export function buildWorker(config: Config, logger: Logger): Worker {
+  checkWorkerConfig(config);
   let opened: Services | undefined;
   let metricsListener: { url: string; close(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;

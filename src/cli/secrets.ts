@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '../config.ts';
 import { resealStoredSecrets, secretKeyUsage } from '../domain/secrets-at-rest.ts';
+import { configOrExit } from '../entry.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import { generateKeyText } from '../infra/crypto/keyring.ts';
 import { createLogger } from '../logger.ts';
@@ -20,14 +20,7 @@ if (command !== 'status' && command !== 'rotate') {
   console.error(USAGE);
   process.exit(2);
 }
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(2);
-}
+const config = configOrExit();
 const logger = createLogger(process.env['LOG_LEVEL'] ? config.logLevel : 'warn');
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
 try {
