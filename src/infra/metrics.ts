@@ -36,45 +36,28 @@ export function createMetrics(readCounts: () => Promise<StateCounts>): Metrics {
   const subscriptions = new Gauge({ name: 'provisio_subscriptions', help: 'Live GraphQL subscriptions on this instance, by transport.', labelNames: ['transport'], registers });
   for (const transport of ['ws', 'sse']) subscriptions.set({ transport }, 0);
 
-  // Database counts: one read per scrape, shared by the gauges below.
+  // Database counts: one read per scrape, shared by the gauges below, each set from its rows.
   let counts: Promise<StateCounts> | undefined;
   const current = () => (counts ??= readCounts().finally(() => setTimeout(() => (counts = undefined), 1000).unref()));
-  new Gauge({
-    name: 'provisio_runs',
-    help: 'Runs in the database, by status and product.',
-    labelNames: ['status', 'product'],
-    registers,
-    async collect() {
-      this.reset();
-      for (const row of (await current()).runs) this.set({ status: row.status, product: row.product }, row.count);
-    },
-  });
-  new Gauge({
-    name: 'provisio_run_queue_depth',
-    help: 'Runs QUEUED now.',
-    registers,
-    async collect() {
-      this.set((await current()).queued.count);
-    },
-  });
-  new Gauge({
-    name: 'provisio_run_queue_oldest_seconds',
-    help: 'How long the oldest QUEUED run has waited.',
-    registers,
-    async collect() {
-      this.set((await current()).queued.oldestSeconds);
-    },
-  });
-  new Gauge({
-    name: 'provisio_inventory_items',
-    help: 'Inventory items by kind and status.',
-    labelNames: ['kind', 'status'],
-    registers,
-    async collect() {
-      this.reset();
-      for (const row of (await current()).inventory) this.set({ kind: row.kind, status: row.status }, row.count);
-    },
-  });
+  const countGauge = (name: string, help: string, labelNames: string[], rows: (counts: StateCounts) => Array<{ labels: Record<string, string>; value: number }>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        this.reset();
+        for (const row of rows(await current())) this.set(row.labels, row.value);
+      },
+    });
+  countGauge('provisio_runs', 'Runs in the database, by status and product.', ['status', 'product'], ({ runs }) =>
+    runs.map(({ status, product, count }) => ({ labels: { status, product }, value: count })),
+  );
+  countGauge('provisio_run_queue_depth', 'Runs QUEUED now.', [], ({ queued }) => [{ labels: {}, value: queued.count }]);
+  countGauge('provisio_run_queue_oldest_seconds', 'How long the oldest QUEUED run has waited.', [], ({ queued }) => [{ labels: {}, value: queued.oldestSeconds }]);
+  countGauge('provisio_inventory_items', 'Inventory items by kind and status.', ['kind', 'status'], ({ inventory }) =>
+    inventory.map(({ kind, status, count }) => ({ labels: { kind, status }, value: count })),
+  );
 
   return {
     registry,
