@@ -130,7 +130,6 @@ export async function createProduct(deps: ProductDeps, input: ProductInput): Pro
   }
 }
 
-/** Applies a patch; the resulting product is validated as a whole, so a patch cannot break it. */
 /** How often a patch is merged again onto a product that changed while it was being validated. */
 const UPDATE_ATTEMPTS = 5;
 
