@@ -11,6 +11,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import { RunEventRecorder } from '../src/domain/runs/events.ts';
+import { EventWriter } from '../src/domain/runs/event-writer.ts';
+import type { SqlStatements } from '../src/domain/ports/sql.ts';
 import { openDatabase, type Database } from '../src/infra/db/database.ts';
 import type { EventBus } from '../src/domain/ports/event-bus.ts';
 import { createMemoryEventBus } from '../src/infra/pubsub/pubsub.ts';
@@ -115,49 +117,30 @@ interface BatchStats {
   batchSizes: number[];
 }
 
-/** Wraps the Prisma client the recorder uses to time its commits and see their batch sizes (src/ untouched). */
-function instrument(prisma: PrismaClient, stats: BatchStats): PrismaClient {
-  const runEvent = new Proxy(prisma.runEvent, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop);
-      if (prop === 'createMany' && typeof value === 'function') {
-        return (args: { data: unknown[] }) => {
-          stats.batchSizes.push(args.data.length);
-          return (value as (a: unknown) => unknown).call(target, args);
-        };
+/** Wraps the SQL driver the event writer uses to time its commits and see their batch sizes (src/ untouched). */
+function instrument(sql: SqlStatements, stats: BatchStats): SqlStatements {
+  return {
+    async query<T>(statement: string, params: readonly unknown[] = []): Promise<T[]> {
+      if (!statement.includes('INSERT INTO "RunEvent"')) return sql.query<T>(statement, params);
+      // A few events are bound as parameters (9 each, with the run rows after them); a batch is
+      // one JSON array parameter.
+      const json = params.find((param): param is string => typeof param === 'string' && param.startsWith('[') && param.includes('"seq":'));
+      stats.batchSizes.push(json ? json.split('"seq":').length - 1 : statement.split('::timestamptz').length - 1);
+      const started = performance.now();
+      try {
+        return await sql.query<T>(statement, params);
+      } finally {
+        stats.transactions++;
+        stats.transactionMs.push(performance.now() - started);
       }
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
-  });
-  return new Proxy(prisma, {
-    get(target, prop) {
-      if (prop === 'runEvent') return runEvent;
-      const value: unknown = Reflect.get(target, prop);
-      if (prop === '$executeRawUnsafe' && typeof value === 'function') {
-        // The event writer commits a batch as one statement with the events as one JSON array
-        // parameter (the run rows are another, without seqs): count its rows and time it.
-        return async (sql: string, ...params: unknown[]) => {
-          const json = params.find((param): param is string => typeof param === 'string' && param.startsWith('[') && param.includes('"seq":'));
-          if (!json || !sql.includes('INSERT INTO "RunEvent"')) return (value as (...a: unknown[]) => unknown).call(target, sql, ...params);
-          stats.batchSizes.push(json.split('{"seq":').length - 1);
-          const started = performance.now();
-          try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).call(target, sql, ...params);
-          } finally {
-            stats.transactions++;
-            stats.transactionMs.push(performance.now() - started);
-          }
-        };
-      }
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  };
 }
 
 /** Feeds the lines through parser → recorder; resolves when every event is persisted and published. */
-async function ingest(prisma: PrismaClient, events: EventBus, runId: string, input: Buffer, deadline = Number.POSITIVE_INFINITY) {
+async function ingest(sql: SqlStatements, events: EventBus, runId: string, input: Buffer, deadline = Number.POSITIVE_INFINITY) {
   const published = countPublished(events, runId);
-  const recorder = new RunEventRecorder(prisma, events, runId);
+  const recorder = new RunEventRecorder(new EventWriter(sql), events, runId);
   const parser = createEventLineParser();
   let parsed = 0;
   let waits = 0;
@@ -233,12 +216,7 @@ async function profile(database: Database, input: Buffer, count: number): Promis
   // batch after batch before the subscriber drains, and graphql-yoga's pub/sub (a Repeater per
   // subscriber, at most 1024 pending pushes) then throws RepeaterOverflowError (see README).
   {
-    const stub = {
-      runEvent: { createMany: () => null },
-      $executeRawUnsafe: () => null,
-      provisioningRun: { update: () => null },
-      $transaction: () => new Promise((resolve) => setImmediate(() => resolve([]))),
-    } as unknown as PrismaClient;
+    const stub: SqlStatements = { query: () => new Promise((resolve) => setImmediate(() => resolve([]))) };
     const events = createMemoryEventBus();
     const r = await ingest(stub, events, 'no-db-run', input);
     results.noDatabase = { events: r.publishedCount, ms: round(r.totalMs), eventsPerS: rate(r.publishedCount, r.totalMs) };
@@ -323,7 +301,7 @@ async function profile(database: Database, input: Buffer, count: number): Promis
     const slice = input.subarray(0, nthNewline(input, lines) + 1);
     const file = path.join(resultsDir, 'ingest.cpuprofile');
     fs.mkdirSync(resultsDir, { recursive: true });
-    const { result, summary } = await cpuProfile(file, () => ingest(prisma, createMemoryEventBus(), runId, slice));
+    const { result, summary } = await cpuProfile(file, () => ingest(database.sql, createMemoryEventBus(), runId, slice));
     results.cpuProfile = {
       events: result.publishedCount,
       eventsPerSUnderProfiler: rate(result.publishedCount, result.totalMs),
@@ -340,7 +318,7 @@ async function profile(database: Database, input: Buffer, count: number): Promis
     const runId = await createRun(prisma, 'profile-trickle');
     const events = createMemoryEventBus();
     const published = countPublished(events, runId);
-    const recorder = new RunEventRecorder(prisma, events, runId);
+    const recorder = new RunEventRecorder(new EventWriter(database.sql), events, runId);
     const sampleEvents = createEventLineParser().push(input.subarray(0, Math.min(input.length, 512 * 1024)));
     const n = Math.min(500, sampleEvents.length);
     const cpu0 = process.cpuUsage();
@@ -399,7 +377,7 @@ await runBench(async () => {
   const runId = await createRun(database.prisma, 'main');
   const events = createMemoryEventBus();
   const batches: BatchStats = { transactions: 0, transactionMs: [], batchSizes: [] };
-  const result = await ingest(instrument(database.prisma, batches), events, runId, input, performance.now() + budgetS * 1000);
+  const result = await ingest(instrument(database.sql, batches), events, runId, input, performance.now() + budgetS * 1000);
   const fed = result.parsed;
   if (result.stoppedEarly) report.note(`time budget of ${budgetS} s reached: ${fmt(fed)} of ${fmt(count)} events fed; throughput is over those`);
   const eventsPerS = result.publishedCount / (result.totalMs / 1000);

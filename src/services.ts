@@ -6,7 +6,7 @@ import { TrustedDocumentStore } from './domain/access/trusted-documents.ts';
 import { cachedSyntaxCheck } from './domain/playbooks.ts';
 import type { EventBus } from './domain/ports/event-bus.ts';
 import type { RunQueue } from './domain/ports/run-queue.ts';
-import { interruptOrphanedRuns, liveWorkerIds, newWorkerId, pruneRunHistory, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
+import { EventWriter, interruptOrphanedRuns, liveWorkerIds, newWorkerId, pruneRunHistory, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets } from './domain/secrets-at-rest.ts';
 import { seedDemoData } from './domain/seed.ts';
 import { stateCounts } from './domain/state-counts.ts';
@@ -81,6 +81,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
   const workerId = newWorkerId(randomUUID().slice(0, 8));
   const lifecycle = {
     prisma,
+    eventWriter: new EventWriter(database.sql, metrics.runs),
     events,
     logger,
     queue,

@@ -25,7 +25,7 @@ const state = (lastSeq: number, extra: Partial<RunState> = {}): RunState => ({ l
 describe('group commit of run events', () => {
   it('writes the events of several runs, and each run\'s row, in one commit', async () => {
     const commits: number[] = [];
-    const writer = new EventWriter(server.app.database.prisma, { ...NO_METRICS, eventsCommitted: (count) => commits.push(count) });
+    const writer = new EventWriter(server.app.database.sql, { ...NO_METRICS, eventsCommitted: (count) => commits.push(count) });
     const [a, b] = [await newRun(), await newRun()];
     await Promise.all([
       writer.write(a, [event(1), event(2)], state(2, { tasksStarted: 1, currentTask: 'Task', currentHost: 'localhost' })),
@@ -41,7 +41,7 @@ describe('group commit of run events', () => {
   });
 
   it('a run whose events cannot be written fails alone: the others of its group are committed', async () => {
-    const writer = new EventWriter(server.app.database.prisma);
+    const writer = new EventWriter(server.app.database.sql);
     const [a, b] = [await newRun(), await newRun()];
     await writer.write(a, [event(1)], state(1));
     const results = await Promise.allSettled([writer.write(a, [event(1)], state(1)), writer.write(b, [event(1), event(2)], state(2))]);
@@ -50,4 +50,22 @@ describe('group commit of run events', () => {
     expect(await server.app.database.prisma.runEvent.count({ where: { runId: b } })).toBe(2);
     expect((await server.app.database.prisma.provisioningRun.findUniqueOrThrow({ where: { id: b } })).lastSeq).toBe(2);
   });
+
+  it.each([
+    ['a few events, bound as parameters', 3],
+    ['a batch, as one JSON parameter', 120],
+  ])('stores every field as given: %s', async (_shape, count) => {
+    const writer = new EventWriter(server.app.database.sql);
+    const runId = await newRun();
+    const createdAt = new Date(Date.UTC(2026, 10, 26, 12, 0, 0, 123)).toISOString();
+    const data = { result: { msg: 'quote \' " backslash \\ ünïcødé 📡', list: [1, null, true], nested: { empty: {} } }, ts: createdAt };
+    const events: EventRecord[] = Array.from({ length: count }, (_, i) => ({
+      seq: i + 1, type: i % 2 ? 'runner_failed' : 'runner_ok', task: i % 3 ? `Task ${i}` : null, host: i % 3 ? 'localhost' : null,
+      section: i % 4 ? 'rescue' : null, changed: i % 5 === 0 ? null : i % 2 === 0, data: { ...data, i }, createdAt,
+    }));
+    await writer.write(runId, events, state(count));
+    const stored = await server.app.database.prisma.runEvent.findMany({ where: { runId }, orderBy: { seq: 'asc' } });
+    expect(stored.map(({ runId: _run, createdAt: at, ...row }) => ({ ...row, createdAt: at.toISOString() }))).toEqual(events);
+  });
 });
+

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
+import type { EventWriter } from '../domain/runs/index.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
 import type { PlaybookChecker } from '../domain/products.ts';
@@ -10,6 +11,8 @@ import type { Logger } from '../logger.ts';
 /** The domain's dependencies for this app instance: the same for every request. */
 export interface AppContext {
   prisma: PrismaClient;
+  /** The process's group commit of run events (a cancel records one). */
+  eventWriter: EventWriter;
   events: EventBus;
   logger: Logger;
   playbooksDir: string;

@@ -27,7 +27,7 @@ export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: 
   if (count === 1) {
     await deps.queue.remove(runId);
     const reason = 'cancelled before it started';
-    const recorder = new RunEventRecorder(deps.prisma, deps.events, runId, run.lastSeq);
+    const recorder = new RunEventRecorder(deps.eventWriter, deps.events, runId, run.lastSeq);
     await recorder.recordSystemEvent('run_finished', { status: 'CANCELED', reason, exitCode: null });
     await recorder.flush();
     await finishRun(deps, run, { status: 'CANCELED', reason, neverStarted: true }, undefined, recorder);

@@ -1,6 +1,6 @@
-import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { RunEventMessage } from '../ports/event-bus.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
+import type { SqlStatements } from '../ports/sql.ts';
 
 /** One run event as written: what is published, without its run. */
 export type EventRecord = Omit<RunEventMessage, 'runId'>;
@@ -39,13 +39,13 @@ interface Pending {
  * does not fail the others.
  */
 export class EventWriter {
-  private readonly prisma: PrismaClient;
+  private readonly sql: SqlStatements;
   private readonly metrics: RunMetrics;
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
 
-  constructor(prisma: PrismaClient, metrics: RunMetrics = NO_METRICS) {
-    this.prisma = prisma;
+  constructor(sql: SqlStatements, metrics: RunMetrics = NO_METRICS) {
+    this.sql = sql;
     this.metrics = metrics;
   }
 
@@ -81,33 +81,72 @@ export class EventWriter {
     const started = performance.now();
     const events = group.flatMap((entry) => entry.events.map((event) => ({ ...event, runId: entry.runId })));
     // A run with two batches in one group: its last state wins.
-    const runs = new Map(group.map((entry) => [entry.runId, { id: entry.runId, ...entry.run }]));
-    // One statement (atomic on its own): no BEGIN/COMMIT round trips, which cost more than the
-    // rows for the one or two events a live run produces at a time.
-    await this.prisma.$executeRawUnsafe(COMMIT_SQL, JSON.stringify(events), JSON.stringify([...runs.values()]));
+    const runs = [...new Map(group.map((entry) => [entry.runId, { id: entry.runId, ...entry.run }])).values()];
+    const [sql, params] = events.length <= VALUES_LIMIT ? valuesStatement(events, runs) : jsonStatement(events, runs);
+    await this.sql.query(sql, params);
     this.metrics.eventsCommitted(events.length, (performance.now() - started) / 1000);
   }
 }
 
-// One JSON parameter per table, expanded by jsonb_to_recordset: several times faster than
-// createMany, which binds every column of every row (measured in bench/ingest). The insert is a
-// data-modifying CTE: PostgreSQL runs it with the update, in the same statement.
-// Progress is written once a task started (tasksStarted present), as the run's row had it before.
-const COMMIT_SQL = `
-  WITH inserted AS (
-    INSERT INTO "RunEvent" ("runId", seq, type, task, host, section, changed, data, "createdAt")
-    SELECT e."runId", e.seq, e.type, e.task, e.host, e.section, e.changed, coalesce(e.data, '{}'::jsonb), e."createdAt"
-    FROM jsonb_to_recordset($1::jsonb)
-      AS e("runId" uuid, seq int, type text, task text, host text, section text, changed boolean, data jsonb, "createdAt" timestamptz)
-  )
-  UPDATE "ProvisioningRun" AS run SET
-    "lastSeq" = r."lastSeq", "okCount" = r."okCount", "changedCount" = r."changedCount", "failedCount" = r."failedCount",
-    "skippedCount" = r."skippedCount", "rescuedCount" = r."rescuedCount", "unreachableCount" = r."unreachableCount",
-    "tasksStarted" = coalesce(r."tasksStarted", run."tasksStarted"),
-    "currentTask" = CASE WHEN r."tasksStarted" IS NULL THEN run."currentTask" ELSE r."currentTask" END,
-    "currentHost" = CASE WHEN r."tasksStarted" IS NULL THEN run."currentHost" ELSE r."currentHost" END,
-    "updatedAt" = now()
-  FROM jsonb_to_recordset($2::jsonb)
-    AS r(id uuid, "lastSeq" int, "okCount" int, "changedCount" int, "failedCount" int, "skippedCount" int, "rescuedCount" int,
-         "unreachableCount" int, "tasksStarted" int, "currentTask" text, "currentHost" text)
-  WHERE run.id = r.id`;
+type EventRow = EventRecord & { runId: string };
+type RunRow = RunState & { id: string };
+
+// One statement per commit (atomic on its own): no BEGIN/COMMIT round trips, which cost more than
+// the rows for the one or two events a live run produces at a time. The insert is a
+// data-modifying CTE, run by PostgreSQL with the update in the same statement. Progress is
+// written once a task started (tasksStarted present), as the run's row had it before.
+//
+// Two shapes of the same statement (measured in bench/ingest): a few events go as parameters
+// (half the CPU of expanding JSON for a lone live event); a batch goes as one JSON parameter per
+// table, expanded by jsonb_to_recordset (binding every column of hundreds of rows costs more).
+const VALUES_LIMIT = 20;
+
+const EVENT_COLUMNS = `"runId", seq, type, task, host, section, changed, data, "createdAt"`;
+const EVENT_TYPES = ['uuid', 'int', 'text', 'text', 'text', 'text', 'boolean', 'jsonb', 'timestamptz'];
+const RUN_COLUMNS = `id, "lastSeq", "okCount", "changedCount", "failedCount", "skippedCount", "rescuedCount", "unreachableCount", "tasksStarted", "currentTask", "currentHost"`;
+const RUN_TYPES = ['uuid', 'int', 'int', 'int', 'int', 'int', 'int', 'int', 'int', 'text', 'text'];
+
+/** Sets a run's row from its state; `value` names where a column's new value comes from. */
+function updateRuns(value: (column: string) => string): string {
+  const counters = RUN_COLUMNS.split(', ').slice(1, 8).map((column) => `${column} = ${value(column)}`);
+  const started = value('"tasksStarted"');
+  return `UPDATE "ProvisioningRun" AS run SET ${counters.join(', ')},
+    "tasksStarted" = coalesce(${started}, run."tasksStarted"),
+    "currentTask" = CASE WHEN ${started} IS NULL THEN run."currentTask" ELSE ${value('"currentTask"')} END,
+    "currentHost" = CASE WHEN ${started} IS NULL THEN run."currentHost" ELSE ${value('"currentHost"')} END,
+    "updatedAt" = now()`;
+}
+
+function jsonStatement(events: EventRow[], runs: RunRow[]): [string, unknown[]] {
+  const sql = `
+    WITH inserted AS (
+      INSERT INTO "RunEvent" (${EVENT_COLUMNS})
+      SELECT e."runId", e.seq, e.type, e.task, e.host, e.section, e.changed, coalesce(e.data, '{}'::jsonb), e."createdAt"
+      FROM jsonb_to_recordset($1::jsonb) AS e(${typedColumns(EVENT_COLUMNS, EVENT_TYPES)})
+    )
+    ${updateRuns((column) => `r.${column}`)}
+    FROM jsonb_to_recordset($2::jsonb) AS r(${typedColumns(RUN_COLUMNS, RUN_TYPES)})
+    WHERE run.id = r.id`;
+  return [sql, [JSON.stringify(events), JSON.stringify(runs)]];
+}
+
+function valuesStatement(events: EventRow[], runs: RunRow[]): [string, unknown[]] {
+  const params: unknown[] = [];
+  const param = (value: unknown, type?: string) => `$${params.push(value)}${type ? `::${type}` : ''}`;
+  // The insert's parameters take their types from the columns.
+  const eventRows = events.map((e) => `(${[e.runId, e.seq, e.type, e.task, e.host, e.section, e.changed, JSON.stringify(e.data ?? {}), e.createdAt].map((v) => param(v)).join(', ')})`);
+  const runValues = (r: RunRow) => [r.id, r.lastSeq, r.okCount, r.changedCount, r.failedCount, r.skippedCount, r.rescuedCount, r.unreachableCount, r.tasksStarted ?? null, r.currentTask ?? null, r.currentHost ?? null];
+  const insert = `WITH inserted AS (INSERT INTO "RunEvent" (${EVENT_COLUMNS}) VALUES ${eventRows.join(', ')})`;
+  const columns = RUN_COLUMNS.split(', ');
+  if (runs.length === 1) {
+    // One run (a live run's event): a plain update by id plans cheaper than a join.
+    const placeholders = new Map(runValues(runs[0]!).map((value, i) => [columns[i]!, param(value, RUN_TYPES[i])]));
+    return [`${insert} ${updateRuns((column) => placeholders.get(column)!)} WHERE run.id = ${placeholders.get('id')!}`, params];
+  }
+  const runRows = runs.map((r) => `(${runValues(r).map((value, i) => param(value, RUN_TYPES[i])).join(', ')})`);
+  return [`${insert} ${updateRuns((column) => `r.${column}`)} FROM (VALUES ${runRows.join(', ')}) AS r(${RUN_COLUMNS}) WHERE run.id = r.id`, params];
+}
+
+function typedColumns(columns: string, types: string[]): string {
+  return columns.split(', ').map((column, i) => `${column} ${types[i]}`).join(', ');
+}

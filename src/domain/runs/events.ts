@@ -1,8 +1,8 @@
-import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
+import type { Prisma } from '#generated/prisma/client.ts';
 import type { RunnerEvent, RunStats } from '../../runner/index.ts';
 import type { EventBus, RunEventMessage } from '../ports/event-bus.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
-import { EventWriter, type EventRecord, type RunCounters, type RunProgress } from './event-writer.ts';
+import type { EventWriter, EventRecord, RunCounters, RunProgress } from './event-writer.ts';
 
 export type { RunCounters, RunProgress } from './event-writer.ts';
 
@@ -39,10 +39,10 @@ export class RunEventRecorder {
   private readonly metrics: RunMetrics;
   private readonly writer: EventWriter;
 
-  /** `writer`: the process's shared group commit; without it the recorder commits on its own. */
-  constructor(prisma: PrismaClient, events: EventBus, runId: string, lastSeq = 0, options: { metrics?: RunMetrics; writer?: EventWriter } = {}) {
+  /** `writer`: the process's group commit, shared by the recorders of all its runs. */
+  constructor(writer: EventWriter, events: EventBus, runId: string, lastSeq = 0, options: { metrics?: RunMetrics } = {}) {
     this.metrics = options.metrics ?? NO_METRICS;
-    this.writer = options.writer ?? new EventWriter(prisma, this.metrics);
+    this.writer = writer;
     this.events = events;
     this.runId = runId;
     this.nextSeq = lastSeq + 1;

@@ -5,7 +5,6 @@ import { resolvePlaybook } from '../playbooks.ts';
 import { productDefinition } from '../products.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import { claimRun } from './claim.ts';
-import { EventWriter } from './event-writer.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './lifecycle.ts';
 import { openProductSecrets, openValues, type SecretBox } from '../secrets.ts';
@@ -36,12 +35,8 @@ export class RunExecutor {
   private readonly deps: ExecutorDeps;
   private readonly running = new Map<string, AbortController>();
 
-  /** One group commit for the events of every run this process executes. */
-  private readonly writer: EventWriter;
-
   constructor(deps: ExecutorDeps) {
     this.deps = deps;
-    this.writer = new EventWriter(deps.prisma, deps.metrics);
   }
 
   get activeRunIds(): string[] {
@@ -68,7 +63,7 @@ export class RunExecutor {
 
     const metrics = this.deps.metrics ?? NO_METRICS;
     metrics.runClaimed(run.action, ((run.startedAt ?? new Date()).getTime() - run.queuedAt.getTime()) / 1000);
-    const recorder = new RunEventRecorder(prisma, events, runId, run.lastSeq, { metrics, writer: this.writer });
+    const recorder = new RunEventRecorder(this.deps.eventWriter, events, runId, run.lastSeq, { metrics });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;

@@ -1,6 +1,7 @@
 // The run subsystem's public surface: queueing, executing, controlling, recovering and streaming runs.
 export { cancelRun, pruneRunHistory, retryRun, type PruneResult } from './control.ts';
 export type { RunCounters } from './events.ts';
+export { EventWriter } from './event-writer.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
 export { enqueueRun, isTerminal, queuePosition, type LifecycleDeps } from './lifecycle.ts';
 export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';

@@ -6,9 +6,12 @@ import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
 import { publishPools } from '../inventory.ts';
 import type { RunEventRecorder } from './events.ts';
+import type { EventWriter } from './event-writer.ts';
 
 export interface LifecycleDeps {
   prisma: PrismaClient;
+  /** The process's group commit of run events. */
+  eventWriter: EventWriter;
   events: EventBus;
   logger: Logger;
   queue: RunQueue;

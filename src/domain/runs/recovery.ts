@@ -43,7 +43,7 @@ export async function interruptOrphanedRuns(deps: LifecycleDeps & { workerId: st
     });
     if (taken === 0) continue;
     if (run.pid && hostOf(run.workerId) === os.hostname()) killLeftoverGroup(run.pid, run.startedAt, deps.logger);
-    const recorder = new RunEventRecorder(deps.prisma, deps.events, run.id, run.lastSeq);
+    const recorder = new RunEventRecorder(deps.eventWriter, deps.events, run.id, run.lastSeq);
     const reason = `the process running it (${run.workerId ?? 'unknown'}) stopped before the run finished`;
     await recorder.recordSystemEvent('run_finished', { status: 'INTERRUPTED', reason, exitCode: null });
     await recorder.flush();

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { lockDataDir } from './lock.ts';
+import { PGLITE_NODE_FLAGS, PGLITE_OPTIONS, pgdataDir } from './pglite-options.ts';
 import { applyMigrations, pgExecutor, pgliteExecutor, type SqlExecutor } from './migrate.ts';
 
 export type DatabaseProfile = 'embedded' | 'postgres';
@@ -34,12 +37,13 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
   const lock = lockDataDir(dataDir);
   let pglite: PGlite | undefined;
   try {
+    const pgdata = pgdataDir(dataDir);
+    if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) await initialiseInWorker(pgdata);
     // Each profile loads only its own drivers: start-up time and memory.
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
-    pglite = await PGlite.create(`${dataDir}/pgdata`, {
-      // Modest buffers keep the idle footprint small; the workload is a control plane, not analytics.
-      postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB'],
-    });
+    pglite = await PGlite.create(pgdata, PGLITE_OPTIONS);
+    const missingFlags = PGLITE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+    if (missingFlags.length) logger.warn({ missingFlags }, `started without ${missingFlags.join(' ')}: memory may peak ~500 MB higher in the first seconds (npm start passes it; or run node ${PGLITE_NODE_FLAGS.join(' ')} src/main.ts)`);
     const sql = pgliteExecutor(pglite);
     const { applied, fresh } = await migrate(sql, logger);
     const adapter = new PrismaPGlite(pglite);
@@ -63,6 +67,15 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
     lock.release();
     throw error;
   }
+}
+
+/** initdb in a worker thread, whose memory is returned when it exits (see pglite-initdb.ts). */
+async function initialiseInWorker(pgdata: string): Promise<void> {
+  const worker = new Worker(new URL('./pglite-initdb.ts', import.meta.url), { workerData: pgdata });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initialising the embedded database in ${pgdata} failed (worker exit code ${code})`))));
+  });
 }
 
 async function openPostgres(databaseUrl: string, logger: Logger): Promise<Database> {
