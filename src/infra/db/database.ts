@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
@@ -38,7 +39,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
   let pglite: PGlite | undefined;
   try {
     const pgdata = pgdataDir(dataDir);
-    if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) await initialiseInWorker(pgdata);
+    if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) await initialiseInChild(pgdata);
     // Each profile loads only its own drivers: start-up time and memory.
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
     pglite = await PGlite.create(pgdata, PGLITE_OPTIONS);
@@ -69,13 +70,14 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
   }
 }
 
-/** initdb in a worker thread, whose memory is returned when it exits (see pglite-initdb.ts). */
-async function initialiseInWorker(pgdata: string): Promise<void> {
-  const worker = new Worker(new URL('./pglite-initdb.ts', import.meta.url), { workerData: pgdata });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initialising the embedded database in ${pgdata} failed (worker exit code ${code})`))));
-  });
+/** initdb in a child process, whose memory is all returned when it exits (see pglite-initdb.ts). */
+async function initialiseInChild(pgdata: string): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url));
+  const child = spawn(process.execPath, [...PGLITE_NODE_FLAGS, script, pgdata], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
+  if (code !== 0) throw new Error(`initialising the embedded database in ${pgdata} failed (exit code ${code}): ${stderr.trim()}`);
 }
 
 async function openPostgres(databaseUrl: string, logger: Logger): Promise<Database> {
