@@ -73,7 +73,7 @@ await runBench(async () => {
   // 10): playbooks, their forks and their sessions' autogroups at that nice value. 0 shows what
   // the server's latency is when playbooks compete with it as equals.
   const ansibleNiceOption = options.get('ansible-nice');
-  const ansibleNice = ansibleNiceOption === undefined ? 'default (10)' : Number(ansibleNiceOption);
+  const ansibleNice = ansibleNiceOption === undefined ? 'default (19)' : Number(ansibleNiceOption);
   const extraEnv: Record<string, string> = ansibleNiceOption === undefined ? {} : { PROVISIO_ANSIBLE_NICE: String(Number(ansibleNiceOption)) };
   // --server-nice=N (e.g. -10, as root): the server ahead of everything else on the machine.
   const serverNice = Number(options.get('server-nice') ?? 0);

@@ -44,7 +44,7 @@ describe('configuration', () => {
     expect([config.clusterMaxRuns, config.heartbeatSeconds]).toEqual([12, 2]);
     expect(() => loadConfig({ PROVISIO_CLUSTER_MAX_RUNS: '0' })).toThrow(/PROVISIO_CLUSTER_MAX_RUNS/);
     expect(() => loadConfig({ PROVISIO_HEARTBEAT_SECONDS: '0' })).toThrow(/PROVISIO_HEARTBEAT_SECONDS/);
-    expect(loadConfig({}).ansibleNice).toBe(10);
+    expect(loadConfig({}).ansibleNice).toBe(19);
     expect(loadConfig({ PROVISIO_ANSIBLE_NICE: '0' }).ansibleNice).toBe(0);
     expect(() => loadConfig({ PROVISIO_ANSIBLE_NICE: '20' })).toThrow(/PROVISIO_ANSIBLE_NICE/);
   });
