@@ -20,6 +20,7 @@ import { createEventLineParser, type RunnerEvent } from '../src/runner/index.ts'
 import { Report, benchOptions, embeddedDataDir, fmt, median, numberOption, onCleanup, resultsDir, round, runBench, table, tempDir } from './lib/common.ts';
 import { cpuProfile } from './lib/profiler.ts';
 
+const TRICKLE_CPU_TARGET_MS = 0.5;
 const TARGET_EVENTS_PER_S = 20_000;
 const CHUNK_BYTES = 64 * 1024;
 
@@ -312,34 +313,6 @@ async function profile(database: Database, input: Buffer, count: number): Promis
     };
   }
 
-  // 7. Events trickling in one at a time, as during a live run (a task's events are milliseconds
-  // apart): each is its own transaction. Wall and CPU time per event, through the recorder.
-  {
-    const runId = await createRun(prisma, 'profile-trickle');
-    const events = createMemoryEventBus();
-    const published = countPublished(events, runId);
-    const recorder = new RunEventRecorder(new EventWriter(database.sql), events, runId);
-    const sampleEvents = createEventLineParser().push(input.subarray(0, Math.min(input.length, 512 * 1024)));
-    const n = Math.min(500, sampleEvents.length);
-    const cpu0 = process.cpuUsage();
-    const started = performance.now();
-    for (let i = 0; i < n; i++) {
-      const pending = recorder.record(sampleEvents[i]!);
-      if (pending) await pending;
-      await recorder.flush();
-    }
-    published.expect(n);
-    await published.done;
-    const ms = performance.now() - started;
-    const cpu = process.cpuUsage(cpu0);
-    results.recorderTrickle = {
-      events: n,
-      msPerEvent: round(ms / n, 2),
-      cpuMsPerEvent: round((cpu.user + cpu.system) / 1000 / n, 2),
-      eventsPerS: rate(n, ms),
-    };
-  }
-
   // 6. Publishing alone: N messages to one subscriber on the in-memory bus.
   {
     const events = createMemoryEventBus();
@@ -356,6 +329,39 @@ async function profile(database: Database, input: Buffer, count: number): Promis
     results.publishOnly = { events: count, ms: round(ms), eventsPerS: rate(count, ms) };
   }
   return results;
+}
+
+/**
+ * Events trickling in one at a time, as during a live run (a task's events are milliseconds
+ * apart): each is its own commit. Wall and CPU time per event through the recorder, its group
+ * commit and the publish; the best of three rounds of 500 (one GC or a neighbour's burst should
+ * not decide it).
+ */
+async function trickle(database: Database, input: Buffer) {
+  const sampleEvents = createEventLineParser().push(input.subarray(0, Math.min(input.length, 512 * 1024)));
+  const n = Math.min(500, sampleEvents.length);
+  const writer = new EventWriter(database.sql);
+  const rounds = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const runId = await createRun(database.prisma, `trickle-${attempt}`);
+    const events = createMemoryEventBus();
+    const published = countPublished(events, runId);
+    const recorder = new RunEventRecorder(writer, events, runId);
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const pending = recorder.record(sampleEvents[i]!);
+      if (pending) await pending;
+      await recorder.flush();
+    }
+    published.expect(n);
+    await published.done;
+    const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
+    rounds.push({ msPerEvent: ms / n, cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / n });
+  }
+  const best = rounds.reduce((a, b) => (b.cpuMsPerEvent < a.cpuMsPerEvent ? b : a));
+  return { events: n, rounds: rounds.length, msPerEvent: best.msPerEvent, cpuMsPerEvent: best.cpuMsPerEvent, cpuMsPerEventAll: rounds.map((r) => round(r.cpuMsPerEvent, 3)) };
 }
 
 await runBench(async () => {
@@ -404,6 +410,9 @@ await runBench(async () => {
     ],
   );
 
+  const trickled = await trickle(database, input);
+  console.log(`trickle: ${fmt(trickled.events)} events one at a time, best of ${trickled.rounds}: ${fmt(trickled.msPerEvent)} ms and ${fmt(trickled.cpuMsPerEvent)} ms CPU per event (rounds: ${trickled.cpuMsPerEventAll.join(', ')} ms CPU)`);
+
   const correct = fed > 0 && stored.contiguous && result.publishedCount === fed && result.outOfOrder === 0 && stored.runLastSeq === fed && result.recorderLastSeq === fed;
   Object.assign(report.metrics, {
     eventsPerS,
@@ -416,9 +425,11 @@ await runBench(async () => {
     transactionMsMedian: median(batches.transactionMs),
     stored,
     correct,
+    trickle: trickled,
   });
   report.target('ingest throughput (parse → persist → publish)', '>=', TARGET_EVENTS_PER_S, eventsPerS, 'events/s');
   report.target('events stored and published exactly once, seq contiguous (1 = yes)', '>=', 1, correct ? 1 : 0, '');
+  report.target('Node CPU per event trickling in (live run)', '<=', TRICKLE_CPU_TARGET_MS, trickled.cpuMsPerEvent, 'ms');
 
   if (forceProfile || eventsPerS < TARGET_EVENTS_PER_S) {
     console.log('\nprofiling the parts on their own…');
