@@ -1,7 +1,7 @@
 import { constants as fsc } from 'node:fs';
 import { access, chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
@@ -12,6 +12,8 @@ export const CALLBACK_NAME = 'provisio_events';
 export const PLUGIN_FATAL_EXIT_CODE = 97;
 export const EVENT_FD = 3;
 export const RUN_DIR_PREFIX = 'provisio-run-';
+/** Under a run's private dir: the sockets of its reusable SSH connections. */
+export const SSH_CONTROL_DIR = 'ssh-cp';
 
 export class AnsibleNotFoundError extends Error {
   override name = 'AnsibleNotFoundError';
@@ -45,6 +47,14 @@ export async function resolveAnsiblePlaybook(command?: string): Promise<string> 
     if (await isExecutable(candidate)) return candidate;
   }
   throw new AnsibleNotFoundError(cmd);
+}
+
+/** Another Ansible command (`ansible-inventory`), from the same install as ansible-playbook. */
+export async function resolveAnsibleTool(tool: string, ansiblePlaybook?: string): Promise<string> {
+  const playbook = await resolveAnsiblePlaybook(ansiblePlaybook);
+  const sibling = join(dirname(playbook), tool);
+  if (await isExecutable(sibling)) return sibling;
+  throw new AnsibleNotFoundError(sibling);
 }
 
 /** A private (0700) directory for one ansible invocation, removed by `dispose`. */
@@ -132,6 +142,10 @@ export function buildAnsibleEnv(dir: string, extra: Record<string, string> = {},
   env.ANSIBLE_LOCAL_TEMP = join(dir, 'local-tmp');
   env.ANSIBLE_REMOTE_TEMP = join(dir, 'remote-tmp');
   env.ANSIBLE_ASYNC_DIR = join(dir, 'async'); // job results (module output) default to ~/.ansible_async
+  // SSH connections kept open for reuse are the run's own (the default, ~/.ansible/cp, would let
+  // one run reuse another's authenticated connection to the same host).
+  env.ANSIBLE_SSH_CONTROL_PATH_DIR = join(dir, SSH_CONTROL_DIR);
+  env.ANSIBLE_PERSISTENT_CONTROL_PATH_DIR = join(dir, 'persistent');
   env.TMPDIR = dir;
   env.ANSIBLE_RETRY_FILES_ENABLED = 'false';
   env.ANSIBLE_KEEP_REMOTE_FILES = 'false';

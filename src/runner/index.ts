@@ -18,3 +18,7 @@ export {
 } from './ansible.ts';
 export type { AnsibleVersion, SyntaxCheckResult } from './ansible.ts';
 export { isAnsibleOfRun } from './process-identity.ts';
+export { CREDENTIALS_VARIABLE, CredentialError, openSshKey } from './credentials.ts';
+export type { RunCredential } from './credentials.ts';
+export { InventoryError, inventoryProblems, isHostPattern, parseInventoryText } from './inventory.ts';
+export type { Inventory, InventoryGroup, RunTarget } from './inventory.ts';

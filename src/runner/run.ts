@@ -7,7 +7,6 @@ import { execa } from 'execa';
 import {
   buildAnsibleEnv,
   createPrivateDir,
-  localInventory,
   PLUGIN_FATAL_EXIT_CODE,
   resolveAnsiblePlaybook,
   AnsibleNotFoundError,
@@ -17,7 +16,9 @@ import { createEventLineParser } from './events.ts';
 import type { RunnerEvent, RunOutcome, RunSpec, RunStats } from './types.ts';
 import { LogCollector } from './log.ts';
 import { createMasker } from './mask.ts';
-import { encodeExtraVars } from './vars.ts';
+import { encodeExtraVars, VariablesError } from './vars.ts';
+import { CREDENTIALS_VARIABLE, planCredentials } from './credentials.ts';
+import { closeSshConnections, writeTarget } from './inventory.ts';
 import { lowerPriority } from './priority.ts';
 
 const DEFAULT_GRACE_MS = 5000;
@@ -70,8 +71,11 @@ function isPromiseLike(v: unknown): v is PromiseLike<void> {
  */
 export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
   const started = performance.now();
-  const masker = createMasker(spec.secrets);
-  const varsJson = encodeExtraVars(spec.variables); // throws before anything is created
+  // Checked before anything is created: the variables, the credentials (an SSH key's passphrase).
+  encodeExtraVars(spec.variables);
+  if (spec.variables[CREDENTIALS_VARIABLE] !== undefined) throw new VariablesError(`"${CREDENTIALS_VARIABLE}" is reserved for the run's credentials`);
+  const credentials = planCredentials(spec.credentials ?? []);
+  const masker = createMasker([...spec.secrets, ...credentials.secrets]);
   const bin = await resolveAnsiblePlaybook(spec.ansiblePlaybook);
   const graceMs = spec.graceMs ?? DEFAULT_GRACE_MS;
   const diff = spec.diff ?? spec.checkMode;
@@ -123,11 +127,12 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
   };
 
   try {
-    const varsFile = await dir.write('vars.json', varsJson);
-    const inventory = await dir.write('inventory.yml', localInventory());
+    const access = await credentials.write(dir);
+    const variables = Object.keys(access.variables).length ? { ...spec.variables, [CREDENTIALS_VARIABLE]: access.variables } : spec.variables;
+    const varsFile = await dir.write('vars.json', encodeExtraVars(variables));
     const env = buildAnsibleEnv(dir.path, spec.env);
     if (spec.eventLimitBytes !== undefined) env.PROVISIO_EVENT_MAX_BYTES = String(spec.eventLimitBytes);
-    const args = ['-i', inventory, '-e', `@${varsFile}`];
+    const args = [...(await writeTarget(dir, spec.target)), ...access.args, '-e', `@${varsFile}`];
     if (spec.checkMode) args.push('--check');
     if (diff) args.push('--diff');
     args.push('--', resolve(spec.playbookPath));
@@ -242,6 +247,7 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
     spec.signal?.removeEventListener('abort', onAbort);
     // Nothing of the run may outlive it, even when we got here by an exception.
     if (pid !== undefined && !exited) killGroup(pid, 'SIGKILL');
+    if (spec.target) await closeSshConnections(dir.path);
     await dir.dispose();
   }
 }

@@ -1,5 +1,7 @@
 // The runner's types: events it streams, what a run takes and what it returns.
 // Knows Ansible only; nothing here knows GraphQL or the database.
+import type { RunCredential } from './credentials.ts';
+import type { RunTarget } from './inventory.ts';
 
 // ---- Events --------------------------------------------------------------
 
@@ -137,6 +139,10 @@ export interface RunSpec {
   diff?: boolean;
   /** Values to mask in the log and in events. Empty strings are ignored. */
   secrets: readonly string[];
+  /** The inventory to run against; absent: localhost. */
+  target?: RunTarget | undefined;
+  /** Written to the run's private directory for this run only; their values are masked. */
+  credentials?: readonly RunCredential[] | undefined;
   /** Abort = cancel: SIGINT to the process group, SIGKILL after graceMs. */
   signal?: AbortSignal;
   /** Default 5000. */
