@@ -61,6 +61,23 @@ export class InsufficientInventoryError extends DomainError {
   }
 }
 
+export interface UnreachableHostIssue {
+  host: string;
+  message: string;
+}
+
+/** The product's reachability check could not reach some hosts of its target; nothing was reserved. */
+export class TargetUnreachableError extends DomainError {
+  override name = 'TargetUnreachableError';
+  readonly target: string;
+  readonly hosts: UnreachableHostIssue[];
+  constructor(target: string, hosts: UnreachableHostIssue[]) {
+    super(`target ${target}: ${hosts.map((h) => `${h.host} unreachable (${h.message})`).join('; ')}; nothing was reserved`);
+    this.target = target;
+    this.hosts = hosts;
+  }
+}
+
 export interface InventoryRowIssue {
   /** 0-based index of the row in the request. */
   index: number;

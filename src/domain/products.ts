@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts';
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
+import { CREDENTIALS_VARIABLE, isHostPattern } from '../runner/index.ts';
 import { resolvePlaybook } from './playbooks.ts';
 import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
@@ -27,6 +28,13 @@ export interface ProductInput {
   inventoryRequirements?: Array<{ kind: InventoryKind; count?: number | null | undefined; match?: unknown }> | null | undefined;
   runTimeoutSeconds?: number | null | undefined;
   maxConcurrentRuns?: number | null | undefined;
+  /** Name of the target its playbooks run against; null: localhost. */
+  target?: string | null | undefined;
+  /** Host pattern within the target (Ansible's --limit). */
+  targetHosts?: string | null | undefined;
+  checkReachability?: boolean | null | undefined;
+  /** Names of the credentials its runs get. */
+  credentials?: string[] | null | undefined;
 }
 
 export type ProductPatch = Partial<ProductInput>;
@@ -68,9 +76,13 @@ const productShape = z.object({
     .refine((reqs) => new Set(reqs.map((r) => r.kind)).size === reqs.length, 'list each inventory kind once (use count for more than one)'),
   runTimeoutSeconds: z.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS).nullish().transform((v) => v ?? null),
   maxConcurrentRuns: z.number().int().min(1).max(1000).nullish().transform((v) => v ?? null),
+  target: z.string().nullish().transform((v) => v ?? null),
+  targetHosts: z.string().refine(isHostPattern, 'targetHosts must be an Ansible host pattern (names, groups, wildcards, ":" or "," between them, ":&" and ":!")').nullish().transform((v) => v ?? null),
+  checkReachability: z.boolean().nullish().transform((v) => v ?? false),
+  credentials: z.array(z.string()).max(20).nullish().transform((v) => [...new Set(v ?? [])]),
 });
 
-type ValidProduct = z.output<typeof productShape> & { variableSchema: VariableSchema };
+type ValidProduct = Omit<z.output<typeof productShape>, 'target' | 'credentials'> & { variableSchema: VariableSchema; targetId: string | null; credentialIds: string[] };
 
 /** Validates a whole product definition (used for create and for the result of an update). */
 async function validateProduct(deps: ProductDeps, input: ProductInput, unchangedPlaybooks: ReadonlySet<string> = new Set()): Promise<ValidProduct> {
@@ -105,13 +117,30 @@ async function validateProduct(deps: ProductDeps, input: ProductInput, unchanged
     }),
   );
   issues.push(...playbookIssues.filter((issue) => issue !== undefined));
+  const access = parsed.success ? await resolveAccess(deps.prisma, parsed.data, variableSchema) : { issues: [], targetId: null, credentialIds: [] };
+  issues.push(...access.issues);
   if (issues.length > 0 || !parsed.success || !variableSchema) throw new ValidationError(issues);
-  return { ...parsed.data, variableSchema };
+  const { target: _target, credentials: _credentials, ...product } = parsed.data;
+  return { ...product, variableSchema, targetId: access.targetId, credentialIds: access.credentialIds };
 }
 
-/** The row to write: secret defaults sealed. */
+/** The product's target and credentials by name, checked. */
+async function resolveAccess(prisma: PrismaClient, product: z.output<typeof productShape>, schema: VariableSchema | undefined) {
+  const issues: FieldIssue[] = [];
+  const target = product.target === null ? null : await prisma.target.findUnique({ where: { name: product.target }, select: { id: true } });
+  if (product.target !== null && !target) issues.push({ path: 'target', message: `no target is named "${product.target}"` });
+  if (product.targetHosts !== null && product.target === null) issues.push({ path: 'targetHosts', message: 'targetHosts narrows a target: name the target too' });
+  if (product.checkReachability && product.target === null) issues.push({ path: 'checkReachability', message: 'the reachability check pings a target\'s hosts: name the target too' });
+  const credentials = await prisma.credential.findMany({ where: { name: { in: product.credentials } }, select: { id: true, name: true, kind: true } });
+  for (const missing of product.credentials.filter((name) => !credentials.some((c) => c.name === name))) issues.push({ path: 'credentials', message: `no credential is named "${missing}"` });
+  if (credentials.filter((c) => c.kind === 'SSH_KEY').length > 1) issues.push({ path: 'credentials', message: 'a product connects with one SSH key' });
+  if (schema?.properties[CREDENTIALS_VARIABLE]) issues.push({ path: 'variableSchema', message: `"${CREDENTIALS_VARIABLE}" is where playbooks find their credentials: choose another variable name` });
+  return { issues, targetId: target?.id ?? null, credentialIds: credentials.map((c) => c.id) };
+}
+
+/** The row to write: secret defaults sealed (the credentials are rows of their own). */
 function toData(secrets: SecretBox, valid: ValidProduct) {
-  const product = sealProductSecrets(secrets, valid);
+  const { credentialIds: _credentials, ...product } = sealProductSecrets(secrets, valid);
   return {
     ...product,
     defaultVariables: product.defaultVariables as Prisma.InputJsonObject,
@@ -123,7 +152,9 @@ function toData(secrets: SecretBox, valid: ValidProduct) {
 export async function createProduct(deps: ProductDeps, input: ProductInput): Promise<Product> {
   const product = await validateProduct(deps, input);
   try {
-    return await deps.prisma.product.create({ data: toData(deps.secrets, product) });
+    return await deps.prisma.product.create({
+      data: { ...toData(deps.secrets, product), credentials: { create: product.credentialIds.map((credentialId) => ({ credentialId })) } },
+    });
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
     throw error;
@@ -141,7 +172,7 @@ const UPDATE_ATTEMPTS = 5;
  */
 export async function updateProduct(deps: ProductDeps, id: string, patch: ProductPatch, expectedVersion?: number | null): Promise<Product> {
   for (let attempt = 1; ; attempt++) {
-    const current = await deps.prisma.product.findUnique({ where: { id } });
+    const current = await deps.prisma.product.findUnique({ where: { id }, include: ACCESS_INCLUDE });
     if (!current) throw new NotFoundError('Product', id);
     if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
       throw new ConflictError(`the product changed since version ${expectedVersion} (it is now at version ${current.version}): read it again and reapply your change`);
@@ -154,10 +185,14 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     const product = await validateProduct(deps, merged, unchanged);
     let written: number;
     try {
-      ({ count: written } = await deps.prisma.product.updateMany({
-        where: { id, version: current.version },
-        data: { ...toData(deps.secrets, product), version: { increment: 1 } },
-      }));
+      written = await deps.prisma.$transaction(async (tx) => {
+        const { count } = await tx.product.updateMany({ where: { id, version: current.version }, data: { ...toData(deps.secrets, product), version: { increment: 1 } } });
+        if (count === 1) {
+          await tx.productCredential.deleteMany({ where: { productId: id } });
+          await tx.productCredential.createMany({ data: product.credentialIds.map((credentialId) => ({ productId: id, credentialId })) });
+        }
+        return count;
+      });
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
       throw error;
@@ -205,7 +240,9 @@ export function productDefinition(product: Product): { variableSchema: VariableS
   };
 }
 
-function fromRow(product: Product): ProductInput & ReturnType<typeof productDefinition> {
+const ACCESS_INCLUDE = { target: { select: { name: true } }, credentials: { select: { credential: { select: { name: true } } } } } as const;
+
+function fromRow(product: Product & { target: { name: string } | null; credentials: Array<{ credential: { name: string } }> }): ProductInput & ReturnType<typeof productDefinition> {
   const definition = productDefinition(product);
   return {
     slug: product.slug,
@@ -218,6 +255,10 @@ function fromRow(product: Product): ProductInput & ReturnType<typeof productDefi
     inventoryRequirements: definition.inventoryRequirements,
     runTimeoutSeconds: product.runTimeoutSeconds,
     maxConcurrentRuns: product.maxConcurrentRuns,
+    target: product.target?.name ?? null,
+    targetHosts: product.targetHosts,
+    checkReachability: product.checkReachability,
+    credentials: product.credentials.map((grant) => grant.credential.name),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RunQueue } from './ports/run-queue.ts';
 import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
 import { publishPools } from './inventory.ts';
 import { enqueueRun } from './runs/index.ts';
+import { assertTargetReachable } from './targets.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
 import { openValues, sealValues, type SecretBox } from './secrets.ts';
 import { secretMaskIssues, secretVariableNames, validateVariables } from './variables.ts';
@@ -77,6 +78,8 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
     if (existing) return existing;
   }
   if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
+  // Before anything is reserved: inventory is not held for a run that cannot reach its elements.
+  await assertTargetReachable(deps, product);
   const timeoutSeconds = product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds;
   const explicitIds = [...new Set(request.inventoryItemIds ?? [])];
 

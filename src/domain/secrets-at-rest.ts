@@ -7,6 +7,7 @@ const SECRET_MAPS = [
   { table: 'InventoryItem', column: 'secretAttributes' },
   { table: 'Service', column: 'secretVariables' },
   { table: 'ProvisioningRun', column: 'previewSecretVariables' },
+  { table: 'Credential', column: 'secrets' },
 ] as const;
 
 type SecretMap = (typeof SECRET_MAPS)[number];

@@ -22,3 +22,4 @@ export { CREDENTIALS_VARIABLE, CredentialError, openSshKey } from './credentials
 export type { RunCredential } from './credentials.ts';
 export { InventoryError, inventoryProblems, isHostPattern, parseInventoryText } from './inventory.ts';
 export type { Inventory, InventoryGroup, RunTarget } from './inventory.ts';
+export { unreachableHosts, type UnreachableHost } from './reachability.ts';

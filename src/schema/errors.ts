@@ -3,6 +3,8 @@ import {
   ForbiddenError,
   type DomainError,
   InsufficientInventoryError,
+  TargetUnreachableError,
+  type UnreachableHostIssue,
   InvalidStateError,
   InventoryImportError,
   NotFoundError,
@@ -71,6 +73,18 @@ builder.objectType(InsufficientInventoryError, {
     requested: t.exposeInt('requested'),
     available: t.exposeInt('available'),
   }),
+});
+
+const UnreachableHostRef = builder.objectRef<UnreachableHostIssue>('UnreachableHost').implement({
+  fields: (t) => ({ host: t.exposeString('host'), message: t.exposeString('message') }),
+});
+
+builder.objectType(TargetUnreachableError, {
+  name: 'TargetUnreachableError',
+  description: 'The product\'s reachability check could not reach these hosts of its target; nothing was reserved.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof TargetUnreachableError,
+  fields: (t) => ({ target: t.exposeString('target'), hosts: t.field({ type: [UnreachableHostRef], resolve: (error) => error.hosts }) }),
 });
 
 const InventoryRowIssueRef = builder.objectRef<InventoryRowIssue>('InventoryRowIssue').implement({

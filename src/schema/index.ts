@@ -7,6 +7,8 @@ import './service.ts';
 import './run.ts';
 import './playbook.ts';
 import './access.ts';
+import './targets.ts';
+import './credentials.ts';
 
 /** The whole API, one file per domain; printed to schema.graphql for partners. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -113,6 +113,10 @@ const CreateProductInput = builder.inputType('CreateProductInput', {
     inventoryRequirements: t.field({ type: [InventoryRequirementInput] }),
     runTimeoutSeconds: t.int(),
     maxConcurrentRuns: t.int(),
+    target: t.string({ description: 'Name of the target its playbooks run against; null: localhost.' }),
+    targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
+    checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
+    credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
   }),
 });
 
@@ -129,6 +133,10 @@ const UpdateProductInput = builder.inputType('UpdateProductInput', {
     inventoryRequirements: t.field({ type: [InventoryRequirementInput] }),
     runTimeoutSeconds: t.int(),
     maxConcurrentRuns: t.int(),
+    target: t.string({ description: 'Name of the target its playbooks run against; null: localhost.' }),
+    targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
+    checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
+    credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
   }),
 });
 

@@ -105,6 +105,8 @@ export const ProvisioningRunRef = builder.prismaNode('ProvisioningRun', {
       resolve: (run, _args, ctx) => queuePosition(ctx, run),
     }),
     timeoutSeconds: t.exposeInt('timeoutSeconds'),
+    targetName: t.exposeString('targetName', { nullable: true, authScopes: { staff: true }, description: 'The target the playbook ran against, as it was named then; null: localhost (or not started yet). Staff only.' }),
+    targetVersion: t.exposeInt('targetVersion', { nullable: true, authScopes: { staff: true }, description: 'The version of that target the run used. Staff only.' }),
     cancelRequestedAt: t.expose('cancelRequestedAt', { type: 'DateTime', nullable: true }),
     eventsPrunedAt: t.expose('eventsPrunedAt', { type: 'DateTime', nullable: true, description: 'When retention deleted the events and log (stats and counters are kept).' }),
     queuedAt: t.expose('queuedAt', { type: 'DateTime' }),

@@ -1,7 +1,7 @@
 import { ServiceStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { visibleServices } from '../domain/access/viewer.ts';
-import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, TargetUnreachableError, ValidationError } from '../domain/errors.ts';
 import { deprovisionService, provisionService, type RunStarted } from '../domain/provisioning.ts';
 import { builder } from './builder.ts';
 import { expectType, nodeIdOf } from './errors.ts';
@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true, partner: true },
     args: { input: t.arg({ type: ProvisionServiceInput, required: true }) },
     errors: {
-      types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError, ForbiddenError],
+      types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, TargetUnreachableError, ConflictError, ForbiddenError],
       dataField: { name: 'started' },
     },
     resolve: (_parent, { input }, ctx) =>

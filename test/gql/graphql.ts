@@ -36,6 +36,10 @@ export type CreatePartnerInput = {
 };
 
 export type CreateProductInput = {
+  /** Ping the target's hosts before a provision reserves anything. */
+  checkReachability?: boolean | null | undefined;
+  /** Names of the credentials its runs get (at most one SSH key). */
+  credentials?: Array<string> | null | undefined;
   defaultVariables?: Record<string, unknown> | null | undefined;
   deprovisionPlaybook: string;
   description?: string | null | undefined;
@@ -46,6 +50,10 @@ export type CreateProductInput = {
   provisionPlaybook: string;
   runTimeoutSeconds?: number | null | undefined;
   slug: string;
+  /** Name of the target its playbooks run against; null: localhost. */
+  target?: string | null | undefined;
+  /** Host pattern within the target (Ansible's --limit). */
+  targetHosts?: string | null | undefined;
   variableSchema?: Record<string, unknown> | null | undefined;
 };
 
@@ -132,6 +140,10 @@ export type ServiceStatus =
 
 /** Fields left out keep their value; the resulting product is validated as a whole. */
 export type UpdateProductInput = {
+  /** Ping the target's hosts before a provision reserves anything. */
+  checkReachability?: boolean | null | undefined;
+  /** Names of the credentials its runs get (at most one SSH key). */
+  credentials?: Array<string> | null | undefined;
   defaultVariables?: Record<string, unknown> | null | undefined;
   deprovisionPlaybook?: string | null | undefined;
   description?: string | null | undefined;
@@ -141,6 +153,10 @@ export type UpdateProductInput = {
   provisionPlaybook?: string | null | undefined;
   runTimeoutSeconds?: number | null | undefined;
   slug?: string | null | undefined;
+  /** Name of the target its playbooks run against; null: localhost. */
+  target?: string | null | undefined;
+  /** Host pattern within the target (Ansible's --limit). */
+  targetHosts?: string | null | undefined;
   variableSchema?: Record<string, unknown> | null | undefined;
 };
 
@@ -232,11 +248,13 @@ export type NodeByIdQueryVariables = Exact<{
 
 export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey' }
+    | { __typename: 'Credential' }
     | { __typename: 'InventoryItem' }
     | { __typename: 'Partner' }
     | { __typename: 'Product', slug: string }
     | { __typename: 'ProvisioningRun' }
     | { __typename: 'Service' }
+    | { __typename: 'Target' }
    | null };
 
 export type VoipQueryVariables = Exact<{ [key: string]: never; }>;
@@ -321,6 +339,7 @@ export type ProvisionMaskedMutation = { provisionService:
     | { __typename: 'InvalidStateError' }
     | { __typename: 'NotFoundError' }
     | { __typename: 'ProvisionServiceSuccess' }
+    | { __typename: 'TargetUnreachableError' }
     | { __typename: 'ValidationError', issues: Array<{ path: string }> }
    };
 
@@ -366,6 +385,8 @@ export type RawIdsQueryVariables = Exact<{
 
 
 export type RawIdsQuery = { node:
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -481,6 +502,7 @@ export type BigMutation = { provisionService:
     | { __typename: 'InvalidStateError' }
     | { __typename: 'NotFoundError' }
     | { __typename: 'ProvisionServiceSuccess' }
+    | { __typename: 'TargetUnreachableError' }
     | { __typename: 'ValidationError', issues: Array<{ path: string, message: string }> }
    };
 
@@ -597,6 +619,7 @@ export type ProvisionMutation = { provisionService:
     | { __typename: 'InvalidStateError', message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ProvisionServiceSuccess', started: { service: { id: string, status: ServiceStatus, customerRef: string } | null, run: { id: string, status: RunStatus, action: RunAction, checkMode: boolean } } }
+    | { __typename: 'TargetUnreachableError', message: string }
     | { __typename: 'ValidationError', message: string, issues: Array<{ path: string, message: string }> }
    };
 

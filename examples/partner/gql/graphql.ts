@@ -62,6 +62,7 @@ export type PartnerProvisionMutation = { provisionService:
     | { __typename: 'InvalidStateError', message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ProvisionServiceSuccess', started: { service: { id: string, customerRef: string } | null, run: { id: string, status: RunStatus } } }
+    | { __typename: 'TargetUnreachableError', message: string }
     | { __typename: 'ValidationError', message: string }
    };
 

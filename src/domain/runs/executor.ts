@@ -1,6 +1,8 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome } from '../../runner/index.ts';
+import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome, type RunStats } from '../../runner/index.ts';
+import { runCredentials } from '../credentials.ts';
 import { inventoryKinds } from '../inventory-kinds.ts';
+import { targetForRun } from '../targets.ts';
 import { resolvePlaybook } from '../playbooks.ts';
 import { productDefinition } from '../products.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
@@ -82,6 +84,8 @@ export class RunExecutor {
         variables,
         checkMode: run.checkMode,
         secrets,
+        target: await targetForRun(prisma, run),
+        credentials: await runCredentials(prisma, this.deps.secrets, run.productId),
         signal: controller.signal,
         graceMs: this.deps.killGraceMs,
         nice: this.deps.ansibleNice,
@@ -194,8 +198,15 @@ function judge(
     default:
       if (outcome.pluginFailed) return { status: 'FAILED', reason: 'the event callback could not write its stream' };
       if (!outcome.statsReceived) return { status: 'FAILED', reason: `ansible-playbook ended without final stats (exit ${outcome.exitCode ?? outcome.signal}): ${lastLine(outcome.log)}` };
+      if (outcome.stats && neverReached(outcome.stats)) return { status: 'FAILED', reason: `${failed ?? 'no host was reachable'}; no host was reached, so nothing is left to undo`, neverStarted: true };
       return { status: 'FAILED', reason: `${failed ?? `ansible-playbook exited with ${outcome.exitCode}: a task failed`}; no rescue recovered it` };
   }
+}
+
+/** Every host was unreachable before any task succeeded or failed on it: the network is untouched. */
+function neverReached(stats: RunStats): boolean {
+  const hosts = Object.values(stats.hosts);
+  return hosts.length > 0 && hosts.every((host) => host.unreachable > 0 && host.ok === 0 && host.changed === 0 && host.failures === 0 && host.rescued === 0);
 }
 
 function lastLine(log: string): string {

@@ -30,7 +30,7 @@ export const isTerminal = (status: RunStatus | string) => TERMINAL.has(status as
 export interface Verdict {
   status: RunStatus;
   reason: string | null;
-  /** The run was stopped before its playbook started: nothing happened in the network. */
+  /** Nothing happened in the network: the playbook never started, or it reached no host. */
   neverStarted?: boolean;
 }
 

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { Prisma, PrismaClient, Product, Target } from '#generated/prisma/client.ts';
+import { inventoryProblems, InventoryError, parseInventoryText, unreachableHosts, type Inventory, type RunTarget } from '../runner/index.ts';
+import { runCredentials } from './credentials.ts';
+import { type SecretBox } from './secrets.ts';
+import { ConflictError, NotFoundError, TargetUnreachableError, ValidationError, issuesFromZod } from './errors.ts';
+
+export interface TargetInput {
+  name: string;
+  description?: string | null | undefined;
+  /** The inventory as data ({ vars, hosts, groups }), or… */
+  inventory?: unknown;
+  /** …as a standard Ansible inventory file (YAML or INI). */
+  inventoryText?: string | null | undefined;
+  knownHosts?: string | null | undefined;
+}
+
+export type TargetPatch = { [K in keyof TargetInput]?: TargetInput[K] | null };
+
+export interface TargetDeps {
+  prisma: PrismaClient;
+}
+
+const name = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'name must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
+const variables = z.record(z.string(), z.unknown());
+const inventoryShape = z.strictObject({
+  vars: variables.optional().default({}),
+  hosts: z.record(z.string(), variables.nullable().transform((v) => v ?? {})).refine((hosts) => Object.keys(hosts).length <= 5_000, 'at most 5,000 hosts'),
+  groups: z
+    .record(z.string(), z.strictObject({ hosts: z.array(z.string()).default([]), children: z.array(z.string()).default([]), vars: variables.default({}) }))
+    .optional()
+    .default({}),
+});
+const KNOWN_HOSTS_LINE = /^(?:@(?:cert-authority|revoked) )?\S+ (?:ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+(?: .*)?$/;
+
+/** A whole target, checked: its inventory as data, whichever way it was given. */
+async function validateTarget(input: TargetInput): Promise<{ name: string; description: string; inventory: Inventory; knownHosts: string }> {
+  const issues = issuesFromZod(name.safeParse(input.name).error?.issues ?? [], 'name');
+  if (typeof input.description === 'string' && input.description.length > 10_000) issues.push({ path: 'description', message: 'at most 10,000 characters' });
+  let inventory: Inventory | undefined;
+  if ((input.inventory === undefined || input.inventory === null) === (input.inventoryText === undefined || input.inventoryText === null)) {
+    issues.push({ path: 'inventory', message: 'give the inventory either as data (inventory) or as an Ansible inventory file (inventoryText)' });
+  } else if (typeof input.inventoryText === 'string') {
+    if (input.inventoryText.length > 1_000_000) issues.push({ path: 'inventoryText', message: 'at most 1 MB' });
+    else {
+      try {
+        inventory = await parseInventoryText(input.inventoryText);
+      } catch (error) {
+        if (!(error instanceof InventoryError)) throw error;
+        issues.push({ path: 'inventoryText', message: error.message });
+      }
+    }
+  } else {
+    const parsed = inventoryShape.safeParse(input.inventory);
+    if (parsed.success) inventory = parsed.data;
+    else issues.push(...issuesFromZod(parsed.error.issues, 'inventory'));
+  }
+  if (inventory) issues.push(...inventoryProblems(inventory).map((message) => ({ path: input.inventoryText ? 'inventoryText' : 'inventory', message })));
+  const knownHosts = (input.knownHosts ?? '').trim();
+  knownHosts.split('\n').forEach((line, index) => {
+    if (line.trim() && !line.startsWith('#') && !KNOWN_HOSTS_LINE.test(line.trim())) issues.push({ path: 'knownHosts', message: `line ${index + 1} is not a known_hosts entry (host key-type base64-key)` });
+  });
+  if (issues.length || !inventory) throw new ValidationError(issues);
+  return { name: input.name, description: input.description ?? '', inventory, knownHosts };
+}
+
+export async function createTarget(deps: TargetDeps, input: TargetInput): Promise<Target> {
+  const target = await validateTarget(input);
+  const inventory = target.inventory as unknown as Prisma.InputJsonObject;
+  try {
+    return await deps.prisma.target.create({
+      data: { ...target, inventory, versions: { create: { version: 1, inventory, knownHosts: target.knownHosts } } },
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a target named "${target.name}" already exists`);
+    throw error;
+  }
+}
+
+/**
+ * A new version of the target: the fields given replace the stored ones. Runs queued before keep
+ * the version they recorded. With `expectedVersion`, a target changed since is a ConflictError.
+ */
+export async function updateTarget(deps: TargetDeps, id: string, patch: TargetPatch, expectedVersion?: number | null): Promise<Target> {
+  const current = await deps.prisma.target.findUnique({ where: { id } });
+  if (!current) throw new NotFoundError('Target', id);
+  const version = expectedVersion ?? current.version;
+  if (version !== current.version) throw new ConflictError(`the target changed since version ${version} (it is now at version ${current.version}): read it again`);
+  const replacesInventory = (patch.inventory ?? patch.inventoryText ?? null) !== null;
+  const target = await validateTarget({
+    name: patch.name ?? current.name,
+    description: patch.description ?? current.description,
+    knownHosts: patch.knownHosts ?? current.knownHosts,
+    ...(replacesInventory ? { inventory: patch.inventory, inventoryText: patch.inventoryText } : { inventory: current.inventory }),
+  });
+  const inventory = target.inventory as unknown as Prisma.InputJsonObject;
+  try {
+    return await deps.prisma.$transaction(async (tx) => {
+      // Compare-and-set on the version: of two concurrent updates, the second is refused.
+      const { count } = await tx.target.updateMany({ where: { id, version }, data: { ...target, inventory, version: { increment: 1 } } });
+      if (count === 0) throw new ConflictError('the target changed while this update was checked: read it again');
+      await tx.targetVersion.create({ data: { targetId: id, version: version + 1, inventory, knownHosts: target.knownHosts } });
+      return tx.target.findUniqueOrThrow({ where: { id } });
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a target named "${target.name}" already exists`);
+    throw error;
+  }
+}
+
+/** Deletes a target no product uses (its versions go with it; runs keep the name and version they recorded). */
+export async function deleteTarget(deps: TargetDeps, id: string): Promise<Target> {
+  const current = await deps.prisma.target.findUnique({ where: { id }, include: { products: { select: { slug: true } } } });
+  if (!current) throw new NotFoundError('Target', id);
+  if (current.products.length) throw new ConflictError(`the target is used by ${current.products.map((p) => p.slug).join(', ')}: point those products elsewhere first`);
+  const { products: _products, ...target } = current;
+  await deps.prisma.target.delete({ where: { id } });
+  return target;
+}
+
+/** The inventory a run uses: the target's current version, recorded on the run. */
+export function storedInventory(value: Prisma.JsonValue): Inventory {
+  return value as unknown as Inventory;
+}
+
+/**
+ * The target a run's playbook goes to: the product's target as it is now, recorded on the run
+ * (name and version) before the playbook starts. Undefined: localhost.
+ */
+export async function targetForRun(prisma: PrismaClient, run: { id: string; product: { targetId: string | null; targetHosts: string | null } }): Promise<RunTarget | undefined> {
+  if (!run.product.targetId) return undefined;
+  const target = await prisma.target.findUnique({ where: { id: run.product.targetId } });
+  if (!target) return undefined;
+  await prisma.provisioningRun.update({ where: { id: run.id }, data: { targetId: target.id, targetName: target.name, targetVersion: target.version } });
+  return { inventory: storedInventory(target.inventory), knownHosts: target.knownHosts, limit: run.product.targetHosts ?? undefined };
+}
+
+/** How long the reachability check may take before the hosts that did not answer count as unreachable. */
+const REACHABILITY_TIMEOUT_MS = 30_000;
+
+/**
+ * A product with `checkReachability`: ping its target's hosts with its credentials before a
+ * provision reserves anything; unreachable hosts are a TargetUnreachableError naming them.
+ */
+export async function assertTargetReachable(deps: TargetDeps & { secrets: SecretBox }, product: Pick<Product, 'id' | 'targetId' | 'targetHosts' | 'checkReachability'>): Promise<void> {
+  if (!product.checkReachability || !product.targetId) return;
+  const target = await deps.prisma.target.findUnique({ where: { id: product.targetId } });
+  if (!target) return;
+  const credentials = await runCredentials(deps.prisma, deps.secrets, product.id);
+  const unreachable = await unreachableHosts(
+    { inventory: storedInventory(target.inventory), knownHosts: target.knownHosts, limit: product.targetHosts ?? undefined },
+    credentials,
+    { timeoutMs: REACHABILITY_TIMEOUT_MS },
+  );
+  if (unreachable.length) throw new TargetUnreachableError(target.name, unreachable);
+}

@@ -1,0 +1,138 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the documents here are raw strings (their results read loosely); the typed client is exercised by the other suites */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
+import { post, query, type Endpoint } from './support/client.ts';
+import { AddInventoryMutation } from './support/documents.ts';
+import { hasSshd, startSshd, type TestSshd } from './support/sshd.ts';
+import { allEvents, waitForRun } from './support/runs.ts';
+import { createKey } from './support/access.ts';
+
+const VAULT_PASSWORD = 'vault-pass-for-tests';
+const API_PASSWORD = `api-password-${Math.random().toString(36).slice(2)}`;
+
+let sshd: TestSshd;
+let server: TestApp;
+beforeAll(async () => {
+  if (!hasSshd) return;
+  sshd = await startSshd();
+  server = await startTestApp({ playbooksDir: path.join(repoRoot, 'test/fixtures/playbooks') });
+});
+afterAll(async () => {
+  await server?.close();
+  await sshd?.stop();
+});
+
+/** Sends a GraphQL document; fails on transport-level errors, returns data. */
+async function gql(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const body = (await (await post(endpoint, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const CREATE_CREDENTIAL = `mutation ($input: CreateCredentialInput!) {
+  createCredential(input: $input) { __typename ... on CreateCredentialSuccess { credential { id name kind username fingerprint hasPassphrase } } ... on Error { message } ... on ValidationError { issues { path message } } }
+}`;
+const CREATE_TARGET = `mutation ($input: CreateTargetInput!) {
+  createTarget(input: $input) { __typename ... on CreateTargetSuccess { target { id name version hosts inventory } } ... on Error { message } ... on ValidationError { issues { path message } } }
+}`;
+const CREATE_PRODUCT = `mutation ($input: CreateProductInput!) {
+  createProduct(input: $input) { __typename ... on CreateProductSuccess { product { id slug target { name } credentials { name } } } ... on Error { message } ... on ValidationError { issues { path message } } }
+}`;
+const PROVISION = `mutation ($input: ProvisionServiceInput!) {
+  provisionService(input: $input) { __typename ... on ProvisionServiceSuccess { started { service { id } run { id } } } ... on Error { message } ... on TargetUnreachableError { target hosts { host message } } }
+}`;
+const RUN = `query ($id: ID!) { run(id: $id) { id status statusReason targetName targetVersion log compensatedBy { id status } } }`;
+
+async function credential(input: Record<string, unknown>): Promise<Record<string, any>> {
+  const result = (await gql(server, CREATE_CREDENTIAL, { input })).createCredential;
+  expect(result.__typename, JSON.stringify(result)).toBe('CreateCredentialSuccess');
+  return result.credential;
+}
+
+async function product(slug: string, credentials: string[], extra: Record<string, unknown> = {}): Promise<void> {
+  const result = (await gql(server, CREATE_PRODUCT, {
+    input: { slug, name: slug, provisionPlaybook: 'element/provision.yml', deprovisionPlaybook: 'element/deprovision.yml', target: 'fra1-access', targetHosts: 'elements', credentials, ...extra },
+  })).createProduct;
+  expect(result.__typename, JSON.stringify(result)).toBe('CreateProductSuccess');
+}
+
+describe.skipIf(!hasSshd)('targets and credentials through the API, against a real sshd', () => {
+  beforeAll(async () => {
+    const key = await credential({ name: 'olt_admin', kind: 'SSH_KEY', username: sshd.user, secret: sshd.encryptedKey.privateKey, passphrase: sshd.encryptedKey.passphrase });
+    expect(key).toMatchObject({ kind: 'SSH_KEY', hasPassphrase: true, fingerprint: expect.stringMatching(/^SHA256:/) });
+    await credential({ name: 'olt_wrong', kind: 'SSH_KEY', username: sshd.user, secret: sshd.wrongKey.privateKey });
+    await credential({ name: 'element', kind: 'VAULT_PASSWORD', secret: VAULT_PASSWORD });
+    await credential({ name: 'element_api', kind: 'USERNAME_PASSWORD', username: 'api-user', secret: API_PASSWORD });
+    const inventoryText = [
+      '[elements]',
+      `olt-1 ansible_host=127.0.0.1 ansible_port=${sshd.port} ansible_python_interpreter=/usr/bin/python3 element_state_dir=${sshd.stateDir}`,
+      '',
+      '[elements:vars]',
+      `element_setting="{{ 6 * 7 }}"`,
+    ].join('\n');
+    const target = (await gql(server, CREATE_TARGET, { input: { name: 'fra1-access', inventoryText, knownHosts: sshd.knownHosts } })).createTarget;
+    expect(target.__typename, JSON.stringify(target)).toBe('CreateTargetSuccess');
+    expect(target.target).toMatchObject({ version: 1, hosts: ['olt-1'] });
+    await product('fibre-ssh', ['olt_admin', 'element', 'element_api']);
+    const added = await query(server, AddInventoryMutation, { items: [{ kind: 'IP_BLOCK', identifier: '10.20.0.0/30' }] });
+    expect(added.addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+    const reservesIp = { inventoryRequirements: [{ kind: 'IP_BLOCK', count: 1 }] };
+    await product('fibre-wrong-key', ['olt_wrong', 'element', 'element_api'], reservesIp);
+    await product('fibre-checked', ['olt_wrong', 'element', 'element_api'], { ...reservesIp, checkReachability: true });
+  });
+
+  it('a provision configures the element with the stored key and vault password; the run records the target version', async () => {
+    const started = (await gql(server, PROVISION, { input: { productSlug: 'fibre-ssh', customerRef: 'cust-ssh-1' } })).provisionService;
+    expect(started.__typename, JSON.stringify(started)).toBe('ProvisionServiceSuccess');
+    await waitForRun(server, started.started.run.id);
+    const { run } = await gql(server, RUN, { id: started.started.run.id });
+    expect(run, run.log).toMatchObject({ status: 'SUCCEEDED', targetName: 'fra1-access', targetVersion: 1 });
+    const content = fs.readFileSync(path.join(sshd.stateDir, 'cust-ssh-1.conf'), 'utf8');
+    expect(content).toBe(`setting={{ 6 * 7 }} vaulted=${createHash('sha256').update('vaulted-element-secret').digest('hex')} api_user=api-user\n`);
+  });
+
+  it('a key the element refuses: the run fails naming the unreachable host; nothing was touched, so the inventory goes back to the pool', async () => {
+    const started = (await gql(server, PROVISION, { input: { productSlug: 'fibre-wrong-key', customerRef: 'cust-wrong-1' } })).provisionService;
+    expect(started.__typename, JSON.stringify(started)).toBe('ProvisionServiceSuccess');
+    await waitForRun(server, started.started.run.id);
+    const { run } = await gql(server, RUN, { id: started.started.run.id });
+    expect(run.status).toBe('FAILED');
+    expect(run.statusReason).toMatch(/host olt-1 was unreachable.*no host was reached, so nothing is left to undo/);
+    const { node } = await gql(server, `query ($id: ID!) { node(id: $id) { ... on Service { status inventoryItems { status } } } }`, { id: started.started.service.id });
+    expect(node).toEqual({ status: 'FAILED', inventoryItems: [] });
+    const pool = await server.app.database.prisma.inventoryItem.findMany({ where: { kind: 'IP_BLOCK' } });
+    expect(pool.map((item) => item.status)).toEqual(['AVAILABLE']);
+    expect(fs.existsSync(path.join(sshd.stateDir, 'cust-wrong-1.conf'))).toBe(false);
+  });
+
+  it('with the reachability check, an unreachable element is a typed error and nothing is reserved', async () => {
+    const result = (await gql(server, PROVISION, { input: { productSlug: 'fibre-checked', customerRef: 'cust-checked-1' } })).provisionService;
+    expect(result).toMatchObject({ __typename: 'TargetUnreachableError', target: 'fra1-access', hosts: [{ host: 'olt-1' }] });
+    const { services } = await gql(server, `{ services(first: 50) { nodes { customerRef } } }`);
+    expect(services.nodes.map((s: { customerRef: string }) => s.customerRef)).not.toContain('cust-checked-1');
+    const pool = await server.app.database.prisma.inventoryItem.findMany({ where: { kind: 'IP_BLOCK' } });
+    expect(pool.map((item) => item.status)).toEqual(['AVAILABLE']);
+  });
+
+  it('credentials are write-only: no value in API output, events, logs, stored rows or files left behind', async () => {
+    const { credentials } = await gql(server, `{ credentials(first: 20) { nodes { name kind username fingerprint hasPassphrase } } }`);
+    const runs = await gql(server, `{ runs(first: 50) { nodes { id log statusReason } } }`);
+    const events = await Promise.all(runs.runs.nodes.map((r: { id: string }) => allEvents(server, r.id)));
+    const stored = await server.app.database.sql.query(`SELECT (SELECT json_agg(c) FROM "Credential" c)::text AS c, (SELECT json_agg(e) FROM "RunEvent" e)::text AS e, (SELECT json_agg(r) FROM "ProvisioningRun" r)::text AS r`);
+    const leftovers = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(`provisio-run-${process.pid}-`));
+    const seen = JSON.stringify({ credentials, runs, events, stored });
+    const secretLines = [sshd.encryptedKey.privateKey, sshd.wrongKey.privateKey].flatMap((key) => key.split('\n').filter((line) => line.length > 20));
+    for (const secret of [VAULT_PASSWORD, API_PASSWORD, sshd.encryptedKey.passphrase, ...secretLines]) expect(seen).not.toContain(secret);
+    expect(leftovers).toEqual([]);
+  });
+
+  it('only admins write credentials; partners see no targets', async () => {
+    const operator = await createKey(server, 'OPERATOR');
+    const denied = (await gql(operator, CREATE_CREDENTIAL, { input: { name: 'sneaky', kind: 'API_TOKEN', secret: 'x' } })).createCredential;
+    expect(denied.__typename).toBe('ForbiddenError');
+  });
+});
