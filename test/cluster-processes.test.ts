@@ -343,6 +343,45 @@ describe.skipIf(!postgresServerUrl)('cluster profile: limits across workers', ()
   });
 });
 
+describe.skipIf(!postgresServerUrl)('cluster profile: a target element\'s limit across workers', () => {
+  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '2', PROVISIO_PLAYBOOKS_DIR: path.join(repoRoot, 'test/fixtures/playbooks') });
+  beforeAll(async () => {
+    await cluster.open();
+    await cluster.startApi();
+    await cluster.startWorker();
+    await cluster.startWorker();
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('runs one at a time on an element limited to one session, whichever worker takes them', async () => {
+    const api = cluster.apis[0]!;
+    const local = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+    const target = await gql<{ createTarget: { __typename: string } }>(api, 'mutation($input: CreateTargetInput!) { createTarget(input: $input) { __typename ... on Error { message } } }', {
+      input: { name: 'lab', inventory: { hosts: { 'el-1': local } }, limits: { 'el-1': 1 } },
+    });
+    expect(target.createTarget.__typename).toBe('CreateTargetSuccess');
+    const product = { slug: 'on-el-1', name: 'On el-1', provisionPlaybook: 'element/slow.yml', deprovisionPlaybook: 'element/slow.yml', target: 'lab', targetHosts: 'el-1' };
+    expect((await gql<{ createProduct: { __typename: string } }>(api, CREATE_PRODUCT, { input: product })).createProduct.__typename).toBe('CreateProductSuccess');
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await cluster.db.query<{ running: number }>(`SELECT count(*)::int AS running FROM "ProvisioningRun" WHERE status = 'RUNNING'`);
+        peak = Math.max(peak, rows[0]!.running);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const started = await Promise.all([0, 1, 2].map((index) => provision(api, { productSlug: 'on-el-1', customerRef: `el-${index}` })));
+    const runs = await Promise.all(started.map(({ runId }) => waitForRun(api, runId)));
+    sampling = false;
+    await sampler;
+    expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(peak).toBe(1);
+  });
+});
+
 /** A Redis of the test's own, so it can be restarted. */
 async function startRedis(port: number): Promise<{ process: ResultPromise }> {
   const redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });

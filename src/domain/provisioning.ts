@@ -100,7 +100,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
         partnerId,
       },
     });
-    await enqueueRun(deps.queue, run, product);
+    await enqueueRun(deps, run, product);
     return { service: null, run };
   }
 
@@ -140,7 +140,7 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
     }
     throw error;
   }
-  await enqueueRun(deps.queue, started.run, product);
+  await enqueueRun(deps, started.run, product);
   await publishPools(deps, new Set(definition.inventoryRequirements.map((req) => req.kind)));
   return started;
 }
@@ -179,7 +179,7 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
     const updated = request.checkMode ? current : await tx.service.update({ where: { id: service.id }, data: { status: 'DEPROVISIONING', statusReason: null } });
     return { service: updated, run, product };
   }).then(async ({ service, run, product }) => {
-    await enqueueRun(deps.queue, run, product);
+    await enqueueRun(deps, run, product);
     return { service, run };
   });
 }

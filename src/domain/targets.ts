@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient, Product, Target } from '#generated/prisma/client.ts';
-import { inventoryProblems, InventoryError, parseInventoryText, unreachableHosts, type Inventory, type RunTarget } from '../runner/index.ts';
+import { groupHosts, inventoryProblems, InventoryError, parseInventoryText, selectHosts, unreachableHosts, type Inventory, type RunTarget } from '../runner/index.ts';
+import type { RunLimit } from './ports/run-queue.ts';
 import { runCredentials } from './credentials.ts';
 import { type SecretBox } from './secrets.ts';
 import { ConflictError, NotFoundError, TargetUnreachableError, ValidationError, issuesFromZod } from './errors.ts';
@@ -13,6 +14,8 @@ export interface TargetInput {
   /** …as a standard Ansible inventory file (YAML or INI). */
   inventoryText?: string | null | undefined;
   knownHosts?: string | null | undefined;
+  /** Runs at most at once per host or group: `{ "olt-1": 1, "olts": 4 }`. */
+  limits?: unknown;
 }
 
 export type TargetPatch = { [K in keyof TargetInput]?: TargetInput[K] | null };
@@ -31,10 +34,11 @@ const inventoryShape = z.strictObject({
     .optional()
     .default({}),
 });
+const limitsShape = z.record(z.string(), z.number().int().min(1).max(1000)).nullish().transform((v) => v ?? {});
 const KNOWN_HOSTS_LINE = /^(?:@(?:cert-authority|revoked) )?\S+ (?:ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+(?: .*)?$/;
 
 /** A whole target, checked: its inventory as data, whichever way it was given. */
-async function validateTarget(input: TargetInput): Promise<{ name: string; description: string; inventory: Inventory; knownHosts: string }> {
+async function validateTarget(input: TargetInput): Promise<{ name: string; description: string; inventory: Inventory; knownHosts: string; limits: Record<string, number> }> {
   const issues = issuesFromZod(name.safeParse(input.name).error?.issues ?? [], 'name');
   if (typeof input.description === 'string' && input.description.length > 10_000) issues.push({ path: 'description', message: 'at most 10,000 characters' });
   let inventory: Inventory | undefined;
@@ -60,8 +64,15 @@ async function validateTarget(input: TargetInput): Promise<{ name: string; descr
   knownHosts.split('\n').forEach((line, index) => {
     if (line.trim() && !line.startsWith('#') && !KNOWN_HOSTS_LINE.test(line.trim())) issues.push({ path: 'knownHosts', message: `line ${index + 1} is not a known_hosts entry (host key-type base64-key)` });
   });
-  if (issues.length || !inventory) throw new ValidationError(issues);
-  return { name: input.name, description: input.description ?? '', inventory, knownHosts };
+  const limits = limitsShape.safeParse(input.limits);
+  if (!limits.success) issues.push(...issuesFromZod(limits.error.issues, 'limits'));
+  else if (inventory) {
+    for (const name of Object.keys(limits.data)) {
+      if (inventory.hosts[name] === undefined && inventory.groups[name] === undefined) issues.push({ path: `limits.${name}`, message: `"${name}" is neither a host nor a group of the inventory` });
+    }
+  }
+  if (issues.length || !inventory || !limits.success) throw new ValidationError(issues);
+  return { name: input.name, description: input.description ?? '', inventory, knownHosts, limits: limits.data };
 }
 
 export async function createTarget(deps: TargetDeps, input: TargetInput): Promise<Target> {
@@ -69,7 +80,7 @@ export async function createTarget(deps: TargetDeps, input: TargetInput): Promis
   const inventory = target.inventory as unknown as Prisma.InputJsonObject;
   try {
     return await deps.prisma.target.create({
-      data: { ...target, inventory, versions: { create: { version: 1, inventory, knownHosts: target.knownHosts } } },
+      data: { ...target, inventory, versions: { create: { version: 1, inventory, knownHosts: target.knownHosts, limits: target.limits } } },
     });
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a target named "${target.name}" already exists`);
@@ -91,6 +102,7 @@ export async function updateTarget(deps: TargetDeps, id: string, patch: TargetPa
     name: patch.name ?? current.name,
     description: patch.description ?? current.description,
     knownHosts: patch.knownHosts ?? current.knownHosts,
+    limits: patch.limits ?? current.limits,
     ...(replacesInventory ? { inventory: patch.inventory, inventoryText: patch.inventoryText } : { inventory: current.inventory }),
   });
   const inventory = target.inventory as unknown as Prisma.InputJsonObject;
@@ -99,7 +111,7 @@ export async function updateTarget(deps: TargetDeps, id: string, patch: TargetPa
       // Compare-and-set on the version: of two concurrent updates, the second is refused.
       const { count } = await tx.target.updateMany({ where: { id, version }, data: { ...target, inventory, version: { increment: 1 } } });
       if (count === 0) throw new ConflictError('the target changed while this update was checked: read it again');
-      await tx.targetVersion.create({ data: { targetId: id, version: version + 1, inventory, knownHosts: target.knownHosts } });
+      await tx.targetVersion.create({ data: { targetId: id, version: version + 1, inventory, knownHosts: target.knownHosts, limits: target.limits } });
       return tx.target.findUniqueOrThrow({ where: { id } });
     });
   } catch (error) {
@@ -153,4 +165,26 @@ export async function assertTargetReachable(deps: TargetDeps & { secrets: Secret
     { timeoutMs: REACHABILITY_TIMEOUT_MS },
   );
   if (unreachable.length) throw new TargetUnreachableError(target.name, unreachable);
+}
+
+/** What a target's `limits` cap: `{ host or group: runs at most at once }`. */
+export function storedLimits(value: Prisma.JsonValue): Record<string, number> {
+  return (value ?? {}) as Record<string, number>;
+}
+
+/**
+ * The limits of the target hosts and groups a product's runs touch (the hosts its targetHosts
+ * pattern selects, and the groups holding any of them), keyed per target.
+ */
+export async function targetLimits(prisma: PrismaClient | Prisma.TransactionClient, product: Pick<Product, 'targetId' | 'targetHosts'>): Promise<RunLimit[]> {
+  if (!product.targetId) return [];
+  const target = await prisma.target.findUnique({ where: { id: product.targetId }, select: { id: true, inventory: true, limits: true } });
+  const limits = Object.entries(storedLimits(target?.limits ?? {}));
+  if (!target || limits.length === 0) return [];
+  const inventory = storedInventory(target.inventory);
+  const touched = selectHosts(inventory, product.targetHosts ?? undefined);
+  const groups = groupHosts(inventory);
+  return limits
+    .filter(([name]) => touched.has(name) || [...(groups.get(name) ?? [])].some((host) => touched.has(host)))
+    .map(([name, limit]) => ({ key: `target:${target.id}:${name}`, limit }));
 }

@@ -23,3 +23,4 @@ export type { RunCredential } from './credentials.ts';
 export { InventoryError, inventoryProblems, isHostPattern, parseInventoryText } from './inventory.ts';
 export type { Inventory, InventoryGroup, RunTarget } from './inventory.ts';
 export { unreachableHosts, type UnreachableHost } from './reachability.ts';
+export { groupHosts, selectHosts } from './host-patterns.ts';

@@ -1,6 +1,6 @@
 import { isStaff, type Viewer } from '../domain/access/viewer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { createTarget, deleteTarget, storedInventory, updateTarget } from '../domain/targets.ts';
+import { createTarget, deleteTarget, storedInventory, storedLimits, updateTarget } from '../domain/targets.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
 
@@ -23,6 +23,11 @@ export const TargetRef = builder.prismaNode('Target', {
     }),
     hosts: t.stringList({ resolve: (target) => Object.keys(storedInventory(target.inventory).hosts).sort() }),
     knownHosts: t.exposeString('knownHosts', { description: 'known_hosts lines: with them SSH checks the hosts\' keys strictly; empty: a key is accepted as first seen in each run.' }),
+    limits: t.field({
+      type: 'JSONObject',
+      description: 'Runs at most at once per host or group; a run counts against every limited host it touches and every limited group holding one of them.',
+      resolve: (target) => storedLimits(target.limits),
+    }),
     products: t.relation('products', { description: 'Products whose playbooks run against this target.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -59,6 +64,7 @@ const inventoryFields = (t: InputFieldBuilder) => ({
   inventory: t.field({ type: 'JSONObject', description: '{ vars, hosts: { name: vars }, groups: { name: { hosts, children, vars } } }.' }),
   inventoryText: t.string({ description: 'A standard Ansible inventory file (YAML or INI, ranges like olt[01:04] included), read by ansible-inventory. Give this or inventory.' }),
   knownHosts: t.string({ description: 'known_hosts lines for the hosts (ssh-keyscan prints them).' }),
+  limits: t.field({ type: 'JSONObject', description: 'Runs at most at once per host or group, e.g. { "olt-1": 1 } for an element that takes one configuration session at a time. Runs over a limit wait QUEUED.' }),
 });
 
 const CreateTargetInput = builder.inputType('CreateTargetInput', {

@@ -2,12 +2,19 @@
  * Schedules provisioning runs. The database row (status QUEUED) is the source of truth; a queue
  * only decides when a worker picks a run up, so a lost in-memory queue is rebuilt from the table.
  */
+/** At most `limit` runs with this `key` at once. */
+export interface RunLimit {
+  key: string;
+  limit: number;
+}
+
 export interface RunQueue {
   /**
-   * Schedules a run; the handler is called for it once a slot is free. Runs of one `group`
-   * (a product) run at most `groupLimit` at a time, on top of the queue's global limit.
+   * Schedules a run; the handler is called for it once a slot is free: under the queue's global
+   * limit and under each of the run's `limits` (its product's, and those of the target hosts and
+   * groups it touches), counted over the runs sharing each key.
    */
-  enqueue(runId: string, options?: { group?: string; groupLimit?: number | null }): Promise<void>;
+  enqueue(runId: string, options?: { limits?: readonly RunLimit[] }): Promise<void>;
   /** Takes a waiting run off the queue, if it is still waiting (a cancelled run is skipped anyway). */
   remove(runId: string): Promise<void>;
   /** 1 for the next run to start; undefined when this queue does not know (not waiting, or a shared queue). */

@@ -84,7 +84,7 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
       include: { product: true },
     });
   });
-  await enqueueRun(deps.queue, retry, retry.product);
+  await enqueueRun(deps, retry, retry.product);
   const { product: _product, ...plain } = retry;
   return plain;
 }

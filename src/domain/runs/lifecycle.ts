@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.ts';
 import { publishPools } from '../inventory.ts';
 import type { RunEventRecorder } from './events.ts';
 import type { EventWriter } from './event-writer.ts';
+import { targetLimits } from '../targets.ts';
 
 export interface LifecycleDeps {
   prisma: PrismaClient;
@@ -34,9 +35,14 @@ export interface Verdict {
   neverStarted?: boolean;
 }
 
-/** Queues a run, honouring its product's concurrency limit. */
-export function enqueueRun(queue: RunQueue, run: Pick<ProvisioningRun, 'id' | 'productId'>, product: Pick<Product, 'maxConcurrentRuns'>): Promise<void> {
-  return queue.enqueue(run.id, { group: run.productId, groupLimit: product.maxConcurrentRuns });
+/** Queues a run, honouring its product's concurrency limit and those of the target hosts and groups it touches. */
+export async function enqueueRun(
+  deps: { prisma: PrismaClient; queue: RunQueue },
+  run: Pick<ProvisioningRun, 'id' | 'productId'>,
+  product: Pick<Product, 'maxConcurrentRuns' | 'targetId' | 'targetHosts'>,
+): Promise<void> {
+  const limits = [...(product.maxConcurrentRuns === null ? [] : [{ key: `product:${run.productId}`, limit: product.maxConcurrentRuns }]), ...(await targetLimits(deps.prisma, product))];
+  await deps.queue.enqueue(run.id, { limits });
 }
 
 /**
@@ -164,7 +170,7 @@ export async function finishRun(
   }
   const compensation = finished;
   events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
-  if (compensation) await enqueueRun(deps.queue, compensation, run.product);
+  if (compensation) await enqueueRun(deps, compensation, run.product);
   if (transition?.inventory && run.service) {
     await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
   }

@@ -16,9 +16,9 @@ export async function requeueWaitingRuns(prisma: PrismaClient, queue: RunQueue, 
   const waiting = await prisma.provisioningRun.findMany({
     where: { status: 'QUEUED', ...(queuedBefore ? { queuedAt: { lt: queuedBefore } } : {}) },
     orderBy: { queuedAt: 'asc' },
-    select: { id: true, productId: true, product: { select: { maxConcurrentRuns: true } } },
+    select: { id: true, productId: true, product: { select: { maxConcurrentRuns: true, targetId: true, targetHosts: true } } },
   });
-  for (const run of waiting) await enqueueRun(queue, run, run.product);
+  for (const run of waiting) await enqueueRun({ prisma, queue }, run, run.product);
   return waiting.length;
 }
 

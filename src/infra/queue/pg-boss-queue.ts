@@ -7,7 +7,7 @@ const QUEUE = 'provisio-run';
 const EXPIRE_SECONDS = 24 * 3600;
 /** A dead worker's job stops counting against its product's limit after this (the run itself is recovered through Provisio's own heartbeats). */
 const JOB_HEARTBEAT_SECONDS = 30;
-/** A product's maxConcurrentRuns is one of 1..1000: each limit is a pg-boss group tier of that name. */
+/** A limit (a product's maxConcurrentRuns, a target host's or group's) is one of 1..1000: each is a pg-boss group tier of that name. */
 const GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [String(index + 1), index + 1]));
 
 export interface PgBossQueueOptions {
@@ -23,9 +23,9 @@ export interface PgBossQueueOptions {
  * carries only the run id; the queue's `short` policy with the run id as singleton key keeps at
  * most one waiting job per run, so queueing a run again (after a crash) is safe. The run's state
  * stays in Provisio's tables, and the executor's claim (QUEUED → RUNNING) makes sure a retried or
- * duplicated job never runs a playbook twice. A pg-boss group per product keeps workers from
- * fetching runs of a product at its maxConcurrentRuns (the executor's claim enforces the limit
- * exactly: concurrent fetches can overshoot); `concurrency` is per worker.
+ * duplicated job never runs a playbook twice. A pg-boss group per limit keeps workers from
+ * fetching runs of a product (or an element) at its limit (the executor's claim enforces every
+ * limit exactly: concurrent fetches can overshoot); `concurrency` is per worker.
  */
 export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise<RunQueue> {
   const boss = new PgBoss({ connectionString: options.connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
@@ -41,9 +41,11 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
   let closed = false;
 
   return {
-    async enqueue(runId, { group, groupLimit } = {}) {
+    async enqueue(runId, { limits = [] } = {}) {
+      // A job has one pg-boss group: the run's tightest limit (the claim checks all of them exactly).
+      const tightest = [...limits].sort((a, b) => a.limit - b.limit)[0];
       // Also while closing: a compensation queued by a run that is finishing must reach a worker.
-      await boss.send(QUEUE, { runId }, { singletonKey: runId, ...(group && groupLimit ? { group: { id: group, tier: String(groupLimit) } } : {}) });
+      await boss.send(QUEUE, { runId }, { singletonKey: runId, ...(tightest ? { group: { id: tightest.key, tier: String(tightest.limit) } } : {}) });
     },
     // A cancelled run's job is skipped by the claim (the run is no longer QUEUED).
     remove: async () => {},

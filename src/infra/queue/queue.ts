@@ -1,19 +1,21 @@
-import type { RunQueue } from '../../domain/ports/run-queue.ts';
+import type { RunLimit, RunQueue } from '../../domain/ports/run-queue.ts';
 
 interface Waiting {
   runId: string;
-  group: string;
-  groupLimit: number;
+  limits: readonly RunLimit[];
 }
 
 /**
- * Embedded profile: an in-process FIFO queue with a global and a per-group concurrency limit.
- * Hand-written because p-queue and similar libraries know one limit only; a run whose product
- * is at its limit must not hold up runs of other products behind it.
+ * Embedded profile: an in-process FIFO queue with a global limit and per-key limits (a product,
+ * a target host or group). Hand-written because p-queue and similar libraries know one limit
+ * only; a run whose product or element is at its limit must not hold up other runs behind it.
  */
 export function createMemoryRunQueue(options: { concurrency: number; onError: (runId: string, error: unknown) => void }): RunQueue {
   const waiting: Waiting[] = [];
-  const runningPerGroup = new Map<string, number>();
+  const runningPerKey = new Map<string, number>();
+  const count = (entry: Waiting, delta: number) => {
+    for (const { key } of entry.limits) runningPerKey.set(key, (runningPerKey.get(key) ?? 0) + delta);
+  };
   const active = new Set<Promise<void>>();
   let running = 0;
   let handler: ((runId: string) => Promise<void>) | undefined;
@@ -23,7 +25,7 @@ export function createMemoryRunQueue(options: { concurrency: number; onError: (r
     if (!handler || closed) return;
     for (let index = 0; index < waiting.length && running < options.concurrency; ) {
       const next = waiting[index]!;
-      if ((runningPerGroup.get(next.group) ?? 0) >= next.groupLimit) {
+      if (next.limits.some(({ key, limit }) => (runningPerKey.get(key) ?? 0) >= limit)) {
         index++;
         continue;
       }
@@ -34,12 +36,12 @@ export function createMemoryRunQueue(options: { concurrency: number; onError: (r
 
   function launch(entry: Waiting, runHandler: (runId: string) => Promise<void>): void {
     running++;
-    runningPerGroup.set(entry.group, (runningPerGroup.get(entry.group) ?? 0) + 1);
+    count(entry, 1);
     const task = runHandler(entry.runId)
       .catch((error: unknown) => options.onError(entry.runId, error))
       .finally(() => {
         running--;
-        runningPerGroup.set(entry.group, (runningPerGroup.get(entry.group) ?? 1) - 1);
+        count(entry, -1);
         active.delete(task);
         pump();
       });
@@ -47,11 +49,11 @@ export function createMemoryRunQueue(options: { concurrency: number; onError: (r
   }
 
   return {
-    async enqueue(runId, { group = '', groupLimit } = {}) {
+    async enqueue(runId, { limits = [] } = {}) {
       // While shutting down, a run (e.g. a compensation) stays QUEUED in the database: the next start picks it up.
       if (closed) return;
       if (waiting.some((entry) => entry.runId === runId)) return;
-      waiting.push({ runId, group, groupLimit: groupLimit ?? Number.POSITIVE_INFINITY });
+      waiting.push({ runId, limits });
       pump();
     },
     async remove(runId) {

@@ -7,7 +7,8 @@ ADD COLUMN     "targetHosts" TEXT,
 ADD COLUMN     "targetId" UUID;
 
 -- AlterTable
-ALTER TABLE "ProvisioningRun" ADD COLUMN     "targetId" UUID,
+ALTER TABLE "ProvisioningRun" ADD COLUMN     "limitKeys" TEXT[],
+ADD COLUMN     "targetId" UUID,
 ADD COLUMN     "targetName" TEXT,
 ADD COLUMN     "targetVersion" INTEGER;
 
@@ -19,6 +20,7 @@ CREATE TABLE "Target" (
     "version" INTEGER NOT NULL DEFAULT 1,
     "inventory" JSONB NOT NULL,
     "knownHosts" TEXT NOT NULL DEFAULT '',
+    "limits" JSONB NOT NULL DEFAULT '{}',
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL,
 
@@ -31,6 +33,7 @@ CREATE TABLE "TargetVersion" (
     "version" INTEGER NOT NULL,
     "inventory" JSONB NOT NULL,
     "knownHosts" TEXT NOT NULL DEFAULT '',
+    "limits" JSONB NOT NULL DEFAULT '{}',
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "TargetVersion_pkey" PRIMARY KEY ("targetId","version")

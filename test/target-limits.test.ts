@@ -1,0 +1,82 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
+import { post } from './support/client.ts';
+import { waitForRun } from './support/runs.ts';
+
+let server: TestApp;
+beforeAll(async () => {
+  server = await startTestApp({ playbooksDir: path.join(repoRoot, 'test/fixtures/playbooks'), maxConcurrentRuns: 6 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const body = (await (await post(server, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const local = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+
+async function provision(productSlug: string, customerRef: string): Promise<string> {
+  const { provisionService } = await gql(
+    `mutation ($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename ... on ProvisionServiceSuccess { started { run { id } } } ... on Error { message } } }`,
+    { input: { productSlug, customerRef } },
+  );
+  expect(provisionService.__typename, JSON.stringify(provisionService)).toBe('ProvisionServiceSuccess');
+  return provisionService.started.run.id;
+}
+
+const overlap = (a: { startedAt: string; finishedAt: string }, b: { startedAt: string; finishedAt: string }) => Date.parse(a.startedAt) < Date.parse(b.finishedAt) && Date.parse(b.startedAt) < Date.parse(a.finishedAt);
+
+describe('run limits per target host and group', () => {
+  beforeAll(async () => {
+    const { createTarget } = await gql(
+      `mutation ($input: CreateTargetInput!) { createTarget(input: $input) { __typename ... on CreateTargetSuccess { target { limits } } ... on Error { message } ... on ValidationError { issues { path message } } } }`,
+      {
+        input: {
+          name: 'lab',
+          inventory: { hosts: { 'el-1': local, 'el-2': local, 'el-3': local }, groups: { edge: { hosts: ['el-2', 'el-3'] } } },
+          limits: { 'el-1': 1, edge: 1 },
+        },
+      },
+    );
+    expect(createTarget, JSON.stringify(createTarget)).toMatchObject({ __typename: 'CreateTargetSuccess', target: { limits: { 'el-1': 1, edge: 1 } } });
+    for (const [slug, hosts] of [['on-el-1', 'el-1'], ['on-el-2', 'el-2'], ['on-el-3', 'el-3']]) {
+      const { createProduct } = await gql(
+        `mutation ($input: CreateProductInput!) { createProduct(input: $input) { __typename ... on Error { message } } }`,
+        { input: { slug, name: slug, provisionPlaybook: 'element/slow.yml', deprovisionPlaybook: 'element/slow.yml', target: 'lab', targetHosts: hosts } },
+      );
+      expect(createProduct.__typename).toBe('CreateProductSuccess');
+    }
+  });
+
+  it('a busy element makes the next run wait QUEUED with its position; other elements go on', async () => {
+    const [first, second, other] = [await provision('on-el-1', 'a-1'), await provision('on-el-1', 'a-2'), await provision('on-el-2', 'b-1')];
+    const { run: waiting } = await gql(`query ($id: ID!) { run(id: $id) { status queuePosition } }`, { id: second });
+    expect(waiting).toMatchObject({ status: 'QUEUED', queuePosition: expect.any(Number) });
+    const runs = await Promise.all([first, second, other].map((id) => waitForRun(server, id)));
+    const [a1, a2, b1] = await Promise.all(runs.map(async (run) => (await gql(`query ($id: ID!) { run(id: $id) { status startedAt finishedAt } }`, { id: run.id })).run));
+    expect([a1.status, a2.status, b1.status]).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(overlap(a1, a2)).toBe(false);
+    expect(overlap(a1, b1)).toBe(true);
+  });
+
+  it('a group limit holds across its hosts', async () => {
+    const [first, second] = [await provision('on-el-2', 'g-1'), await provision('on-el-3', 'g-2')];
+    const runs = await Promise.all([first, second].map(async (id) => (await gql(`query ($id: ID!) { run(id: $id) { status startedAt finishedAt } }`, { id: (await waitForRun(server, id)).id })).run));
+    expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(overlap(runs[0], runs[1])).toBe(false);
+  });
+
+  it('refuses a limit on a name the inventory does not have', async () => {
+    const { updateTarget } = await gql(
+      `mutation ($id: ID!, $input: UpdateTargetInput!) { updateTarget(id: $id, input: $input) { __typename ... on ValidationError { issues { path message } } } }`,
+      { id: (await gql(`{ target(name: "lab") { id } }`)).target.id, input: { limits: { 'el-9': 1 } } },
+    );
+    expect(updateTarget).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'limits.el-9' }] });
+  });
+});
