@@ -118,11 +118,24 @@ describe.skipIf(!hasSshd)('targets and credentials through the API, against a re
     expect(pool.map((item) => item.status)).toEqual(['AVAILABLE']);
   });
 
+  it('a target change is a new version; a stale expectedVersion is refused; the next run records the new version', async () => {
+    const UPDATE = `mutation ($id: ID!, $input: UpdateTargetInput!, $expectedVersion: Int) { updateTarget(id: $id, input: $input, expectedVersion: $expectedVersion) { __typename ... on UpdateTargetSuccess { target { version description } } ... on Error { message } } }`;
+    const { target } = await gql(server, `{ target(name: "fra1-access") { id version } }`);
+    const updated = (await gql(server, UPDATE, { id: target.id, input: { description: 'Frankfurt access' }, expectedVersion: target.version })).updateTarget;
+    expect(updated).toMatchObject({ __typename: 'UpdateTargetSuccess', target: { version: target.version + 1, description: 'Frankfurt access' } });
+    const stale = (await gql(server, UPDATE, { id: target.id, input: { description: 'lost update' }, expectedVersion: target.version })).updateTarget;
+    expect(stale.__typename).toBe('ConflictError');
+    const started = (await gql(server, PROVISION, { input: { productSlug: 'fibre-ssh', customerRef: 'cust-ssh-2' } })).provisionService;
+    await waitForRun(server, started.started.run.id);
+    const { run } = await gql(server, RUN, { id: started.started.run.id });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', targetName: 'fra1-access', targetVersion: target.version + 1 });
+  });
+
   it('credentials are write-only: no value in API output, events, logs, stored rows or files left behind', async () => {
     const { credentials } = await gql(server, `{ credentials(first: 20) { nodes { name kind username fingerprint hasPassphrase } } }`);
     const runs = await gql(server, `{ runs(first: 50) { nodes { id log statusReason } } }`);
     const events = await Promise.all(runs.runs.nodes.map((r: { id: string }) => allEvents(server, r.id)));
-    const stored = await server.app.database.sql.query(`SELECT (SELECT json_agg(c) FROM "Credential" c)::text AS c, (SELECT json_agg(e) FROM "RunEvent" e)::text AS e, (SELECT json_agg(r) FROM "ProvisioningRun" r)::text AS r`);
+    const stored = await server.app.database.sql.query(`SELECT (SELECT json_agg(c) FROM "Credential" c)::text AS c, (SELECT json_agg(e) FROM "RunEvent" e)::text AS e, (SELECT json_agg(r) FROM "ProvisioningRun" r)::text AS r, (SELECT json_agg(a) FROM "AuditEntry" a)::text AS a`);
     const leftovers = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(`provisio-run-${process.pid}-`));
     const seen = JSON.stringify({ credentials, runs, events, stored });
     const secretLines = [sshd.encryptedKey.privateKey, sshd.wrongKey.privateKey].flatMap((key) => key.split('\n').filter((line) => line.length > 20));
@@ -130,9 +143,27 @@ describe.skipIf(!hasSshd)('targets and credentials through the API, against a re
     expect(leftovers).toEqual([]);
   });
 
-  it('only admins write credentials; partners see no targets', async () => {
+  it('only admins write credentials', async () => {
     const operator = await createKey(server, 'OPERATOR');
     const denied = (await gql(operator, CREATE_CREDENTIAL, { input: { name: 'sneaky', kind: 'API_TOKEN', secret: 'x' } })).createCredential;
     expect(denied.__typename).toBe('ForbiddenError');
+  });
+
+  it('checks an SSH key when it is stored; rotating a credential takes effect at the next run', async () => {
+    const CREATE = CREATE_CREDENTIAL;
+    const garbage = (await gql(server, CREATE, { input: { name: 'bad_key', kind: 'SSH_KEY', secret: 'not a key' } })).createCredential;
+    expect(garbage).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'secret' }] });
+    const wrong = (await gql(server, CREATE, { input: { name: 'bad_pass', kind: 'SSH_KEY', secret: sshd.encryptedKey.privateKey, passphrase: 'nope' } })).createCredential;
+    expect(wrong).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'passphrase', message: expect.stringMatching(/passphrase does not open/) }] });
+    const { credentials } = await gql(server, `{ credentials(first: 20) { nodes { id name version } } }`);
+    const olt = credentials.nodes.find((c: { name: string }) => c.name === 'olt_wrong');
+    const rotated = (await gql(server, `mutation ($id: ID!, $input: UpdateCredentialInput!) { updateCredential(id: $id, input: $input) { __typename ... on UpdateCredentialSuccess { credential { version fingerprint hasPassphrase } } ... on Error { message } } }`, {
+      id: olt.id,
+      input: { secret: sshd.key.privateKey },
+    })).updateCredential;
+    expect(rotated).toMatchObject({ __typename: 'UpdateCredentialSuccess', credential: { version: olt.version + 1, hasPassphrase: false } });
+    const started = (await gql(server, PROVISION, { input: { productSlug: 'fibre-wrong-key', customerRef: 'cust-rotated-1' } })).provisionService;
+    await waitForRun(server, started.started.run.id);
+    expect((await gql(server, RUN, { id: started.started.run.id })).run.status).toBe('SUCCEEDED');
   });
 });

@@ -95,7 +95,13 @@ export async function deleteCredential(deps: CredentialDeps, id: string): Promis
   if (!current) throw new NotFoundError('Credential', id);
   if (current.products.length) throw new ConflictError(`the credential is granted to ${current.products.map((p) => p.product.slug).join(', ')}: take it from those products first`);
   const { products: _products, ...credential } = current;
-  await deps.prisma.credential.delete({ where: { id } });
+  try {
+    await deps.prisma.credential.delete({ where: { id } });
+  } catch (error) {
+    // A product update granted it in the meantime.
+    if ((error as { code?: string }).code === 'P2003') throw new ConflictError('the credential was just granted to a product: take it from that product first');
+    throw error;
+  }
   return credential;
 }
 
