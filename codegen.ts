@@ -24,6 +24,13 @@ const config: CodegenConfig = {
   ignoreNoDocuments: false,
   generates: {
     'test/gql/': { ...clientPreset, documents: ['test/**/*.ts', '!test/gql/**'] },
+    // The console sends documents as strings (TypedDocumentString): no GraphQL parser in the bundle.
+    'console/src/gql/': {
+      ...clientPreset,
+      presetConfig: { ...clientPreset.presetConfig },
+      config: { ...clientPreset.config, documentMode: 'string' },
+      documents: ['console/src/**/*.tsx', 'console/src/**/*.ts', '!console/src/gql/**'],
+    },
     // A partner's client sends document hashes, not documents: the preset writes them into the
     // documents and into persisted-documents.json, the manifest an admin registers for the partner.
     'examples/partner/gql/': {

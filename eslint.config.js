@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'test/gql/', 'examples/partner/gql/', 'data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'test/gql/', 'examples/partner/gql/', 'console/src/gql/', 'dist/', 'data/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

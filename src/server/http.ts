@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Logger } from '../logger.ts';
+import { serveConsole } from './console.ts';
 import type { ProvisioYoga } from './yoga.ts';
 
 export interface HttpOptions {
@@ -8,7 +9,7 @@ export interface HttpOptions {
   maxRequestBytes: number;
 }
 
-/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), and Yoga's /healthz and /readyz. */
+/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), Yoga's /healthz and /readyz, and the console at /console/. */
 export function createHttpServer(options: HttpOptions) {
   const { yoga, logger, maxRequestBytes } = options;
   // SSE responses never end on their own: remember them so shutdown can close them.
@@ -33,6 +34,7 @@ export function createHttpServer(options: HttpOptions) {
       });
       return;
     }
+    if (serveConsole(req, res)) return;
     if (req.headers.accept?.includes('text/event-stream')) {
       streams.add(res);
       res.on('close', () => streams.delete(res));

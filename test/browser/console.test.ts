@@ -1,0 +1,116 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '../../scripts/build-console.ts';
+import { createKey } from '../support/access.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { Endpoint } from '../support/client.ts';
+
+const CHROMIUM = process.env['PROVISIO_CHROMIUM'] ?? '/usr/bin/chromium';
+
+let server: TestApp;
+let browser: Browser;
+const outside: string[] = [];
+beforeAll(async () => {
+  await buildConsole({ quiet: true });
+  server = await startTestApp({}, { demo: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A signed-in console page; everything that is not the server is refused, as on an isolated network. */
+async function signedIn(endpoint: Endpoint): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const host = new URL(server.url).host;
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.host === host || url.protocol === 'data:') return route.continue();
+    outside.push(url.href);
+    return route.abort();
+  });
+  await page.goto(new URL('/console/', server.url).href);
+  await page.fill('input[name=apiKey]', endpoint.key);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=viewer]');
+  return page;
+}
+
+async function provisionVoip(page: Page, customerRef: string, extra: (page: Page) => Promise<void> = async () => {}): Promise<string> {
+  await page.goto(new URL('/console/#/products/voip-line', server.url).href);
+  await page.fill('input[name=customerRef]', customerRef);
+  await page.fill('input[name=caller_id_name]', 'Console test');
+  await page.fill('input[name=sip_password]', 'a-long-sip-password');
+  await extra(page);
+  await page.click('form.provision button[type=submit]');
+  await page.waitForURL(/#\/runs\//);
+  return decodeURIComponent(page.url().split('#/runs/')[1]!);
+}
+
+const statusOf = (page: Page) => page.locator('h1 .status').innerText();
+
+describe('operator console in a real browser', () => {
+  it('signs in, provisions a demo product and shows its events arriving live', async () => {
+    const page = await signedIn(server);
+    expect(await page.locator('[data-testid=viewer]').innerText()).toContain('ADMIN');
+    await provisionVoip(page, 'console-1', (p) => p.fill('input[name=simulate_delay_seconds]', '2'));
+    // Events arrive while the run is still going, then the run succeeds.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=events]')?.getAttribute('data-rows')) > 3, undefined, { timeout: 60_000 });
+    expect(await statusOf(page)).toMatch(/RUNNING|QUEUED/);
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'SUCCEEDED', undefined, { timeout: 120_000 });
+    await page.waitForSelector('.event[data-type=run_finished]');
+    expect(await page.locator('.event-task').count()).toBeGreaterThan(0);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  it('a failure flag ends ROLLED_BACK and names the failing task', async () => {
+    const page = await signedIn(server);
+    await provisionVoip(page, 'console-2', async (p) => void (await p.selectOption('select[name=simulate_failure_at]', 'voicemail_box')));
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'ROLLED_BACK', undefined, { timeout: 120_000 });
+    expect(await page.locator('[data-testid=status-reason]').innerText()).toMatch(/voicemail_box/);
+    expect(await page.locator('.event-failed').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('cancels a long run and links its compensation run', async () => {
+    const page = await signedIn(server);
+    await provisionVoip(page, 'console-3', (p) => p.fill('input[name=simulate_delay_seconds]', '300'));
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'RUNNING', undefined, { timeout: 60_000 });
+    await page.click('text=Cancel run');
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'CANCELED', undefined, { timeout: 60_000 });
+    await page.click('[data-testid=compensation]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent?.startsWith('DEPROVISION'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'SUCCEEDED', undefined, { timeout: 120_000 });
+    await page.close();
+  });
+
+  it('a viewer key sees the same views and no button that acts', async () => {
+    const viewer = await createKey(server, 'VIEWER');
+    const page = await signedIn(viewer);
+    expect(await page.locator('[data-testid=viewer]').innerText()).toContain('VIEWER');
+    const runId = await page.evaluate(() => document.querySelector<HTMLAnchorElement>('a[href^="#/runs/"]')?.getAttribute('href'));
+    for (const view of ['#/products/voip-line', '#/inventory', '#/services', runId ?? '#/runs']) {
+      await page.goto(new URL(`/console/${view}`, server.url).href);
+      await page.waitForSelector('main h1');
+      await page.waitForTimeout(300);
+      const buttons = await page.locator('main button').allInnerTexts();
+      expect(buttons, view).toEqual([]);
+    }
+    await page.close();
+  });
+
+  it('adds inventory from CSV and reports the bad rows', async () => {
+    const page = await signedIn(server);
+    await page.goto(new URL('/console/#/inventory', server.url).href);
+    await page.fill('textarea[name=csv]', 'kind,identifier\nPHONE_NUMBER,+493012345678\nPHONE_NUMBER,not-a-number\n');
+    await page.click('text=Add items');
+    await page.waitForSelector('[data-testid=import-report] li');
+    expect(await page.locator('[data-testid=import-report]').innerText()).toMatch(/row 2 \(not-a-number\)/);
+    await page.fill('textarea[name=csv]', 'kind,identifier\nPHONE_NUMBER,+493012345678\n');
+    await page.click('text=Add items');
+    await page.waitForFunction(() => document.querySelector('[data-testid=import-report]')?.textContent?.includes('1 added'));
+    await page.close();
+  });
+});
