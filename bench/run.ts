@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite-options.ts';
 import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
 
-const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits', 'cluster'] as const;
+const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits', 'cluster', 'console'] as const;
 type BenchName = (typeof BENCHES)[number];
 /** Benches that start on a fresh embedded database and can copy an initialised one instead. */
 const USES_TEMPLATE: ReadonlySet<BenchName> = new Set(['ingest', 'ansible', 'load', 'limits']);

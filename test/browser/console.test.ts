@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/build-console.ts';
 import { createKey } from '../support/access.ts';
@@ -21,8 +21,9 @@ afterAll(async () => {
 });
 
 /** A signed-in console page; everything that is not the server is refused, as on an isolated network. */
-async function signedIn(endpoint: Endpoint): Promise<Page> {
+async function signedIn(endpoint: Endpoint, prepare: (page: Page) => Promise<void> = async () => {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await prepare(page);
   const host = new URL(server.url).host;
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -83,6 +84,29 @@ describe('operator console in a real browser', () => {
     await page.click('[data-testid=compensation]');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent?.startsWith('DEPROVISION'), undefined, { timeout: 30_000 });
     await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'SUCCEEDED', undefined, { timeout: 120_000 });
+    await page.close();
+  });
+
+  it('the event stream resumes after a dropped connection: every event once, none missing', async () => {
+    // Every WebSocket of the page passes through here, so the test can cut it.
+    const sockets: WebSocketRoute[] = [];
+    const page = await signedIn(server, (p) =>
+      p.routeWebSocket(/\/graphql$/, (socket) => {
+        socket.connectToServer();
+        sockets.push(socket);
+      }),
+    );
+    const runId = await provisionVoip(page, 'console-offline', (p) => p.fill('input[name=simulate_delay_seconds]', '4'));
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=events]')?.getAttribute('data-rows')) > 0, undefined, { timeout: 60_000 });
+    // The connection drops mid-run; events go on being recorded meanwhile, and the page reconnects.
+    const shown = Number(await page.locator('[data-testid=events]').getAttribute('data-rows'));
+    for (const socket of sockets) await socket.close({ code: 1006 });
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'SUCCEEDED', undefined, { timeout: 120_000 });
+    const lastSeq = (await (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` }, body: JSON.stringify({ query: 'query ($id: ID!) { run(id: $id) { lastSeq } }', variables: { id: runId } }) })).json()) as { data: { run: { lastSeq: number } } };
+    await page.waitForFunction((seq) => Number(document.querySelector('[data-testid=events]')?.getAttribute('data-rows')) === seq, lastSeq.data.run.lastSeq, { timeout: 30_000 });
+    // The connection was made again, and the stream went on from where it was.
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    expect(shown).toBeLessThan(lastSeq.data.run.lastSeq);
     await page.close();
   });
 

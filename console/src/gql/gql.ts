@@ -34,6 +34,7 @@ type Documents = {
     "\n  mutation ConsoleRetryRun($id: ID!) {\n    retryRun(id: $id) { __typename ... on RetryRunSuccess { run { id } } ... on Error { message } }\n  }\n": typeof types.ConsoleRetryRunDocument,
     "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": typeof types.ConsoleRunsDocument,
     "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n": typeof types.ConsoleServicesDocument,
+    "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": typeof types.ConsoleProductSlugsDocument,
     "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
 };
 const documents: Documents = {
@@ -56,6 +57,7 @@ const documents: Documents = {
     "\n  mutation ConsoleRetryRun($id: ID!) {\n    retryRun(id: $id) { __typename ... on RetryRunSuccess { run { id } } ... on Error { message } }\n  }\n": types.ConsoleRetryRunDocument,
     "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": types.ConsoleRunsDocument,
     "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n": types.ConsoleServicesDocument,
+    "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": types.ConsoleProductSlugsDocument,
     "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
 };
 
@@ -135,6 +137,10 @@ export function graphql(source: "\n  query ConsoleRuns($filter: RunFilter) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n"): typeof import('./graphql.ts').ConsoleServicesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n"): typeof import('./graphql.ts').ConsoleProductSlugsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

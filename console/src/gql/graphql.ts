@@ -252,6 +252,11 @@ export type ConsoleServicesQueryVariables = Exact<{
 
 export type ConsoleServicesQuery = { services: { totalCount: number, nodes: Array<{ id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, updatedAt: string, product: { slug: string } }> } };
 
+export type ConsoleProductSlugsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleProductSlugsQuery = { products: { nodes: Array<{ slug: string, name: string }> } };
+
 export type ConsoleServiceQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -637,6 +642,16 @@ export const ConsoleServicesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleServicesQuery, ConsoleServicesQueryVariables>;
+export const ConsoleProductSlugsDocument = new TypedDocumentString(`
+    query ConsoleProductSlugs {
+  products(first: 100) {
+    nodes {
+      slug
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleProductSlugsQuery, ConsoleProductSlugsQueryVariables>;
 export const ConsoleServiceDocument = new TypedDocumentString(`
     query ConsoleService($id: ID!) {
   service(id: $id) {

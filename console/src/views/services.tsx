@@ -11,6 +11,12 @@ const ServicesQuery = graphql(`
   }
 `);
 
+const ProductSlugsQuery = graphql(`
+  query ConsoleProductSlugs {
+    products(first: 100) { nodes { slug name } }
+  }
+`);
+
 const ServiceQuery = graphql(`
   query ConsoleService($id: ID!) {
     service(id: $id) {
@@ -27,8 +33,10 @@ const STATUSES: ServiceStatus[] = ['PROVISIONING', 'ACTIVE', 'DEPROVISIONING', '
 export function Services() {
   const [customerRef, setCustomerRef] = useState('');
   const [status, setStatus] = useState<ServiceStatus | ''>('');
-  const filter = { ...(customerRef ? { customerRef } : {}), ...(status ? { status } : {}) };
-  const { data, error } = usePolled(() => request(ServicesQuery, { filter }), 3000, [customerRef, status]);
+  const [productSlug, setProductSlug] = useState('');
+  const products = usePolled(() => request(ProductSlugsQuery), 60_000);
+  const filter = { ...(customerRef ? { customerRef } : {}), ...(status ? { status } : {}), ...(productSlug ? { productSlug } : {}) };
+  const { data, error } = usePolled(() => request(ServicesQuery, { filter }), 3000, [customerRef, status, productSlug]);
   return (
     <div>
       <h1>Services</h1>
@@ -39,6 +47,13 @@ export function Services() {
           <select value={status} onChange={(event) => setStatus(event.currentTarget.value as ServiceStatus | '')}>
             <option value="">any</option>
             {STATUSES.map((value) => <option value={value}>{value}</option>)}
+          </select>
+        </label>
+        <label>
+          Product{' '}
+          <select value={productSlug} onChange={(event) => setProductSlug(event.currentTarget.value)}>
+            <option value="">any</option>
+            {products.data?.products.nodes.map((product) => <option value={product.slug}>{product.name}</option>)}
           </select>
         </label>
       </p>
