@@ -142,7 +142,8 @@ export function storedInventory(value: Prisma.JsonValue): Inventory {
 export async function targetForRun(prisma: PrismaClient, run: { id: string; product: { targetId: string | null; targetHosts: string | null } }): Promise<RunTarget | undefined> {
   if (!run.product.targetId) return undefined;
   const target = await prisma.target.findUnique({ where: { id: run.product.targetId } });
-  if (!target) return undefined;
+  // Never localhost instead: the playbook was written for the target's elements.
+  if (!target) throw new Error('the product\'s target no longer exists');
   await prisma.provisioningRun.update({ where: { id: run.id }, data: { targetId: target.id, targetName: target.name, targetVersion: target.version } });
   return { inventory: storedInventory(target.inventory), knownHosts: target.knownHosts, limit: run.product.targetHosts ?? undefined };
 }

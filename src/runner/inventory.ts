@@ -183,7 +183,8 @@ export async function writeTarget(dir: PrivateDir, target: RunTarget | undefined
   // Only this run's settings: no ~/.ssh/config, no user or system known_hosts, no agent keys.
   const ssh = [
     '-F /dev/null',
-    `-o UserKnownHostsFile=${knownHosts}`,
+    // Ansible splits these arguments like a shell: the path is quoted.
+    `-o UserKnownHostsFile=${JSON.stringify(knownHosts)}`,
     '-o GlobalKnownHostsFile=/dev/null',
     `-o StrictHostKeyChecking=${target.knownHosts.trim() ? 'yes' : 'accept-new'}`,
     '-o IdentitiesOnly=yes',

@@ -63,7 +63,8 @@ function isPromiseLike(v: unknown): v is PromiseLike<void> {
 }
 
 /**
- * Run one playbook against localhost and stream its events.
+ * Run one playbook against localhost, or the target's inventory with the run's credentials, and
+ * stream its events.
  * Resolves with the outcome whatever Ansible did; rejects only when the run
  * could not start (AnsibleNotFoundError, VariablesError) or a handler threw
  * (EventHandlerError). In every case the private temp dir is removed and no
