@@ -1,7 +1,8 @@
 // Makes a fresh checkout runnable: generates the Prisma client when schema.prisma changed, and
 // checks for ansible-playbook. Only with --install (`npm run setup`, `npm test`) does it change the
 // machine: it installs Debian's ansible-core when ansible-playbook is missing (as root), else says
-// how; --with-browser (`npm test`) also Debian's chromium for the browser tests. Before `npm start`
+// how; --for-tests (`npm test`) also Debian's chromium (browser tests) and openssh-server (target
+// tests against a real SSH server). Before `npm start`
 // it never installs anything: it warns, and the server starts.
 // Builds the operator console into dist/console (always; ~150 ms).
 // Otherwise a no-op in ~50 ms once everything is in place.
@@ -63,21 +64,25 @@ function ensureAnsible(install: boolean): void {
   }
 }
 
-/** The end-to-end tests drive Debian's chromium (no browser can be downloaded here). */
-function ensureChromium(): void {
-  if (spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0) return;
+/** What the tests need beside Node: a Debian package, installed as root when it is missing. */
+function ensureTestPackage(installed: () => boolean, pkg: string, why: string): void {
+  if (installed()) return;
   if (process.getuid?.() !== 0) {
-    console.error('setup: the browser tests need chromium: `sudo apt-get install -y --no-install-recommends chromium`');
+    console.error(`setup: ${why} need ${pkg}: \`sudo apt-get install -y --no-install-recommends ${pkg}\``);
     process.exit(1);
   }
-  console.log('setup: installing chromium from Debian for the browser tests (one time)');
+  console.log(`setup: installing ${pkg} from Debian for ${why} (one time)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
 }
 
 ensurePrismaClient();
 ensureAnsible(process.argv.includes('--install'));
-if (process.argv.includes('--with-browser')) ensureChromium();
+if (process.argv.includes('--for-tests')) {
+  // The end-to-end tests drive Debian's chromium (no browser can be downloaded here).
+  ensureTestPackage(() => spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0, 'chromium', 'the browser tests');
+  ensureTestPackage(() => fs.existsSync('/usr/sbin/sshd'), 'openssh-server', 'the target tests');
+}
 // The operator console (/console) is built from console/ on every start: ~150 ms.
 await buildConsole({ quiet: !process.argv.includes('--install') });
