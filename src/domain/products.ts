@@ -3,6 +3,7 @@ import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts'
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
 import { CREDENTIALS_VARIABLE, isHostPattern } from '../runner/index.ts';
+import { parseActions, productActions, type ProductAction } from './product-actions.ts';
 import { resolvePlaybook } from './playbooks.ts';
 import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
@@ -35,6 +36,8 @@ export interface ProductInput {
   checkReachability?: boolean | null | undefined;
   /** Names of the credentials its runs get. */
   credentials?: string[] | null | undefined;
+  /** What can be done to its services after provisioning (suspend, top-up, …). */
+  actions?: unknown;
 }
 
 export type ProductPatch = Partial<ProductInput>;
@@ -80,12 +83,14 @@ const productShape = z.object({
   targetHosts: z.string().refine(isHostPattern, 'targetHosts must be an Ansible host pattern (names, groups, wildcards, ":" or "," between them, ":&" and ":!")').nullish().transform((v) => v ?? null),
   checkReachability: z.boolean().nullish().transform((v) => v ?? false),
   credentials: z.array(z.string()).max(20).nullish().transform((v) => [...new Set(v ?? [])]),
+  // Parsed on its own by parseActions, which reports its issues with their paths.
+  actions: z.unknown().optional(),
 });
 
-type ValidProduct = Omit<z.output<typeof productShape>, 'target' | 'credentials'> & { variableSchema: VariableSchema; targetId: string | null; credentialIds: string[] };
+type ValidProduct = Omit<z.output<typeof productShape>, 'target' | 'credentials' | 'actions'> & { variableSchema: VariableSchema; targetId: string | null; credentialIds: string[]; actions: ProductAction[] };
 
 /** Validates a whole product definition (used for create and for the result of an update). */
-async function validateProduct(deps: ProductDeps, input: ProductInput, unchangedPlaybooks: ReadonlySet<string> = new Set()): Promise<ValidProduct> {
+async function validateProduct(deps: ProductDeps, input: ProductInput, unchangedPlaybooks: ReadonlySet<string> = new Set(), unchangedActions: readonly ProductAction[] = []): Promise<ValidProduct> {
   const parsed = productShape.safeParse(input);
   const issues: FieldIssue[] = parsed.success ? [] : issuesFromZod(parsed.error.issues);
   let variableSchema: VariableSchema | undefined;
@@ -117,11 +122,24 @@ async function validateProduct(deps: ProductDeps, input: ProductInput, unchanged
     }),
   );
   issues.push(...playbookIssues.filter((issue) => issue !== undefined));
+  const { actions, positions, issues: actionIssues } = parseActions(input.actions);
+  issues.push(...actionIssues);
+  const previousActions = new Map([...unchangedActions].map((action) => [action.name, action.playbook]));
+  const actionPlaybookIssues = await Promise.all(
+    actions.map(async (action, i): Promise<FieldIssue | undefined> => {
+      const index = positions[i];
+      const resolved = await resolvePlaybook(deps.playbooksDir, action.playbook);
+      if ('error' in resolved) return { path: `actions.${index}.playbook`, message: resolved.error };
+      const check = previousActions.get(action.name) === action.playbook ? undefined : await deps.playbookChecker?.syntaxCheck(resolved.path);
+      return check && !check.ok ? { path: `actions.${index}.playbook`, message: `ansible-playbook --syntax-check failed: ${check.message}` } : undefined;
+    }),
+  );
+  issues.push(...actionPlaybookIssues.filter((issue) => issue !== undefined));
   const access = parsed.success ? await resolveAccess(deps.prisma, parsed.data, variableSchema) : { issues: [], targetId: null, credentialIds: [] };
   issues.push(...access.issues);
   if (issues.length > 0 || !parsed.success || !variableSchema) throw new ValidationError(issues);
-  const { target: _target, credentials: _credentials, ...product } = parsed.data;
-  return { ...product, variableSchema, targetId: access.targetId, credentialIds: access.credentialIds };
+  const { target: _target, credentials: _credentials, actions: _actions, ...product } = parsed.data;
+  return { ...product, variableSchema, targetId: access.targetId, credentialIds: access.credentialIds, actions };
 }
 
 /** The product's target and credentials by name, checked. */
@@ -146,6 +164,7 @@ function toData(secrets: SecretBox, valid: ValidProduct) {
     defaultVariables: product.defaultVariables as Prisma.InputJsonObject,
     variableSchema: product.variableSchema as unknown as Prisma.InputJsonObject,
     inventoryRequirements: product.inventoryRequirements as unknown as Prisma.InputJsonArray,
+    actions: product.actions as unknown as Prisma.InputJsonArray,
   };
 }
 
@@ -182,7 +201,7 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     const unchanged = new Set(
       (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
     );
-    const product = await validateProduct(deps, merged, unchanged);
+    const product = await validateProduct(deps, merged, unchanged, productActions(current.actions));
     let written: number;
     try {
       written = await deps.prisma.$transaction(async (tx) => {
@@ -259,6 +278,7 @@ function fromRow(product: Product & { target: { name: string } | null; credentia
     targetHosts: product.targetHosts,
     checkReachability: product.checkReachability,
     credentials: product.credentials.map((grant) => grant.credential.name),
+    actions: productActions(product.actions),
   };
 }
 

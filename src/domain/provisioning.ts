@@ -213,7 +213,7 @@ async function findByIdempotencyKey(deps: ProvisioningDeps, key: string, partner
   return { service: plain, run };
 }
 
-function splitSecrets(schema: Parameters<typeof secretVariableNames>[0], values: Record<string, unknown>) {
+export function splitSecrets(schema: Parameters<typeof secretVariableNames>[0], values: Record<string, unknown>) {
   const secrets = new Set(secretVariableNames(schema));
   const variables: Record<string, unknown> = {};
   const secretVariables: Record<string, unknown> = {};
@@ -228,7 +228,7 @@ type Tx = Prisma.TransactionClient;
  * per requirement (oldest first). With `lock`, rows are locked FOR UPDATE SKIP LOCKED so that
  * concurrent provisions on PostgreSQL take different items instead of waiting on each other.
  */
-async function pickItems(tx: Tx, requirements: InventoryRequirement[], explicitIds: string[], options: { lock: boolean }): Promise<InventoryItem[]> {
+export async function pickItems(tx: Tx, requirements: InventoryRequirement[], explicitIds: string[], options: { lock: boolean }): Promise<InventoryItem[]> {
   if (options.lock && explicitIds.length) {
     // Lock before reading, so the AVAILABLE checks below stay true until commit.
     await tx.$queryRawUnsafe('SELECT id FROM "InventoryItem" WHERE id = ANY($1::uuid[]) FOR UPDATE', explicitIds);
@@ -286,7 +286,7 @@ function matches(item: InventoryItem, match: Record<string, unknown>): boolean {
 }
 
 /** JSON with object keys sorted, so that equal values compare equal however they were stored. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))

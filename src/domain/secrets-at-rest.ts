@@ -8,6 +8,7 @@ const SECRET_MAPS = [
   { table: 'Service', column: 'secretVariables' },
   { table: 'ProvisioningRun', column: 'previewSecretVariables' },
   { table: 'Credential', column: 'secrets' },
+  { table: 'ProvisioningRun', column: 'actionSecretVariables' },
 ] as const;
 
 type SecretMap = (typeof SECRET_MAPS)[number];

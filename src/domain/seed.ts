@@ -17,6 +17,9 @@ function demoControls(steps: { provision: string[]; deprovision: string[] }) {
   } as const;
 }
 
+/** Every demo action can be made to fail after its change, to show its rescue putting things back. */
+const ACTION_DEMO_CONTROL = { simulate_failure: { type: 'boolean', description: 'Fail after the change (demo of the rollback).' } } as const;
+
 export const demoProducts: ProductInput[] = [
   {
     slug: 'mobile-sim-plan',
@@ -40,6 +43,25 @@ export const demoProducts: ProductInput[] = [
       { kind: 'PHONE_NUMBER', count: 1 },
     ],
     runTimeoutSeconds: 600,
+    actions: [
+      {
+        name: 'suspend',
+        description: 'Bar the subscriber in the HSS (non-payment, lost SIM).',
+        playbook: 'mobile-sim-plan/actions.yml',
+        from: ['ACTIVE'],
+        to: 'SUSPENDED',
+        variableSchema: { type: 'object', properties: { reason: { type: 'string', maxLength: 200 }, ...ACTION_DEMO_CONTROL } },
+      },
+      { name: 'resume', description: 'Lift the bar.', playbook: 'mobile-sim-plan/actions.yml', from: ['SUSPENDED'], to: 'ACTIVE', variableSchema: { type: 'object', properties: { ...ACTION_DEMO_CONTROL } } },
+      {
+        name: 'top-up',
+        description: 'Add data to the allowance.',
+        playbook: 'mobile-sim-plan/actions.yml',
+        from: ['ACTIVE'],
+        partners: true,
+        variableSchema: { type: 'object', properties: { data_gb: { type: 'integer', minimum: 1, maximum: 500 }, ...ACTION_DEMO_CONTROL }, required: ['data_gb'] },
+      },
+    ],
   },
   {
     slug: 'fibre-broadband',
@@ -66,6 +88,19 @@ export const demoProducts: ProductInput[] = [
       { kind: 'IP_BLOCK', count: 1 },
     ],
     runTimeoutSeconds: 900,
+    actions: [
+      {
+        name: 'change-speed',
+        description: 'Move the line to another speed profile (the service keeps the new speeds).',
+        playbook: 'fibre-broadband/actions.yml',
+        from: ['ACTIVE'],
+        partners: true,
+        variableSchema: {
+          type: 'object',
+          properties: { download_mbps: { type: 'integer', enum: [100, 300, 500, 1000] }, upload_mbps: { type: 'integer', minimum: 10, maximum: 1000 }, ...ACTION_DEMO_CONTROL },
+        },
+      },
+    ],
   },
   {
     slug: 'voip-line',

@@ -9,6 +9,7 @@ import './playbook.ts';
 import './access.ts';
 import './targets.ts';
 import './credentials.ts';
+import './actions.ts';
 
 /** The whole API, one file per domain; printed to schema.graphql for partners. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -117,6 +117,10 @@ const CreateProductInput = builder.inputType('CreateProductInput', {
     targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
     checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
     credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
+    actions: t.field({
+      type: ['JSONObject'],
+      description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }].',
+    }),
   }),
 });
 
@@ -137,6 +141,10 @@ const UpdateProductInput = builder.inputType('UpdateProductInput', {
     targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
     checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
     credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
+    actions: t.field({
+      type: ['JSONObject'],
+      description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }].',
+    }),
   }),
 });
 

@@ -10,7 +10,7 @@ import { ProvisioningRunRef } from './run.ts';
 export const ServiceStatusEnum = builder.enumType(ServiceStatus, {
   name: 'ServiceStatus',
   description:
-    'PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); NEEDS_ATTENTION when a rollback or deprovision could not complete.',
+    'PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); ACTIVE ↔ SUSPENDED through product actions; NEEDS_ATTENTION when a rollback, deprovision or action could not complete.',
 });
 
 export const ServiceRef = builder.prismaNode('Service', {
@@ -99,7 +99,7 @@ const ProvisionServiceInput = builder.inputType('ProvisionServiceInput', {
   }),
 });
 
-const RunStartedRef = builder.objectRef<RunStarted>('RunStarted').implement({
+export const RunStartedRef = builder.objectRef<RunStarted>('RunStarted').implement({
   description: 'A run was queued; follow it with the runEvents and runUpdated subscriptions.',
   fields: (t) => ({
     service: t.field({ type: ServiceRef, nullable: true, description: 'Null for a check-mode preview of a provision.', resolve: (started) => started.service }),

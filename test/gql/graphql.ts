@@ -36,6 +36,8 @@ export type CreatePartnerInput = {
 };
 
 export type CreateProductInput = {
+  /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }]. */
+  actions?: Array<Record<string, unknown>> | null | undefined;
   /** Ping the target's hosts before a provision reserves anything. */
   checkReachability?: boolean | null | undefined;
   /** Names of the credentials its runs get (at most one SSH key). */
@@ -115,6 +117,7 @@ export type Role =
   | 'VIEWER';
 
 export type RunAction =
+  | 'ACTION'
   | 'DEPROVISION'
   | 'PROVISION';
 
@@ -129,17 +132,20 @@ export type RunStatus =
   | 'SUCCEEDED'
   | 'TIMED_OUT';
 
-/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); NEEDS_ATTENTION when a rollback or deprovision could not complete. */
+/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); ACTIVE ↔ SUSPENDED through product actions; NEEDS_ATTENTION when a rollback, deprovision or action could not complete. */
 export type ServiceStatus =
   | 'ACTIVE'
   | 'DEPROVISIONED'
   | 'DEPROVISIONING'
   | 'FAILED'
   | 'NEEDS_ATTENTION'
-  | 'PROVISIONING';
+  | 'PROVISIONING'
+  | 'SUSPENDED';
 
 /** Fields left out keep their value; the resulting product is validated as a whole. */
 export type UpdateProductInput = {
+  /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }]. */
+  actions?: Array<Record<string, unknown>> | null | undefined;
   /** Ping the target's hosts before a provision reserves anything. */
   checkReachability?: boolean | null | undefined;
   /** Names of the credentials its runs get (at most one SSH key). */

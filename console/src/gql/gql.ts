@@ -32,10 +32,10 @@ type Documents = {
     "\n  subscription ConsoleRunEvents($runId: ID!, $afterSeq: Int) {\n    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type task host section changed createdAt data }\n  }\n": typeof types.ConsoleRunEventsDocument,
     "\n  mutation ConsoleCancelRun($id: ID!) {\n    cancelRun(id: $id) { __typename ... on CancelRunSuccess { run { id status } } ... on Error { message } }\n  }\n": typeof types.ConsoleCancelRunDocument,
     "\n  mutation ConsoleRetryRun($id: ID!) {\n    retryRun(id: $id) { __typename ... on RetryRunSuccess { run { id } } ... on Error { message } }\n  }\n": typeof types.ConsoleRetryRunDocument,
-    "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": typeof types.ConsoleRunsDocument,
+    "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": typeof types.ConsoleRunsDocument,
     "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n": typeof types.ConsoleServicesDocument,
     "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": typeof types.ConsoleProductSlugsDocument,
-    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
+    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleViewer {\n    viewer { keyName role }\n  }\n": types.ConsoleViewerDocument,
@@ -55,10 +55,10 @@ const documents: Documents = {
     "\n  subscription ConsoleRunEvents($runId: ID!, $afterSeq: Int) {\n    runEvents(runId: $runId, afterSeq: $afterSeq) { seq type task host section changed createdAt data }\n  }\n": types.ConsoleRunEventsDocument,
     "\n  mutation ConsoleCancelRun($id: ID!) {\n    cancelRun(id: $id) { __typename ... on CancelRunSuccess { run { id status } } ... on Error { message } }\n  }\n": types.ConsoleCancelRunDocument,
     "\n  mutation ConsoleRetryRun($id: ID!) {\n    retryRun(id: $id) { __typename ... on RetryRunSuccess { run { id } } ... on Error { message } }\n  }\n": types.ConsoleRetryRunDocument,
-    "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": types.ConsoleRunsDocument,
+    "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": types.ConsoleRunsDocument,
     "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n": types.ConsoleServicesDocument,
     "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": types.ConsoleProductSlugsDocument,
-    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
+    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
 };
 
 /**
@@ -132,7 +132,7 @@ export function graphql(source: "\n  mutation ConsoleRetryRun($id: ID!) {\n    r
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleRunsDocument;
+export function graphql(source: "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleRunsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -144,7 +144,7 @@ export function graphql(source: "\n  query ConsoleProductSlugs {\n    products(f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleServiceDocument;
+export function graphql(source: "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleServiceDocument;
 
 
 export function graphql(source: string) {

@@ -55,6 +55,7 @@ export type Role =
   | 'VIEWER';
 
 export type RunAction =
+  | 'ACTION'
   | 'DEPROVISION'
   | 'PROVISION';
 
@@ -81,14 +82,15 @@ export type ServiceFilter = {
   status?: ServiceStatus | null | undefined;
 };
 
-/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); NEEDS_ATTENTION when a rollback or deprovision could not complete. */
+/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); ACTIVE ↔ SUSPENDED through product actions; NEEDS_ATTENTION when a rollback, deprovision or action could not complete. */
 export type ServiceStatus =
   | 'ACTIVE'
   | 'DEPROVISIONED'
   | 'DEPROVISIONING'
   | 'FAILED'
   | 'NEEDS_ATTENTION'
-  | 'PROVISIONING';
+  | 'PROVISIONING'
+  | 'SUSPENDED';
 
 export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -243,7 +245,7 @@ export type ConsoleRunsQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleRunsQuery = { runs: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, checkMode: boolean, queuePosition: number | null, queuedAt: string, product: { slug: string }, service: { customerRef: string } | null, progress: { tasksStarted: number, tasksDone: number, currentTask: string | null } }> } };
+export type ConsoleRunsQuery = { runs: { totalCount: number, nodes: Array<{ id: string, action: RunAction, actionName: string | null, status: RunStatus, checkMode: boolean, queuePosition: number | null, queuedAt: string, product: { slug: string }, service: { customerRef: string } | null, progress: { tasksStarted: number, tasksDone: number, currentTask: string | null } }> } };
 
 export type ConsoleServicesQueryVariables = Exact<{
   filter?: ServiceFilter | null | undefined;
@@ -262,7 +264,7 @@ export type ConsoleServiceQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleServiceQuery = { service: { id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, createdAt: string, outputs: Record<string, unknown>, product: { slug: string, name: string }, inventoryItems: Array<{ id: string, kind: InventoryKind, identifier: string, status: InventoryStatus }>, runs: { nodes: Array<{ id: string, action: RunAction, status: RunStatus, checkMode: boolean, queuedAt: string, finishedAt: string | null, statusReason: string | null }> } } | null };
+export type ConsoleServiceQuery = { service: { id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, createdAt: string, outputs: Record<string, unknown>, product: { slug: string, name: string }, inventoryItems: Array<{ id: string, kind: InventoryKind, identifier: string, status: InventoryStatus }>, runs: { nodes: Array<{ id: string, action: RunAction, actionName: string | null, status: RunStatus, checkMode: boolean, queuedAt: string, finishedAt: string | null, statusReason: string | null }> } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -606,6 +608,7 @@ export const ConsoleRunsDocument = new TypedDocumentString(`
     nodes {
       id
       action
+      actionName
       status
       checkMode
       queuePosition
@@ -675,6 +678,7 @@ export const ConsoleServiceDocument = new TypedDocumentString(`
       nodes {
         id
         action
+        actionName
         status
         checkMode
         queuedAt

@@ -9,7 +9,7 @@ const RunsQuery = graphql(`
   query ConsoleRuns($filter: RunFilter) {
     runs(first: 100, filter: $filter) {
       totalCount
-      nodes { id action status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }
+      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }
     }
   }
 `);
@@ -40,7 +40,7 @@ export function Runs() {
         <tbody>
           {data?.runs.nodes.map((run) => (
             <tr key={run.id}>
-              <td><a href={href('runs', run.id)}>{run.action}{run.checkMode ? ' (preview)' : ''}</a></td>
+              <td><a href={href('runs', run.id)}>{run.actionName ?? run.action}{run.checkMode ? ' (preview)' : ''}</a></td>
               <td><Status value={run.status} /></td>
               <td>{run.product.slug}</td>
               <td>{run.service?.customerRef ?? '—'}</td>

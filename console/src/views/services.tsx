@@ -23,12 +23,12 @@ const ServiceQuery = graphql(`
       id customerRef status statusReason createdAt outputs
       product { slug name }
       inventoryItems { id kind identifier status }
-      runs(first: 50) { nodes { id action status checkMode queuedAt finishedAt statusReason } }
+      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }
     }
   }
 `);
 
-const STATUSES: ServiceStatus[] = ['PROVISIONING', 'ACTIVE', 'DEPROVISIONING', 'DEPROVISIONED', 'FAILED', 'NEEDS_ATTENTION'];
+const STATUSES: ServiceStatus[] = ['PROVISIONING', 'ACTIVE', 'SUSPENDED', 'DEPROVISIONING', 'DEPROVISIONED', 'FAILED', 'NEEDS_ATTENTION'];
 
 export function Services() {
   const [customerRef, setCustomerRef] = useState('');
@@ -98,7 +98,7 @@ export function ServiceView({ id }: { id: string }) {
         <tbody>
           {service.runs.nodes.map((run) => (
             <tr key={run.id}>
-              <td><a href={href('runs', run.id)}>{run.action}{run.checkMode ? ' (preview)' : ''}</a></td>
+              <td><a href={href('runs', run.id)}>{run.actionName ?? run.action}{run.checkMode ? ' (preview)' : ''}</a></td>
               <td><Status value={run.status} /></td>
               <td>{when(run.queuedAt)}</td>
               <td>{run.statusReason}</td>

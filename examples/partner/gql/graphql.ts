@@ -36,14 +36,15 @@ export type RunStatus =
   | 'SUCCEEDED'
   | 'TIMED_OUT';
 
-/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); NEEDS_ATTENTION when a rollback or deprovision could not complete. */
+/** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); ACTIVE ↔ SUSPENDED through product actions; NEEDS_ATTENTION when a rollback, deprovision or action could not complete. */
 export type ServiceStatus =
   | 'ACTIVE'
   | 'DEPROVISIONED'
   | 'DEPROVISIONING'
   | 'FAILED'
   | 'NEEDS_ATTENTION'
-  | 'PROVISIONING';
+  | 'PROVISIONING'
+  | 'SUSPENDED';
 
 export type PartnerListProductsQueryVariables = Exact<{ [key: string]: never; }>;
 

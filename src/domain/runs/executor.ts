@@ -237,9 +237,14 @@ async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBo
       });
     inventory[inventoryKinds[requirement.kind].variableName] = requirement.count === 1 ? (ofKind[0] ?? null) : ofKind;
   }
+  // An action's request variables, its secret ones opened like the service's.
+  const actionSecrets = openValues(deps.secrets, (run.actionSecretVariables ?? {}) as Record<string, unknown>);
+  secrets.push(...Object.values(actionSecrets));
+  const action = run.action === 'ACTION' ? { ...(run.actionVariables as Record<string, unknown> | null), ...actionSecrets } : undefined;
   return {
     variables: {
-      provisio: { run_id: run.id, action: run.action.toLowerCase(), check_mode: run.checkMode },
+      provisio: { run_id: run.id, action: run.action.toLowerCase(), check_mode: run.checkMode, ...(run.actionName ? { action_name: run.actionName } : {}) },
+      ...(action ? { action } : {}),
       service: { id: run.service?.id ?? null, customer_ref: run.service?.customerRef ?? run.previewCustomerRef ?? null },
       product,
       inventory,

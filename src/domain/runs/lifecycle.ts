@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.ts';
 import { publishPools } from '../inventory.ts';
 import type { RunEventRecorder } from './events.ts';
 import type { EventWriter } from './event-writer.ts';
+import { actionTransition, productActions, type ActionTransition } from '../product-actions.ts';
 import { targetLimits } from '../targets.ts';
 
 export interface LifecycleDeps {
@@ -107,7 +108,8 @@ export async function finishRun(
   owner?: string,
 ): Promise<void> {
   const { prisma, events } = deps;
-  const transition = run.checkMode || !run.service ? undefined : lifecycleTransition(run, verdict, deps);
+  const action = run.action === 'ACTION' && run.service ? actionTransitionOf(run, verdict) : undefined;
+  const transition = run.checkMode || !run.service || action ? undefined : lifecycleTransition(run, verdict, deps);
   const finished = await prisma.$transaction(async (tx) => {
     // With `owner`, only while the run is still this process's: a run taken over by crash
     // recovery (this process looked dead: a database stall outlasting the heartbeats) keeps the
@@ -129,6 +131,14 @@ export async function finishRun(
       },
     });
     if (count === 0) return 'taken over' as const;
+    if (action && run.service) {
+      const reason = `action ${run.actionName} ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''}`;
+      await tx.service.update({
+        where: { id: run.service.id },
+        data: { status: action.service, statusReason: action.service === 'ACTIVE' && verdict.status === 'SUCCEEDED' ? null : reason, ...(action.variables ? { variables: action.variables as Prisma.InputJsonObject } : {}) },
+      });
+      return undefined;
+    }
     if (!transition || !run.service) return undefined;
     await tx.service.update({
       where: { id: run.service.id },
@@ -178,6 +188,15 @@ export async function finishRun(
     { runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason, compensationRunId: compensation?.id },
     'run finished',
   );
+}
+
+function actionTransitionOf(run: LoadedRun, verdict: Verdict): ActionTransition {
+  const action = productActions(run.product.actions).find((candidate) => candidate.name === run.actionName);
+  const productVariables = new Set(Object.keys((run.product.variableSchema as { properties?: object } | null)?.properties ?? {}));
+  return actionTransition(action, { status: run.service!.status, variables: run.service!.variables as Record<string, unknown> }, verdict, {
+    actionVariables: (run.actionVariables ?? {}) as Record<string, unknown>,
+    productVariables,
+  });
 }
 
 function serviceReason(run: LoadedRun, verdict: Verdict, transition: Transition): string | null {

@@ -1,0 +1,51 @@
+import { runServiceAction } from '../domain/actions.ts';
+import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { productActions, type ProductAction } from '../domain/product-actions.ts';
+import { builder } from './builder.ts';
+import { expectType } from './errors.ts';
+import { RunStartedRef, ServiceStatusEnum } from './service.ts';
+
+const ServiceActionRef = builder.objectRef<ProductAction>('ServiceAction').implement({
+  description: 'Something that can be done to a provisioned service of the product (suspend, top-up, change plan, …): a playbook run like a provision.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description'),
+    playbook: t.exposeString('playbook', { description: 'File under the playbooks directory. Staff only.', authScopes: { staff: true } }),
+    variableSchema: t.field({ type: 'JSONObject', description: 'What runServiceAction\'s variables are validated against.', resolve: (action) => action.variableSchema as unknown as Record<string, unknown> }),
+    from: t.field({ type: [ServiceStatusEnum], description: 'Service states it may start from.', resolve: (action) => action.from }),
+    to: t.field({ type: ServiceStatusEnum, nullable: true, description: 'The service\'s state once it succeeded; null: unchanged.', resolve: (action) => action.to }),
+    partners: t.exposeBoolean('partners', { description: 'Whether partners may run it on their own services.' }),
+  }),
+});
+
+builder.prismaObjectField('Product', 'actions', (t) =>
+  t.field({
+    type: [ServiceActionRef],
+    description: 'What can be done to its services; a partner sees the actions open to partners.',
+    select: { actions: true },
+    resolve: (product, _args, ctx) => productActions(product.actions).filter((action) => ctx.viewer.role !== 'PARTNER' || action.partners),
+  }),
+);
+
+builder.prismaObjectField('ProvisioningRun', 'actionName', (t) => t.exposeString('actionName', { nullable: true, description: 'For an ACTION run: which of the product\'s actions.' }));
+
+const RunServiceActionInput = builder.inputType('RunServiceActionInput', {
+  fields: (t) => ({
+    serviceId: t.globalID({ required: true }),
+    action: t.string({ required: true, description: 'One of the product\'s actions.' }),
+    variables: t.field({ type: 'JSONObject', description: 'Validated against the action\'s variableSchema.' }),
+    idempotencyKey: t.string({ description: 'Retrying with the same key returns the same run instead of running the action twice.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  runServiceAction: t.field({
+    type: RunStartedRef,
+    description: 'Queues one of the product\'s actions on a service; returns at once. One run per service at a time. Partners: their own services, actions open to partners.',
+    authScopes: { operator: true, partner: true },
+    args: { input: t.arg({ type: RunServiceActionInput, required: true }) },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError, ForbiddenError], dataField: { name: 'started' } },
+    resolve: (_parent, { input }, ctx) =>
+      runServiceAction(ctx, { ...input, serviceId: expectType(input.serviceId, 'Service'), partnerId: ctx.viewer.partnerId }),
+  }),
+}));
