@@ -98,6 +98,31 @@ describe('service actions with the real ansible-playbook', () => {
     expect(fs.readdirSync(lab('radius/users')).map((file) => fs.readFileSync(lab('radius/users', file), 'utf8')).some((text) => text.includes('download_mbps = 1000'))).toBe(true);
   });
 
+  it('deprovisions a suspended line; a deprovision rolled back by its rescue leaves it suspended', async () => {
+    const DEPROVISION = `mutation ($id: ID!) { deprovisionService(id: $id) { __typename ... on DeprovisionServiceSuccess { started { run { id } } } ... on Error { message } } }`;
+    // A line whose deprovision fails at its second step (the demo control is the service's own).
+    const failing = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'actions-suspended-2', variables: { simulate_failure_at: 'remove_pcrf_profile' } });
+    expect((await waitForRun(server, failing.runId)).status).toBe('SUCCEEDED');
+    expect((await act(failing.serviceId!, 'suspend')).service.status).toBe('SUSPENDED');
+    const rolledBack = (await gql(server, DEPROVISION, { id: failing.serviceId })).deprovisionService;
+    expect(rolledBack.__typename, JSON.stringify(rolledBack)).toBe('DeprovisionServiceSuccess');
+    expect((await waitForRun(server, rolledBack.started.run.id)).status).toBe('ROLLED_BACK');
+    const { node } = await gql(server, `query ($id: ID!) { node(id: $id) { ... on Service { status } } }`, { id: failing.serviceId });
+    expect(node.status).toBe('SUSPENDED');
+
+    const line = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'actions-suspended-1' });
+    expect((await waitForRun(server, line.runId)).status).toBe('SUCCEEDED');
+    expect((await act(line.serviceId!, 'suspend')).service.status).toBe('SUSPENDED');
+    const { node: before } = await gql(server, `query ($id: ID!) { node(id: $id) { ... on Service { inventoryItems { kind identifier } } } }`, { id: line.serviceId });
+    const msisdn = (before.inventoryItems as Array<{ kind: string; identifier: string }>).find((item) => item.kind === 'PHONE_NUMBER')!.identifier.replace('+', '');
+    expect(fs.existsSync(lab('hss/suspended', msisdn))).toBe(true);
+    const gone = (await gql(server, DEPROVISION, { id: line.serviceId })).deprovisionService;
+    expect((await waitForRun(server, gone.started.run.id)).status).toBe('SUCCEEDED');
+    const { node: after } = await gql(server, `query ($id: ID!) { node(id: $id) { ... on Service { status inventoryItems { id } } } }`, { id: line.serviceId });
+    expect(after).toEqual({ status: 'DEPROVISIONED', inventoryItems: [] });
+    expect(fs.existsSync(lab('hss/suspended', msisdn))).toBe(false);
+  });
+
   it('runs one action at a time on a service: of two at once, one is refused', async () => {
     const both = await Promise.all([
       gql(server, ACTION, { input: { serviceId: mobile.serviceId, action: 'top-up', variables: { data_gb: 1 } } }),

@@ -163,13 +163,16 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
       where: { serviceId: service.id, status: { in: [...ACTIVE_RUN_STATUSES] }, checkMode: false },
     });
     if (active) throw new InvalidStateError(`service already has a ${active.action} run ${active.status}`, service.status);
-    if (service.status !== 'ACTIVE') throw new InvalidStateError(`only ACTIVE services can be deprovisioned; this one is ${service.status}`, service.status);
+    if (service.status !== 'ACTIVE' && service.status !== 'SUSPENDED') {
+      throw new InvalidStateError(`only ACTIVE or SUSPENDED services can be deprovisioned; this one is ${service.status}`, service.status);
+    }
     const run = await tx.provisioningRun.create({
       data: {
         productId: service.productId,
         serviceId: service.id,
         partnerId: service.partnerId,
         action: 'DEPROVISION',
+        serviceStatusBefore: service.status,
         checkMode: request.checkMode === true,
         playbook: service.product.deprovisionPlaybook,
         timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,

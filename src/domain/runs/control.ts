@@ -82,6 +82,7 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
         timeoutSeconds: run.product.runTimeoutSeconds ?? run.timeoutSeconds,
         retryOfRunId: run.id,
         compensatesRunId: run.compensatesRunId,
+        serviceStatusBefore: run.serviceStatusBefore,
       },
       include: { product: true },
     });

@@ -69,7 +69,7 @@ const STOPPED: ReadonlySet<RunStatus> = new Set(['CANCELED', 'TIMED_OUT', 'INTER
 
 /** What a run's result means for its service and the inventory the service holds (design notes: States). */
 export function lifecycleTransition(
-  run: Pick<ProvisioningRun, 'action' | 'compensatesRunId'>,
+  run: Pick<ProvisioningRun, 'action' | 'compensatesRunId'> & { serviceStatusBefore?: ServiceStatus | null },
   verdict: Verdict,
   options: { compensateInterrupted: boolean },
 ): Transition {
@@ -89,7 +89,8 @@ export function lifecycleTransition(
     return { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' };
   }
   if (status === 'SUCCEEDED') return { service: 'DEPROVISIONED', inventory: 'AVAILABLE' };
-  if (status === 'ROLLED_BACK' || verdict.neverStarted) return { service: 'ACTIVE', inventory: 'IN_USE' };
+  // Back to what it was: a suspended line stays suspended.
+  if (status === 'ROLLED_BACK' || verdict.neverStarted) return { service: run.serviceStatusBefore ?? 'ACTIVE', inventory: 'IN_USE' };
   // A failed deprovision keeps the items held: they may still be configured in the network.
   return { service: 'NEEDS_ATTENTION', inventory: 'IN_USE' };
 }
