@@ -102,6 +102,9 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+/** What an input type's `fields` gets: for field sets shared by several input types. */
+export type InputFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
+
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});

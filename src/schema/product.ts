@@ -3,7 +3,7 @@ import { visibleProducts, visibleServices } from '../domain/access/viewer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { archiveProduct, createProduct, productDefinition, updateProduct, type InventoryRequirement, type ProductPatch } from '../domain/products.ts';
 import { maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/variables.ts';
-import { builder } from './builder.ts';
+import { builder, type InputFieldBuilder } from './builder.ts';
 import { expectType } from './errors.ts';
 
 export const InventoryKindEnum = builder.enumType(InventoryKind, {
@@ -101,26 +101,31 @@ const InventoryRequirementInput = builder.inputType('InventoryRequirementInput',
   }),
 });
 
+/** The fields a product may leave out, alike in a create and an update. */
+const optionalProductFields = (t: InputFieldBuilder) => ({
+  description: t.string(),
+  defaultVariables: t.field({ type: 'JSONObject' }),
+  variableSchema: t.field({ type: 'JSONObject' }),
+  inventoryRequirements: t.field({ type: [InventoryRequirementInput] }),
+  runTimeoutSeconds: t.int(),
+  maxConcurrentRuns: t.int(),
+  target: t.string({ description: 'Name of the target its playbooks run against; null: localhost.' }),
+  targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
+  checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
+  credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
+  actions: t.field({
+    type: ['JSONObject'],
+    description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }].',
+  }),
+});
+
 const CreateProductInput = builder.inputType('CreateProductInput', {
   fields: (t) => ({
     slug: t.string({ required: true }),
     name: t.string({ required: true }),
-    description: t.string(),
     provisionPlaybook: t.string({ required: true, description: 'Name from the playbooks query.' }),
     deprovisionPlaybook: t.string({ required: true }),
-    defaultVariables: t.field({ type: 'JSONObject' }),
-    variableSchema: t.field({ type: 'JSONObject' }),
-    inventoryRequirements: t.field({ type: [InventoryRequirementInput] }),
-    runTimeoutSeconds: t.int(),
-    maxConcurrentRuns: t.int(),
-    target: t.string({ description: 'Name of the target its playbooks run against; null: localhost.' }),
-    targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
-    checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
-    credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
-    actions: t.field({
-      type: ['JSONObject'],
-      description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }].',
-    }),
+    ...optionalProductFields(t),
   }),
 });
 
@@ -129,22 +134,9 @@ const UpdateProductInput = builder.inputType('UpdateProductInput', {
   fields: (t) => ({
     slug: t.string(),
     name: t.string(),
-    description: t.string(),
     provisionPlaybook: t.string(),
     deprovisionPlaybook: t.string(),
-    defaultVariables: t.field({ type: 'JSONObject' }),
-    variableSchema: t.field({ type: 'JSONObject' }),
-    inventoryRequirements: t.field({ type: [InventoryRequirementInput] }),
-    runTimeoutSeconds: t.int(),
-    maxConcurrentRuns: t.int(),
-    target: t.string({ description: 'Name of the target its playbooks run against; null: localhost.' }),
-    targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
-    checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
-    credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
-    actions: t.field({
-      type: ['JSONObject'],
-      description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }].',
-    }),
+    ...optionalProductFields(t),
   }),
 });
 

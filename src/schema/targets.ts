@@ -1,7 +1,7 @@
 import { isStaff, type Viewer } from '../domain/access/viewer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { createTarget, deleteTarget, storedInventory, storedLimits, updateTarget } from '../domain/targets.ts';
-import { builder } from './builder.ts';
+import { builder, type InputFieldBuilder } from './builder.ts';
 import { expectType } from './errors.ts';
 
 /** node(id) of a staff-only type: for partners it does not exist. */
@@ -56,8 +56,6 @@ builder.queryFields((t) => ({
     resolve: (query, _parent, args, ctx) => ctx.prisma.target.findUnique({ ...query, where: { name: args.name } }),
   }),
 }));
-
-type InputFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
 
 const inventoryFields = (t: InputFieldBuilder) => ({
   description: t.string(),
