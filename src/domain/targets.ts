@@ -145,7 +145,12 @@ export async function targetForRun(prisma: PrismaClient, run: { id: string; prod
   // Never localhost instead: the playbook was written for the target's elements.
   if (!target) throw new Error('the product\'s target no longer exists');
   await prisma.provisioningRun.update({ where: { id: run.id }, data: { targetId: target.id, targetName: target.name, targetVersion: target.version } });
-  return { inventory: storedInventory(target.inventory), knownHosts: target.knownHosts, limit: run.product.targetHosts ?? undefined };
+  return runTarget(target, run.product.targetHosts);
+}
+
+/** What the runner needs of a target, narrowed to a product's host pattern. */
+function runTarget(target: Target, targetHosts: string | null): RunTarget {
+  return { inventory: storedInventory(target.inventory), knownHosts: target.knownHosts, limit: targetHosts ?? undefined };
 }
 
 /** How long the reachability check may take before the hosts that did not answer count as unreachable. */
@@ -160,11 +165,7 @@ export async function assertTargetReachable(deps: TargetDeps & { secrets: Secret
   const target = await deps.prisma.target.findUnique({ where: { id: product.targetId } });
   if (!target) return;
   const credentials = await runCredentials(deps.prisma, deps.secrets, product.id);
-  const unreachable = await unreachableHosts(
-    { inventory: storedInventory(target.inventory), knownHosts: target.knownHosts, limit: product.targetHosts ?? undefined },
-    credentials,
-    { timeoutMs: REACHABILITY_TIMEOUT_MS },
-  );
+  const unreachable = await unreachableHosts(runTarget(target, product.targetHosts), credentials, { timeoutMs: REACHABILITY_TIMEOUT_MS });
   if (unreachable.length) throw new TargetUnreachableError(target.name, unreachable);
 }
 

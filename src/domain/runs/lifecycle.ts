@@ -8,6 +8,7 @@ import { publishPools } from '../inventory.ts';
 import type { RunEventRecorder } from './events.ts';
 import type { EventWriter } from './event-writer.ts';
 import { actionTransition, productActions, type ActionTransition } from '../product-actions.ts';
+import { productDefinition } from '../products.ts';
 import { targetLimits } from '../targets.ts';
 
 export interface LifecycleDeps {
@@ -193,7 +194,7 @@ export async function finishRun(
 
 function actionTransitionOf(run: LoadedRun, verdict: Verdict): ActionTransition {
   const action = productActions(run.product.actions).find((candidate) => candidate.name === run.actionName);
-  const productVariables = new Set(Object.keys((run.product.variableSchema as { properties?: object } | null)?.properties ?? {}));
+  const productVariables = new Set(Object.keys(productDefinition(run.product).variableSchema.properties));
   return actionTransition(action, { status: run.service!.status, variables: run.service!.variables as Record<string, unknown> }, verdict, {
     actionVariables: (run.actionVariables ?? {}) as Record<string, unknown>,
     productVariables,
