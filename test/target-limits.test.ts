@@ -1,9 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
+import { execa } from 'execa';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
 import { post } from './support/client.ts';
 import { waitForRun } from './support/runs.ts';
+import { MAX_REACHABILITY_CHECKS } from '../src/domain/targets.ts';
 
 let server: TestApp;
 beforeAll(async () => {
@@ -80,3 +83,46 @@ describe('run limits per target host and group', () => {
     expect(updateTarget).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'limits.el-9' }] });
   });
 });
+
+describe('reachability checks', () => {
+  it(`run at most ${MAX_REACHABILITY_CHECKS} at once, however many provisions ask together`, async () => {
+    // An element that accepts the connection and never speaks SSH: each check waits for it.
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const host = { ansible_host: '127.0.0.1', ansible_port: port, ansible_timeout: 2, ansible_user: 'nobody' };
+      const { createTarget } = await gql(`mutation ($input: CreateTargetInput!) { createTarget(input: $input) { __typename } }`, { input: { name: 'silent', inventory: { hosts: { 'silent-1': host } } } });
+      expect(createTarget.__typename).toBe('CreateTargetSuccess');
+      const { createProduct } = await gql(`mutation ($input: CreateProductInput!) { createProduct(input: $input) { __typename ... on Error { message } } }`, {
+        input: { slug: 'checked', name: 'checked', provisionPlaybook: 'element/slow.yml', deprovisionPlaybook: 'element/slow.yml', target: 'silent', checkReachability: true },
+      });
+      expect(createProduct.__typename, JSON.stringify(createProduct)).toBe('CreateProductSuccess');
+      let peak = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          // ansible-playbook forks workers with its own command line: count only the parents.
+          const { stdout } = await execa('ps', ['-eo', 'pid=,ppid=,args=']);
+          const checks = stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, , ...args]) => args.join(' ').includes('ansible-playbook') && args.join(' ').includes('reachability.yml'));
+          const pids = new Set(checks.map(([pid]) => pid));
+          peak = Math.max(peak, checks.filter(([, ppid]) => !pids.has(ppid)).length);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+      const answers = await Promise.all(
+        [1, 2, 3, 4, 5].map((index) =>
+          gql(`mutation ($input: ProvisionServiceInput!) { provisionService(input: $input) { __typename } }`, { input: { productSlug: 'checked', customerRef: `checked-${index}` } }),
+        ),
+      );
+      sampling = false;
+      await sampler;
+      expect(answers.map((answer) => answer.provisionService.__typename)).toEqual(Array(5).fill('TargetUnreachableError'));
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(MAX_REACHABILITY_CHECKS);
+    } finally {
+      silent.close();
+    }
+  });
+});
+

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { Prisma, PrismaClient, Product, Target } from '#generated/prisma/client.ts';
 import { groupHosts, inventoryProblems, InventoryError, parseInventoryText, selectHosts, unreachableHosts, type Inventory, type RunTarget } from '../runner/index.ts';
@@ -155,6 +156,12 @@ function runTarget(target: Target, targetHosts: string | null): RunTarget {
 
 /** How long the reachability check may take before the hosts that did not answer count as unreachable. */
 const REACHABILITY_TIMEOUT_MS = 30_000;
+/**
+ * Reachability checks running at once in this process: each is an ansible-playbook, and a burst
+ * of provision requests (within the rate limits) must not start one per request.
+ */
+export const MAX_REACHABILITY_CHECKS = 2;
+const reachabilityChecks = pLimit(MAX_REACHABILITY_CHECKS);
 
 /**
  * A product with `checkReachability`: ping its target's hosts with its credentials before a
@@ -165,7 +172,7 @@ export async function assertTargetReachable(deps: TargetDeps & { secrets: Secret
   const target = await deps.prisma.target.findUnique({ where: { id: product.targetId } });
   if (!target) return;
   const credentials = await runCredentials(deps.prisma, deps.secrets, product.id);
-  const unreachable = await unreachableHosts(runTarget(target, product.targetHosts), credentials, { timeoutMs: REACHABILITY_TIMEOUT_MS });
+  const unreachable = await reachabilityChecks(() => unreachableHosts(runTarget(target, product.targetHosts), credentials, { timeoutMs: REACHABILITY_TIMEOUT_MS }));
   if (unreachable.length) throw new TargetUnreachableError(target.name, unreachable);
 }
 
