@@ -9,6 +9,7 @@ const SECRET_MAPS = [
   { table: 'ProvisioningRun', column: 'previewSecretVariables' },
   { table: 'Credential', column: 'secrets' },
   { table: 'ProvisioningRun', column: 'actionSecretVariables' },
+  { table: 'WebhookEndpoint', column: 'secrets' },
 ] as const;
 
 type SecretMap = (typeof SECRET_MAPS)[number];
