@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MIN_KEY_LENGTH } from './domain/access/api-keys.ts';
 import { MAX_RUN_TIMEOUT_SECONDS } from './domain/products.ts';
+import { allowedHostProblem } from './domain/webhooks/url-policy.ts';
 import { checkKeyText } from './infra/crypto/keyring.ts';
 
 /** Everything Provisio reads from its environment, validated once at start. */
@@ -45,6 +46,18 @@ export interface Config {
   ansibleNice: number;
   /** Cluster profile: runs executing at once across all workers; unset: the sum of the workers' own limits. */
   clusterMaxRuns: number | undefined;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Hosts endpoints may name (names, *.suffix, IP addresses, CIDR ranges); empty: any host with public addresses, https only. */
+  allowedHosts: string[];
+  /** First retry after this; each next one waits twice as long (capped at an hour). */
+  retryBaseMs: number;
+  /** Attempts before a delivery is FAILED (an admin can resend it). */
+  maxAttempts: number;
+  /** One attempt: connect, send, and the receiver's answer. */
+  timeoutMs: number;
 }
 
 /** Node fires a timer longer than 2^31 − 1 ms after 1 ms: every delay from configuration stays below. */
@@ -109,6 +122,19 @@ const envSchema = z.object({
   PROVISIO_CLUSTER_MAX_RUNS: z.coerce.number().int().min(1).max(100_000).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
   PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
+  PROVISIO_WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
+    .superRefine((hosts, ctx) => {
+      for (const host of hosts) {
+        const problem = allowedHostProblem(host);
+        if (problem) ctx.addIssue({ code: 'custom', message: `"${host}": ${problem} (a comma-separated list of host names, *.example.com, IP addresses or CIDR ranges)` });
+      }
+    }),
+  PROVISIO_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(30_000),
+  PROVISIO_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  PROVISIO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 }).refine((env) => !(env.PROVISIO_SECRET_KEY.length > 0 && env.PROVISIO_SECRET_KEY_FILE), {
   path: ['PROVISIO_SECRET_KEY_FILE'],
   message: 'set PROVISIO_SECRET_KEY or PROVISIO_SECRET_KEY_FILE, not both',
@@ -150,6 +176,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ansibleNice: e.PROVISIO_ANSIBLE_NICE,
     metricsPort: e.PROVISIO_METRICS_PORT,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
+    webhooks: {
+      allowedHosts: e.PROVISIO_WEBHOOK_ALLOWED_HOSTS,
+      retryBaseMs: e.PROVISIO_WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.PROVISIO_WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.PROVISIO_WEBHOOK_TIMEOUT_MS,
+    },
     ...overrides,
   };
 }

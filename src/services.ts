@@ -6,6 +6,8 @@ import { TrustedDocumentStore } from './domain/access/trusted-documents.ts';
 import { cachedSyntaxCheck } from './domain/playbooks.ts';
 import type { EventBus } from './domain/ports/event-bus.ts';
 import type { RunQueue } from './domain/ports/run-queue.ts';
+import type { DeliveryQueue } from './domain/ports/webhooks.ts';
+import { WebhookDispatcher, WebhookOutbox } from './domain/webhooks/index.ts';
 import { EventWriter, interruptOrphanedRuns, liveWorkerIds, newWorkerId, pruneRunHistory, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets } from './domain/secrets-at-rest.ts';
 import { seedDemoData } from './domain/seed.ts';
@@ -13,11 +15,18 @@ import { stateCounts } from './domain/state-counts.ts';
 import { openDatabase, type Database } from './infra/db/database.ts';
 import { createMetrics, type Metrics } from './infra/metrics.ts';
 import { createMemoryEventBus } from './infra/pubsub/pubsub.ts';
+import { createMemoryDeliveryQueue } from './infra/queue/delivery-queue.ts';
 import { createMemoryRunQueue } from './infra/queue/queue.ts';
+import { createHttpWebhookSender } from './infra/webhooks/http-sender.ts';
 import type { Logger } from './logger.ts';
 import { sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
 import type { AppContext } from './schema/context.ts';
 import { openSecretBox } from './secret-keys.ts';
+
+/** Webhooks a process sends at once. */
+const WEBHOOK_SENDS = 8;
+/** How often a sender looks for deliveries its queue lost (a crash between a commit and the queue). */
+const WEBHOOK_SWEEP_MS = 60_000;
 
 /** Heartbeats after which a run still QUEUED is queued again (at most one waiting job per run): a minute by default. */
 const REQUEUE_AFTER_BEATS = 12;
@@ -72,10 +81,8 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
   const cluster = isCluster(config);
   const executes = role === 'worker' || !cluster;
   const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');
-  const queue: RunQueue = cluster
-    ? await (await import('./infra/queue/pg-boss-queue.ts')).createPgBossRunQueue({ connectionString: config.databaseUrl!, logger, concurrency: executes ? config.maxConcurrentRuns : 0, onError })
-    : createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError });
-  opened.push(() => queue.close());
+  const { queue, deliveryQueue, closeQueues } = await openQueues(config, logger, { cluster, executes, onError }, opened);
+  const webhooks = new WebhookOutbox(deliveryQueue, logger, { policy: { allowedHosts: config.webhooks.allowedHosts }, maxAttempts: config.webhooks.maxAttempts });
   const metrics = createMetrics(() => stateCounts(prisma));
   // Names this process as the owner of the runs it executes, for crash recovery.
   const workerId = newWorkerId(randomUUID().slice(0, 8));
@@ -88,6 +95,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     secrets,
     defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
     compensateInterrupted: config.onInterrupt === 'compensate',
+    webhooks,
   };
   const executor = executes
     ? new RunExecutor({
@@ -120,6 +128,23 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
   const stopFollowingCancels = executor?.followCancels();
   if (stopFollowingCancels) opened.push(async () => stopFollowingCancels());
   if (executor) queue.start((runId) => executor.execute(runId));
+  // Webhooks are sent where runs are executed: the API of a cluster only records them.
+  const dispatcher = executes
+    ? new WebhookDispatcher({
+        prisma,
+        secrets,
+        sender: createHttpWebhookSender({ policy: webhooks.settings.policy, timeoutMs: config.webhooks.timeoutMs }),
+        queue: deliveryQueue,
+        logger,
+        retryBaseMs: config.webhooks.retryBaseMs,
+        timeoutMs: config.webhooks.timeoutMs,
+        sweepIntervalMs: WEBHOOK_SWEEP_MS,
+      })
+    : undefined;
+  if (dispatcher) {
+    await dispatcher.start();
+    opened.push(async () => dispatcher.stop());
+  }
 
   const recovery = { ...lifecycle, workerId };
   let liveness: WorkerLiveness | undefined;
@@ -182,10 +207,45 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
       if (runGraceMs === 0) interruptAll();
       await drained;
       clearTimeout(grace);
+      dispatcher?.stop();
+      await closeQueues();
       stopFollowingCancels?.();
       await liveness?.stop();
       await events.close();
       await database.close();
     },
   };
+}
+
+/**
+ * The run queue and the webhook delivery queue: in process (embedded, or PostgreSQL without
+ * Redis), or on one pg-boss (cluster). `closeQueues` waits for what they are running.
+ */
+async function openQueues(
+  config: Config,
+  logger: Logger,
+  options: { cluster: boolean; executes: boolean; onError: (runId: string, error: unknown) => void },
+  opened: Array<() => Promise<unknown>>,
+): Promise<{ queue: RunQueue; deliveryQueue: DeliveryQueue; closeQueues: () => Promise<void> }> {
+  const onDeliveryError = (deliveryId: string, error: unknown) => logger.error({ err: error, deliveryId }, 'webhook delivery crashed');
+  if (!options.cluster) {
+    const queue = createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError: options.onError });
+    const deliveryQueue = createMemoryDeliveryQueue({ concurrency: WEBHOOK_SENDS, onError: onDeliveryError });
+    const closeQueues = async () => {
+      await deliveryQueue.close();
+    };
+    opened.push(() => queue.close(), closeQueues);
+    return { queue, deliveryQueue, closeQueues };
+  }
+  const pgBoss = await import('./infra/queue/pg-boss-queue.ts');
+  const boss = await pgBoss.openPgBoss(config.databaseUrl!, logger);
+  const queue = await pgBoss.createPgBossRunQueue({ boss, logger, concurrency: options.executes ? config.maxConcurrentRuns : 0, onError: options.onError });
+  const { createPgBossDeliveryQueue } = await import('./infra/queue/pg-boss-delivery-queue.ts');
+  const deliveryQueue = await createPgBossDeliveryQueue({ boss, logger, concurrency: options.executes ? WEBHOOK_SENDS : 0, onError: onDeliveryError });
+  const closeQueues = async () => {
+    await deliveryQueue.close();
+    await boss.stop({ graceful: false, close: true });
+  };
+  opened.push(() => queue.close(), closeQueues);
+  return { queue, deliveryQueue, closeQueues };
 }

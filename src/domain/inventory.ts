@@ -4,7 +4,10 @@ import type { InventoryKind, InventoryStatus } from '#generated/prisma/enums.ts'
 import type { EventBus, PoolCountsMessage } from './ports/event-bus.ts';
 import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError, type InventoryRowIssue } from './errors.ts';
 import { inventoryKinds } from './inventory-kinds.ts';
+import type { Logger } from '../logger.ts';
+import { checkPoolAlerts } from './pool-alerts.ts';
 import { sealValues, type SecretBox } from './secrets.ts';
+import type { WebhookOutbox } from './webhooks/index.ts';
 
 export const MAX_INVENTORY_ROWS_PER_CALL = 10_000;
 
@@ -19,6 +22,8 @@ export interface InventoryDeps {
   prisma: PrismaClient;
   events: EventBus;
   secrets: SecretBox;
+  webhooks: WebhookOutbox;
+  logger: Logger;
 }
 
 interface ValidRow {
@@ -174,7 +179,9 @@ export async function poolCounts(prisma: PrismaClient, kinds?: Iterable<Inventor
   });
 }
 
-/** Publishes fresh counts for the kinds a change touched. */
-export async function publishPools(deps: Pick<InventoryDeps, 'prisma' | 'events'>, kinds: Set<InventoryKind>): Promise<void> {
+/** After a change to the pools of `kinds` (committed): fresh counts for subscribers, and pool alerts. */
+export async function publishPools(deps: Pick<InventoryDeps, 'prisma' | 'events' | 'webhooks' | 'logger'>, kinds: Set<InventoryKind>): Promise<void> {
   for (const counts of await poolCounts(deps.prisma, kinds)) deps.events.publish('inventory:pool', counts);
+  // The change itself is committed: a failed check is logged, and the next change checks again.
+  await checkPoolAlerts(deps, { kinds }).catch((error: unknown) => deps.logger.warn({ err: error }, 'checking pool alerts failed'));
 }

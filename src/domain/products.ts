@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts';
-import { InventoryKind } from '#generated/prisma/enums.ts';
+import type { InventoryKind } from '#generated/prisma/enums.ts';
 import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
 import { CREDENTIALS_VARIABLE, isHostPattern } from '../runner/index.ts';
+import { inventoryRequirementList, type InventoryRequirement } from './inventory-requirements.ts';
+import type { Logger } from '../logger.ts';
+import { checkPoolAlerts } from './pool-alerts.ts';
+import type { WebhookOutbox } from './webhooks/index.ts';
 import { parseActions, productActions, type ProductAction } from './product-actions.ts';
 import { resolvePlaybook } from './playbooks.ts';
 import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
@@ -11,12 +15,7 @@ import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, 
 /** A week: longer than any provisioning playbook should take, and far below Node's timer limit. */
 export const MAX_RUN_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
-export interface InventoryRequirement {
-  kind: InventoryKind;
-  count: number;
-  /** Attribute values an item must have, e.g. `{ model: "FritzBox 7590" }`. */
-  match: Record<string, string | number | boolean>;
-}
+export type { InventoryRequirement };
 
 export interface ProductInput {
   slug: string;
@@ -38,6 +37,8 @@ export interface ProductInput {
   credentials?: string[] | null | undefined;
   /** What can be done to its services after provisioning (suspend, top-up, …). */
   actions?: unknown;
+  /** Alert (POOL_LOW) when its pool can provision fewer services than this; null: no alert. */
+  poolAlertBelow?: number | null | undefined;
 }
 
 export type ProductPatch = Partial<ProductInput>;
@@ -52,6 +53,8 @@ export interface ProductDeps {
   playbooksDir: string;
   playbookChecker?: PlaybookChecker | undefined;
   secrets: SecretBox;
+  webhooks: WebhookOutbox;
+  logger: Logger;
 }
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'slug must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
@@ -65,23 +68,13 @@ const productShape = z.object({
   defaultVariables: z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {}),
   // Parsed on its own by parseVariableSchema, which reports its issues with their paths.
   variableSchema: z.unknown().optional(),
-  inventoryRequirements: z
-    .array(
-      z.object({
-        kind: z.enum(InventoryKind),
-        count: z.number().int().min(1).max(100).nullish().transform((v) => v ?? 1),
-        match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullish().transform((v) => v ?? {}),
-      }),
-    )
-    .max(20)
-    .nullish()
-    .transform((v) => v ?? [])
-    .refine((reqs) => new Set(reqs.map((r) => r.kind)).size === reqs.length, 'list each inventory kind once (use count for more than one)'),
+  inventoryRequirements: inventoryRequirementList.nullish().transform((v) => v ?? []),
   runTimeoutSeconds: z.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS).nullish().transform((v) => v ?? null),
   maxConcurrentRuns: z.number().int().min(1).max(1000).nullish().transform((v) => v ?? null),
   target: z.string().nullish().transform((v) => v ?? null),
   targetHosts: z.string().refine(isHostPattern, 'targetHosts must be an Ansible host pattern (names, groups, wildcards, ":" or "," between them, ":&" and ":!")').nullish().transform((v) => v ?? null),
   checkReachability: z.boolean().nullish().transform((v) => v ?? false),
+  poolAlertBelow: z.number().int().min(1).max(1_000_000).nullish().transform((v) => v ?? null),
   credentials: z.array(z.string()).max(20).nullish().transform((v) => [...new Set(v ?? [])]),
   // Parsed on its own by parseActions, which reports its issues with their paths.
   actions: z.unknown().optional(),
@@ -170,14 +163,22 @@ function toData(secrets: SecretBox, valid: ValidProduct) {
 
 export async function createProduct(deps: ProductDeps, input: ProductInput): Promise<Product> {
   const product = await validateProduct(deps, input);
+  let created: Product;
   try {
-    return await deps.prisma.product.create({
+    created = await deps.prisma.product.create({
       data: { ...toData(deps.secrets, product), credentials: { create: product.credentialIds.map((credentialId) => ({ credentialId })) } },
     });
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
     throw error;
   }
+  await checkProductPool(deps, created.id);
+  return created;
+}
+
+/** A product's pool alert follows its threshold as soon as it is set. */
+async function checkProductPool(deps: ProductDeps, productId: string): Promise<void> {
+  await checkPoolAlerts(deps, { productId }).catch((error: unknown) => deps.logger.warn({ err: error, productId }, 'checking the pool alert failed'));
 }
 
 /** How often a patch is merged again onto a product that changed while it was being validated. */
@@ -216,7 +217,10 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
       if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
       throw error;
     }
-    if (written === 1) return deps.prisma.product.findUniqueOrThrow({ where: { id } });
+    if (written === 1) {
+      await checkProductPool(deps, id);
+      return deps.prisma.product.findUniqueOrThrow({ where: { id } });
+    }
     if (expectedVersion !== undefined && expectedVersion !== null) {
       throw new ConflictError(`the product changed since version ${expectedVersion}: read it again and reapply your change`);
     }
@@ -277,6 +281,7 @@ function fromRow(product: Product & { target: { name: string } | null; credentia
     target: product.target?.name ?? null,
     targetHosts: product.targetHosts,
     checkReachability: product.checkReachability,
+    poolAlertBelow: product.poolAlertBelow,
     credentials: product.credentials.map((grant) => grant.credential.name),
     actions: productActions(product.actions),
   };

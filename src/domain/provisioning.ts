@@ -4,6 +4,8 @@ import type { EventBus } from './ports/event-bus.ts';
 import type { RunQueue } from './ports/run-queue.ts';
 import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
 import { publishPools } from './inventory.ts';
+import type { Logger } from '../logger.ts';
+import type { WebhookOutbox } from './webhooks/index.ts';
 import { enqueueRun } from './runs/index.ts';
 import { assertTargetReachable } from './targets.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
@@ -16,6 +18,8 @@ export interface ProvisioningDeps {
   queue: RunQueue;
   defaultRunTimeoutSeconds: number;
   secrets: SecretBox;
+  webhooks: WebhookOutbox;
+  logger: Logger;
 }
 
 export interface ProvisionRequest {

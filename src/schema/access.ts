@@ -19,7 +19,7 @@ export const RoleEnum = builder.enumType(Role, {
 const KeyStatusEnum = builder.enumType('ApiKeyStatus', { values: ['ACTIVE', 'EXPIRED', 'REVOKED'] as const });
 
 /** node(id) of an admin-only type: found for admins, for everyone else it does not exist. */
-const adminOnlyNode = (id: string, ctx: { viewer: { role: string } }) => ({ id, AND: [ctx.viewer.role === 'ADMIN' ? {} : { id: { in: [] } }] });
+export const adminOnlyNode = (id: string, ctx: { viewer: { role: string } }) => ({ id, AND: [ctx.viewer.role === 'ADMIN' ? {} : { id: { in: [] } }] });
 
 export const PartnerRef = builder.prismaNode('Partner', {
   id: { field: 'id' },

@@ -7,6 +7,7 @@ import type { SecretBox } from '../domain/secrets.ts';
 import type { EventBus } from '../domain/ports/event-bus.ts';
 import type { RunQueue } from '../domain/ports/run-queue.ts';
 import type { Logger } from '../logger.ts';
+import type { WebhookOutbox } from '../domain/webhooks/index.ts';
 
 /** The domain's dependencies for this app instance: the same for every request. */
 export interface AppContext {
@@ -23,6 +24,8 @@ export interface AppContext {
   trustedDocuments: TrustedDocumentStore;
   /** Seals secrets before they are stored; opens them only to hand them to Ansible. */
   secrets: SecretBox;
+  /** Records webhook notifications with the changes they report, and schedules them. */
+  webhooks: WebhookOutbox;
   /** Stops a run executing in this process (cancel); false when it does not run here. */
   stopRun(runId: string, reason: string): boolean;
 }

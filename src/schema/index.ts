@@ -10,6 +10,7 @@ import './access.ts';
 import './targets.ts';
 import './credentials.ts';
 import './actions.ts';
+import './webhooks.ts';
 
 /** The whole API, one file per domain; printed to schema.graphql for partners. */
 export const schema = lexicographicSortSchema(builder.toSchema());

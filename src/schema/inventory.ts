@@ -6,6 +6,7 @@ import { ForbiddenError, InvalidStateError, InventoryImportError, NotFoundError,
 import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem } from '../domain/inventory.ts';
 import { type inventoryKinds } from '../domain/inventory-kinds.ts';
 import type { PoolCountsMessage } from '../domain/ports/event-bus.ts';
+import { productPool, type ProductPool, type RequirementStock } from '../domain/pool-alerts.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
 import { InventoryKindEnum } from './product.ts';
@@ -136,5 +137,38 @@ builder.subscriptionFields((t) => ({
     args: { kind: t.arg({ type: InventoryKindEnum }) },
     subscribe: (_parent, args, ctx) => pipe(ctx.events.subscribe('inventory:pool'), filter((pool) => !args.kind || pool.kind === args.kind)),
     resolve: (pool) => pool,
+  }),
+}));
+
+const RequirementStockRef = builder.objectRef<RequirementStock>('RequirementStock').implement({
+  description: 'One inventory requirement of a product and the AVAILABLE items that fit it.',
+  fields: (t) => ({
+    kind: t.field({ type: InventoryKindEnum, resolve: (stock) => stock.kind }),
+    count: t.exposeInt('count', { description: 'Items one service takes.' }),
+    match: t.field({ type: 'JSONObject', resolve: (stock) => stock.match }),
+    available: t.exposeInt('available'),
+  }),
+});
+
+const ProductPoolRef = builder.objectRef<ProductPool>('ProductPool').implement({
+  description: 'How many more services a product\'s pool can provision; low below its poolAlertBelow (a POOL_LOW webhook fires when it falls below).',
+  fields: (t) => ({
+    requirements: t.field({ type: [RequirementStockRef], resolve: (pool) => pool.requirements }),
+    provisionsLeft: t.exposeInt('provisionsLeft', { nullable: true, description: 'The scarcest requirement decides; null: the product needs no inventory.' }),
+    alertBelow: t.exposeInt('alertBelow', { nullable: true }),
+    low: t.exposeBoolean('low'),
+    lowSince: t.expose('lowSince', { type: 'DateTime', nullable: true, description: 'When the pool fell below the threshold (the alert\'s time).' }),
+  }),
+});
+
+builder.prismaObjectFields('Product', (t) => ({
+  poolAlertBelow: t.exposeInt('poolAlertBelow', { nullable: true, authScopes: { staff: true }, description: 'POOL_LOW when the pool can provision fewer services than this; null: no alert. Staff only.' }),
+  pool: t.field({
+    type: ProductPoolRef,
+    authScopes: { staff: true },
+    description: 'Stock left for new services of this product. Staff only.',
+    // The counts are read per product: a list of products asks for them once each.
+    complexity: 5,
+    resolve: (product, _args, ctx) => productPool(ctx.prisma, product),
   }),
 }));

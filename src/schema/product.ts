@@ -112,10 +112,11 @@ const optionalProductFields = (t: InputFieldBuilder) => ({
   target: t.string({ description: 'Name of the target its playbooks run against; null: localhost.' }),
   targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
   checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
+  poolAlertBelow: t.int({ description: 'Raise POOL_LOW (webhooks, and Product.pool.low) when the pool can provision fewer services than this.' }),
   credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
   actions: t.field({
     type: ['JSONObject'],
-    description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }].',
+    description: 'What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners, inventory: { reserve: [{ kind, count, match }], release: [{ kind, variable, addedOnly }] } }].',
   }),
 });
 

@@ -36,7 +36,7 @@ export type CreatePartnerInput = {
 };
 
 export type CreateProductInput = {
-  /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }]. */
+  /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners, inventory: { reserve: [{ kind, count, match }], release: [{ kind, variable, addedOnly }] } }]. */
   actions?: Array<Record<string, unknown>> | null | undefined;
   /** Ping the target's hosts before a provision reserves anything. */
   checkReachability?: boolean | null | undefined;
@@ -48,6 +48,8 @@ export type CreateProductInput = {
   inventoryRequirements?: Array<InventoryRequirementInput> | null | undefined;
   maxConcurrentRuns?: number | null | undefined;
   name: string;
+  /** Raise POOL_LOW (webhooks, and Product.pool.low) when the pool can provision fewer services than this. */
+  poolAlertBelow?: number | null | undefined;
   /** Name from the playbooks query. */
   provisionPlaybook: string;
   runTimeoutSeconds?: number | null | undefined;
@@ -144,7 +146,7 @@ export type ServiceStatus =
 
 /** Fields left out keep their value; the resulting product is validated as a whole. */
 export type UpdateProductInput = {
-  /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners }]. */
+  /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners, inventory: { reserve: [{ kind, count, match }], release: [{ kind, variable, addedOnly }] } }]. */
   actions?: Array<Record<string, unknown>> | null | undefined;
   /** Ping the target's hosts before a provision reserves anything. */
   checkReachability?: boolean | null | undefined;
@@ -156,6 +158,8 @@ export type UpdateProductInput = {
   inventoryRequirements?: Array<InventoryRequirementInput> | null | undefined;
   maxConcurrentRuns?: number | null | undefined;
   name?: string | null | undefined;
+  /** Raise POOL_LOW (webhooks, and Product.pool.low) when the pool can provision fewer services than this. */
+  poolAlertBelow?: number | null | undefined;
   provisionPlaybook?: string | null | undefined;
   runTimeoutSeconds?: number | null | undefined;
   slug?: string | null | undefined;
@@ -261,6 +265,8 @@ export type NodeByIdQuery = { node:
     | { __typename: 'ProvisioningRun' }
     | { __typename: 'Service' }
     | { __typename: 'Target' }
+    | { __typename: 'WebhookDelivery' }
+    | { __typename: 'WebhookEndpoint' }
    | null };
 
 export type VoipQueryVariables = Exact<{ [key: string]: never; }>;
@@ -391,6 +397,8 @@ export type RawIdsQueryVariables = Exact<{
 
 
 export type RawIdsQuery = { node:
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }

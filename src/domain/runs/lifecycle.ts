@@ -7,9 +7,12 @@ import type { Logger } from '../../logger.ts';
 import { publishPools } from '../inventory.ts';
 import type { RunEventRecorder } from './events.ts';
 import type { EventWriter } from './event-writer.ts';
+import { actionItemKinds, settleActionInventory } from './action-items.ts';
 import { actionTransition, productActions, type ActionTransition } from '../product-actions.ts';
 import { productDefinition } from '../products.ts';
 import { targetLimits } from '../targets.ts';
+import type { ScheduledDelivery, WebhookOutbox } from '../webhooks/index.ts';
+import { runEndNotifications } from './notifications.ts';
 
 export interface LifecycleDeps {
   prisma: PrismaClient;
@@ -21,6 +24,8 @@ export interface LifecycleDeps {
   /** After a crash: run the deprovision playbook for interrupted provisions (else quarantine at once). */
   compensateInterrupted: boolean;
   defaultRunTimeoutSeconds: number;
+  /** Notifications of run ends, services needing attention, quarantined items and low pools. */
+  webhooks: WebhookOutbox;
 }
 
 export type LoadedRun = ProvisioningRun & { product: Product; service: (Service & { inventoryItems: InventoryItem[] }) | null };
@@ -112,7 +117,7 @@ export async function finishRun(
   const { prisma, events } = deps;
   const action = run.action === 'ACTION' && run.service ? actionTransitionOf(run, verdict) : undefined;
   const transition = run.checkMode || !run.service || action ? undefined : lifecycleTransition(run, verdict, deps);
-  const finished = await prisma.$transaction(async (tx) => {
+  const applyEnd = async (tx: Prisma.TransactionClient) => {
     // With `owner`, only while the run is still this process's: a run taken over by crash
     // recovery (this process looked dead: a database stall outlasting the heartbeats) keeps the
     // outcome recovery gave it.
@@ -139,6 +144,7 @@ export async function finishRun(
         where: { id: run.service.id },
         data: { status: action.service, statusReason: action.service === 'ACTIVE' && verdict.status === 'SUCCEEDED' ? null : reason, ...(action.variables ? { variables: action.variables as Prisma.InputJsonObject } : {}) },
       });
+      await settleActionInventory(tx, { ...run, serviceId: run.service.id }, action, verdict);
       return undefined;
     }
     if (!transition || !run.service) return undefined;
@@ -175,6 +181,13 @@ export async function finishRun(
         compensatesRunId: run.id,
       },
     });
+  };
+  let deliveries: ScheduledDelivery[] = [];
+  const finished = await prisma.$transaction(async (tx) => {
+    const ended = await applyEnd(tx);
+    // In the same transaction: a notification exists exactly when the change it reports does.
+    if (ended !== 'taken over') deliveries = await deps.webhooks.record(tx, await runEndNotifications(tx, run, verdict));
+    return ended;
   });
   if (finished === 'taken over') {
     deps.logger.warn({ runId: run.id, owner, status: verdict.status }, 'run was taken over by crash recovery while this process ran it: its outcome here is dropped');
@@ -182,10 +195,13 @@ export async function finishRun(
   }
   const compensation = finished;
   events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
+  await deps.webhooks.schedule(deliveries);
   if (compensation) await enqueueRun(deps, compensation, run.product);
   if (transition?.inventory && run.service) {
     await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
   }
+  const actionKinds = action && run.service ? actionItemKinds(run, run.service.inventoryItems) : undefined;
+  if (actionKinds?.size) await publishPools(deps, actionKinds);
   deps.logger.info(
     { runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason, compensationRunId: compensation?.id },
     'run finished',

@@ -10,8 +10,24 @@ const JOB_HEARTBEAT_SECONDS = 30;
 /** A limit (a product's maxConcurrentRuns, a target host's or group's) is one of 1..1000: each is a pg-boss group tier of that name. */
 const GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [String(index + 1), index + 1]));
 
+/** One pg-boss per process, shared by the run and webhook queues (one connection pool). */
+export async function openPgBoss(connectionString: string, logger: Logger): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
+  boss.on('error', (error: unknown) => logger.warn({ err: error }, 'queue (pg-boss) error'));
+  await boss.start();
+  return boss;
+}
+
+/** Creates a queue unless it exists; another process may create it at the same moment. */
+export async function ensureQueue(boss: PgBoss, name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+  if (await boss.getQueue(name)) return;
+  await boss.createQueue(name, options).catch(async (error: unknown) => {
+    if (!(await boss.getQueue(name))) throw error;
+  });
+}
+
 export interface PgBossQueueOptions {
-  connectionString: string;
+  boss: PgBoss;
   logger: Logger;
   /** Runs this process executes at once (a worker); 0: this process only enqueues (an API instance). */
   concurrency: number;
@@ -28,15 +44,8 @@ export interface PgBossQueueOptions {
  * limit exactly: concurrent fetches can overshoot); `concurrency` is per worker.
  */
 export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise<RunQueue> {
-  const boss = new PgBoss({ connectionString: options.connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
-  boss.on('error', (error: unknown) => options.logger.warn({ err: error }, 'run queue (pg-boss) error'));
-  await boss.start();
-  if (!(await boss.getQueue(QUEUE))) {
-    await boss.createQueue(QUEUE, { policy: 'short', retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 }).catch(async (error: unknown) => {
-      // Another process created it first.
-      if (!(await boss.getQueue(QUEUE))) throw error;
-    });
-  }
+  const { boss } = options;
+  await ensureQueue(boss, QUEUE, { policy: 'short', retryLimit: 0, expireInSeconds: EXPIRE_SECONDS, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, deleteAfterSeconds: 7 * 24 * 3600 });
   const active = new Set<Promise<void>>();
   let closed = false;
 
@@ -67,7 +76,6 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
       closed = true;
       if (options.concurrency > 0) await boss.offWork(QUEUE, { wait: false }).catch(() => {});
       await Promise.allSettled([...active]);
-      await boss.stop({ graceful: false, close: true });
     },
   };
 }

@@ -1,0 +1,123 @@
+import type { PrismaClient } from '#generated/prisma/client.ts';
+import type { Logger } from '../../logger.ts';
+import type { DeliveryQueue, WebhookResponse, WebhookSender } from '../ports/webhooks.ts';
+import { openValues, type SecretBox } from '../secrets.ts';
+import { EVENT_TYPES } from './events.ts';
+import { signedHeaders } from './signing.ts';
+
+const HOUR_MS = 3_600_000;
+/** A sender holds a delivery for its timeout plus this; a sender that died lets it go then. */
+const LOCK_MARGIN_MS = 30_000;
+/** Deliveries the sweep schedules at once; the next sweep takes the rest. */
+const SWEEP_BATCH = 1000;
+/** Stored in the log: enough to see what the receiver said. */
+const MAX_ERROR_LENGTH = 500;
+
+export interface DispatcherDeps {
+  prisma: PrismaClient;
+  secrets: SecretBox;
+  sender: WebhookSender;
+  queue: DeliveryQueue;
+  logger: Logger;
+  /** The first retry waits this long, each next one twice as long, up to an hour. */
+  retryBaseMs: number;
+  timeoutMs: number;
+  /** How often the queue's memory is checked against the deliveries table. */
+  sweepIntervalMs: number;
+}
+
+/**
+ * Sends due webhook deliveries: claims one (so two processes never send it at once), signs and
+ * POSTs it, and records the answer: DELIVERED on a 2xx, else the next attempt after an
+ * exponential backoff, or FAILED when its attempts are used up. At least once: a sender that
+ * dies after the receiver answered sends it again, with the same webhook-id.
+ */
+export class WebhookDispatcher {
+  private readonly deps: DispatcherDeps;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(deps: DispatcherDeps) {
+    this.deps = deps;
+  }
+
+  /** Starts sending: what is due now, then whatever the queue hands over; sweeps now and then. */
+  async start(): Promise<void> {
+    this.deps.queue.start((deliveryId) => this.deliver(deliveryId));
+    await this.sweep();
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
+    }, this.deps.sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Schedules every PENDING delivery at its time (after a restart, or a job the queue lost). */
+  async sweep(): Promise<number> {
+    const pending = await this.deps.prisma.webhookDelivery.findMany({
+      where: { status: 'PENDING' },
+      orderBy: { nextAttemptAt: 'asc' },
+      take: SWEEP_BATCH,
+      select: { id: true, nextAttemptAt: true, lockedUntil: true },
+    });
+    for (const delivery of pending) {
+      const at = Math.max(delivery.nextAttemptAt?.getTime() ?? 0, delivery.lockedUntil?.getTime() ?? 0);
+      await this.deps.queue.schedule(delivery.id, new Date(at));
+    }
+    return pending.length;
+  }
+
+  /** One attempt at a delivery, if it is due and nobody else holds it. */
+  async deliver(deliveryId: string): Promise<void> {
+    const { prisma } = this.deps;
+    const now = new Date();
+    const { count } = await prisma.webhookDelivery.updateMany({
+      where: { id: deliveryId, status: 'PENDING', nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+      data: { lockedUntil: new Date(now.getTime() + this.deps.timeoutMs + LOCK_MARGIN_MS), attempts: { increment: 1 }, lastAttemptAt: now },
+    });
+    if (count === 0) return;
+    const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { endpoint: true } });
+    if (!delivery.endpoint.enabled) {
+      await this.record(deliveryId, { status: 'FAILED', lastError: 'the endpoint is disabled; resend after enabling it' });
+      return;
+    }
+    const { secret } = openValues(this.deps.secrets, delivery.endpoint.secrets as Record<string, unknown>) as { secret: string };
+    const body = JSON.stringify(delivery.payload);
+    const response = await this.deps.sender.send({
+      url: delivery.endpoint.url,
+      headers: signedHeaders(secret, { id: delivery.id, eventType: EVENT_TYPES[delivery.event] }, new Date(), body),
+      body,
+    });
+    const statusCode = 'statusCode' in response ? response.statusCode : null;
+    if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
+      await this.record(deliveryId, { status: 'DELIVERED', deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null, nextAttemptAt: null });
+      return;
+    }
+    const lastError = failureOf(response);
+    if (delivery.attempts >= delivery.attemptLimit) {
+      await this.record(deliveryId, { status: 'FAILED', lastStatusCode: statusCode, lastError, nextAttemptAt: null });
+      this.deps.logger.warn({ deliveryId, endpoint: delivery.endpoint.name, attempts: delivery.attempts, lastError }, 'webhook delivery failed for good');
+      return;
+    }
+    const nextAttemptAt = new Date(Date.now() + backoffMs(this.deps.retryBaseMs, delivery.attempts));
+    await this.record(deliveryId, { lastStatusCode: statusCode, lastError, nextAttemptAt });
+    await this.deps.queue.schedule(deliveryId, nextAttemptAt);
+  }
+
+  private async record(deliveryId: string, data: Parameters<PrismaClient['webhookDelivery']['update']>[0]['data']): Promise<void> {
+    await this.deps.prisma.webhookDelivery.update({ where: { id: deliveryId }, data: { ...data, lockedUntil: null } });
+  }
+}
+
+/** Before attempt n + 1: base × 2^(n−1), at most an hour, ±20 % so that retries of many deliveries spread out. */
+export function backoffMs(baseMs: number, attemptsMade: number): number {
+  const exponential = Math.min(baseMs * 2 ** Math.min(attemptsMade - 1, 30), HOUR_MS);
+  return Math.round(exponential * (0.8 + Math.random() * 0.4));
+}
+
+function failureOf(response: WebhookResponse): string {
+  const text = 'error' in response ? response.error : `HTTP ${response.statusCode}${response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not followed)' : ''}${response.body ? `: ${response.body}` : ''}`;
+  return text.slice(0, MAX_ERROR_LENGTH);
+}

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+/**
+ * Deliveries follow the Standard Webhooks scheme, so receivers can verify them with its libraries
+ * (any language) or in a few lines: `webhook-signature` is `v1,` + base64 HMAC-SHA256, keyed with
+ * the base64-decoded secret after `whsec_`, over `<webhook-id>.<webhook-timestamp>.<body>`.
+ * Every attempt is signed anew, so its timestamp is fresh and a receiver can reject old ones.
+ */
+export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+export function signedHeaders(secret: string, delivery: { id: string; eventType: string }, at: Date, body: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Provisio-Webhooks/1',
+    'webhook-id': delivery.id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(delivery.id, at, body),
+    'provisio-event': delivery.eventType,
+  };
+}
