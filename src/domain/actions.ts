@@ -1,6 +1,8 @@
 import type { Prisma, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import { holdActionInventory } from './action-inventory.ts';
 import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
 import { ACTIVE_RUN_STATUSES, canonicalJson, MAX_VARIABLES_BYTES, splitSecrets, type ProvisioningDeps } from './provisioning.ts';
+import { publishPools } from './inventory.ts';
 import { productActions } from './product-actions.ts';
 import { enqueueRun } from './runs/index.ts';
 import { openValues, sealValues } from './secrets.ts';
@@ -17,8 +19,8 @@ export interface ActionRequest {
 
 /**
  * Queues a product action on a service: checks the service's state and that nothing else runs on
- * it (one run per service at a time) and validates the variables, in one transaction with the
- * service row locked. Returns at once.
+ * it (one run per service at a time), validates the variables, checks the items it releases and
+ * reserves the ones it needs, in one transaction with the service row locked. Returns at once.
  */
 export async function runServiceAction(deps: ProvisioningDeps, request: ActionRequest): Promise<{ service: Service; run: ProvisioningRun }> {
   const size = Buffer.byteLength(JSON.stringify(request.variables ?? {}));
@@ -48,6 +50,7 @@ export async function runServiceAction(deps: ProvisioningDeps, request: ActionRe
       const masked = secretMaskIssues(action.variableSchema, validated, 'variables').filter((issue) => issue.path.startsWith('variables.'));
       if (masked.length) throw new ValidationError(masked);
       const { variables, secretVariables } = splitSecrets(action.variableSchema, validated);
+      const held = await holdActionInventory(tx, service, action, validated);
       const run = await tx.provisioningRun.create({
         data: {
           productId: service.productId,
@@ -58,14 +61,17 @@ export async function runServiceAction(deps: ProvisioningDeps, request: ActionRe
           playbook: action.playbook,
           actionVariables: variables as Prisma.InputJsonObject,
           actionSecretVariables: sealValues(deps.secrets, secretVariables),
+          actionReservedItemIds: held.reservedIds,
+          actionReleasedItemIds: held.releasedIds,
           idempotencyKey: request.idempotencyKey ?? null,
           timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
         },
       });
       const { product, ...plain } = service;
-      return { service: plain, run, product };
+      return { service: plain, run, product, reservedKinds: held.reservedKinds };
     });
     await enqueueRun(deps, started.run, started.product);
+    if (started.reservedKinds.size > 0) await publishPools(deps, started.reservedKinds);
     return { service: started.service, run: started.run };
   } catch (error) {
     // Two requests with one key raced: the loser answers with the winner's run.

@@ -121,6 +121,28 @@ export const demoProducts: ProductInput[] = [
     },
     inventoryRequirements: [{ kind: 'PHONE_NUMBER', count: 1 }],
     runTimeoutSeconds: 300,
+    actions: [
+      {
+        name: 'add-number',
+        description: 'Add a second number to the line (reserved from the pool).',
+        playbook: 'voip-line/actions.yml',
+        from: ['ACTIVE'],
+        variableSchema: { type: 'object', properties: { ...ACTION_DEMO_CONTROL } },
+        inventory: { reserve: [{ kind: 'PHONE_NUMBER', count: 1 }] },
+      },
+      {
+        name: 'remove-number',
+        description: 'Remove a number that add-number added (it goes back to the pool); the line keeps its own number.',
+        playbook: 'voip-line/actions.yml',
+        from: ['ACTIVE'],
+        variableSchema: {
+          type: 'object',
+          properties: { number: { type: 'string', pattern: '^\\+[1-9][0-9]{1,14}$', description: 'The number to remove (E.164).' }, ...ACTION_DEMO_CONTROL },
+          required: ['number'],
+        },
+        inventory: { release: [{ kind: 'PHONE_NUMBER', variable: 'number', addedOnly: true }] },
+      },
+    ],
   },
 ];
 

@@ -1,5 +1,5 @@
 import { runServiceAction } from '../domain/actions.ts';
-import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { productActions, type ProductAction } from '../domain/product-actions.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
@@ -15,6 +15,12 @@ const ServiceActionRef = builder.objectRef<ProductAction>('ServiceAction').imple
     from: t.field({ type: [ServiceStatusEnum], description: 'Service states it may start from.', resolve: (action) => action.from }),
     to: t.field({ type: ServiceStatusEnum, nullable: true, description: 'The service\'s state once it succeeded; null: unchanged.', resolve: (action) => action.to }),
     partners: t.exposeBoolean('partners', { description: 'Whether partners may run it on their own services.' }),
+    inventory: t.field({
+      type: 'JSONObject',
+      nullable: true,
+      description: 'Inventory it takes or gives back: { reserve: [{ kind, count, match }], release: [{ kind, variable, addedOnly }] } (a release names the item by the identifier in that action variable); null: none.',
+      resolve: (action) => (action.inventory.reserve.length || action.inventory.release.length ? (action.inventory as unknown as Record<string, unknown>) : null),
+    }),
   }),
 });
 
@@ -41,10 +47,10 @@ const RunServiceActionInput = builder.inputType('RunServiceActionInput', {
 builder.mutationFields((t) => ({
   runServiceAction: t.field({
     type: RunStartedRef,
-    description: 'Queues one of the product\'s actions on a service; returns at once. One run per service at a time. Partners: their own services, actions open to partners.',
+    description: 'Queues one of the product\'s actions on a service; returns at once. One run per service at a time; inventory the action needs is reserved at once (InsufficientInventoryError when the pool is short). Partners: their own services, actions open to partners.',
     authScopes: { operator: true, partner: true },
     args: { input: t.arg({ type: RunServiceActionInput, required: true }) },
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError, ConflictError, ForbiddenError], dataField: { name: 'started' } },
+    errors: { types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError, ForbiddenError], dataField: { name: 'started' } },
     resolve: (_parent, { input }, ctx) =>
       runServiceAction(ctx, { ...input, serviceId: expectType(input.serviceId, 'Service'), partnerId: ctx.viewer.partnerId }),
   }),

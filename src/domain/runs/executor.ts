@@ -1,13 +1,13 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome, type RunStats } from '../../runner/index.ts';
 import { runCredentials } from '../credentials.ts';
-import { inventoryKinds } from '../inventory-kinds.ts';
 import { targetForRun } from '../targets.ts';
 import { resolvePlaybook } from '../playbooks.ts';
 import { productDefinition } from '../products.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import { claimRun } from './claim.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
+import { inventoryVariables } from './inventory-vars.ts';
 import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './lifecycle.ts';
 import { openProductSecrets, openValues, type SecretBox } from '../secrets.ts';
 import { mergeVariables, secretValues } from '../variables.ts';
@@ -217,26 +217,11 @@ function lastLine(log: string): string {
 async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBox }, run: LoadedRun): Promise<{ variables: Record<string, unknown>; secrets: string[] }> {
   // Stored secrets are opened here, just before Ansible gets them (the runner masks them in what it prints).
   const definition = openProductSecrets(deps.secrets, productDefinition(run.product));
-  const items = run.service
-    ? run.service.inventoryItems
-    : await deps.prisma.inventoryItem.findMany({ where: { id: { in: run.previewInventoryIds } } });
   const requestVariables = (run.service?.variables ?? run.previewVariables ?? {}) as Record<string, unknown>;
   const secretVariables = openValues(deps.secrets, (run.service?.secretVariables ?? run.previewSecretVariables ?? {}) as Record<string, unknown>);
   const product = mergeVariables(definition.variableSchema, definition.defaultVariables, { ...requestVariables, ...secretVariables });
-
-  const inventory: Record<string, unknown> = {};
-  const secrets: unknown[] = secretValues(definition.variableSchema, product);
-  for (const requirement of definition.inventoryRequirements) {
-    const ofKind = items
-      .filter((item) => item.kind === requirement.kind)
-      .sort((a, b) => a.identifier.localeCompare(b.identifier))
-      .map((item) => {
-        const secretAttributes = openValues(deps.secrets, item.secretAttributes as Record<string, unknown>);
-        secrets.push(...Object.values(secretAttributes));
-        return { id: item.id, identifier: item.identifier, ...(item.attributes as Record<string, unknown>), ...secretAttributes };
-      });
-    inventory[inventoryKinds[requirement.kind].variableName] = requirement.count === 1 ? (ofKind[0] ?? null) : ofKind;
-  }
+  const { inventory, actionInventory, secrets: itemSecrets } = await inventoryVariables(deps, run, definition.inventoryRequirements);
+  const secrets: unknown[] = [...secretValues(definition.variableSchema, product), ...itemSecrets];
   // An action's request variables, its secret ones opened like the service's.
   const actionSecrets = openValues(deps.secrets, (run.actionSecretVariables ?? {}) as Record<string, unknown>);
   secrets.push(...Object.values(actionSecrets));
@@ -245,6 +230,7 @@ async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBo
     variables: {
       provisio: { run_id: run.id, action: run.action.toLowerCase(), check_mode: run.checkMode, ...(run.actionName ? { action_name: run.actionName } : {}) },
       ...(action ? { action } : {}),
+      ...(actionInventory ? { action_inventory: actionInventory } : {}),
       service: { id: run.service?.id ?? null, customer_ref: run.service?.customerRef ?? run.previewCustomerRef ?? null },
       product,
       inventory,
