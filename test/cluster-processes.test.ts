@@ -13,6 +13,7 @@ import { createTestDatabase, postgresServerUrl } from './support/database.ts';
 import { allEvents, expectContiguous, provision, streamEvents, waitForRun } from './support/runs.ts';
 import { spawnServer, spawnWorker, type ServerProcess, type WorkerProcess } from './support/server-process.ts';
 import { eventually } from './support/wait.ts';
+import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -439,5 +440,40 @@ describe.skipIf(!postgresServerUrl)('cluster profile: a Redis restart', () => {
     const next = await provision(api, { productSlug: 'voip-line', customerRef: 'redis-back', variables: { caller_id_name: 'Redis', sip_password: 'sip-password-redis-back' } });
     const nextEvents = await streamEvents(api, 'ws', next.runId);
     expectContiguous(nextEvents, 1, (await waitForRun(api, next.runId)).lastSeq);
+  });
+});
+
+describe.skipIf(!postgresServerUrl)('cluster profile: webhooks', () => {
+  const cluster = new Cluster({ PROVISIO_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', PROVISIO_WEBHOOK_RETRY_BASE_MS: '200' });
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver({ answers: [503] });
+    await cluster.open();
+  });
+  afterAll(async () => {
+    await cluster.close();
+    await receiver?.close();
+  });
+
+  it('an API instance records the notification, a worker sends it through pg-boss and retries it', async () => {
+    const api = await cluster.startApi();
+    await cluster.startWorker();
+    const created = await gql<{ createWebhookEndpoint: { issued: { signingSecret: string } } }>(
+      api,
+      'mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { ... on CreateWebhookEndpointSuccess { issued { signingSecret } } } }',
+      { input: { name: 'cluster', url: receiver.url, events: ['POOL_LOW'] } },
+    );
+    // A product whose empty pool is below its threshold from the start.
+    const product = { slug: 'hooked', name: 'Hooked', provisionPlaybook: 'voip-line/provision.yml', deprovisionPlaybook: 'voip-line/deprovision.yml', inventoryRequirements: [{ kind: 'PHONE_NUMBER' }], poolAlertBelow: 1 };
+    expect((await gql<{ createProduct: { __typename: string } }>(api, CREATE_PRODUCT, { input: product })).createProduct.__typename).toBe('CreateProductSuccess');
+    await eventually(() => receiver.received.length, (count) => count === 2, 'a refused attempt and its retry', 30_000);
+    expect(receiver.received.map((request) => request.answeredWith)).toEqual([503, 200]);
+    for (const request of receiver.received) expect(verifyWebhook(created.createWebhookEndpoint.issued.signingSecret, request.headers, request.body)).toBe(true);
+    const rows = await eventually(
+      async () => (await cluster.db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM "WebhookDelivery"')).rows,
+      (found) => found[0]?.status !== 'PENDING',
+      'the delivery recorded',
+    );
+    expect(rows).toEqual([{ status: 'DELIVERED', attempts: 2 }]);
   });
 });

@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
 import fs from 'node:fs';
 import path from 'node:path';
+import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
+import { WebhookDispatcher } from '../src/domain/webhooks/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from './support/access.ts';
 import { freshDataDir, startTestApp, type TestApp } from './support/app.ts';
@@ -59,6 +61,8 @@ async function createEndpoint(endpoint: Endpoint, input: Record<string, unknown>
 async function deliveries(endpoint: Endpoint, endpointId: string): Promise<any[]> {
   return (await gql(endpoint, DELIVERIES, { filter: { endpointId } })).webhookDeliveries.nodes;
 }
+
+const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').pop()!;
 
 const voip = (customerRef: string, variables: Record<string, unknown> = {}) => ({
   productSlug: 'voip-line',
@@ -247,6 +251,30 @@ describe('webhooks on a real HTTP receiver', () => {
     expect(hook.received).toHaveLength(2);
     expect(await deliveries(server, endpoint.id)).toHaveLength(2);
     await clearPoolAlert(server, 'voip-line');
+    await gql(server, `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+  });
+});
+
+describe('the sender', () => {
+  it('takes a delivery handed over before its time up again at that time, without sending or counting it', async () => {
+    const { prisma } = server.app.database;
+    const endpoint = await createEndpoint(server, { name: 'early', url: 'http://127.0.0.1:9/never', events: ['RUN_FAILED'] });
+    const due = new Date(Date.now() + 60_000);
+    const delivery = await prisma.webhookDelivery.create({ data: { endpointId: rawId(endpoint.id), event: 'RUN_FAILED', payload: {}, attemptLimit: 3, nextAttemptAt: due } });
+    const scheduled: Array<[string, Date]> = [];
+    const dispatcher = new WebhookDispatcher({
+      prisma,
+      secrets: server.app.context.secrets,
+      sender: { send: () => Promise.reject(new Error('sent before its time')) },
+      queue: { schedule: async (id, at) => void scheduled.push([id, at]), start: () => {}, close: async () => {} },
+      logger: pino({ level: 'silent' }),
+      retryBaseMs: 100,
+      timeoutMs: 1000,
+      sweepIntervalMs: 60_000,
+    });
+    await dispatcher.deliver(delivery.id);
+    expect(scheduled).toEqual([[delivery.id, due]]);
+    expect(await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: 'PENDING', attempts: 0, lockedUntil: null });
     await gql(server, `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
   });
 });

@@ -77,7 +77,10 @@ export class WebhookDispatcher {
       where: { id: deliveryId, status: 'PENDING', nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
       data: { lockedUntil: new Date(now.getTime() + this.deps.timeoutMs + LOCK_MARGIN_MS), attempts: { increment: 1 }, lastAttemptAt: now },
     });
-    if (count === 0) return;
+    if (count === 0) {
+      await this.notYet(deliveryId, now);
+      return;
+    }
     const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { endpoint: true } });
     if (!delivery.endpoint.enabled) {
       await this.record(deliveryId, { status: 'FAILED', lastError: 'the endpoint is disabled; resend after enabling it' });
@@ -104,6 +107,17 @@ export class WebhookDispatcher {
     const nextAttemptAt = new Date(Date.now() + backoffMs(this.deps.retryBaseMs, delivery.attempts));
     await this.record(deliveryId, { lastStatusCode: statusCode, lastError, nextAttemptAt });
     await this.deps.queue.schedule(deliveryId, nextAttemptAt);
+  }
+
+  /**
+   * A delivery handed over before its time (a timer a little early, a queue whose clock differs
+   * from the database's) or while another sender holds it: looked at again then, not dropped.
+   */
+  private async notYet(deliveryId: string, now: Date): Promise<void> {
+    const delivery = await this.deps.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { status: true, nextAttemptAt: true, lockedUntil: true } });
+    if (delivery?.status !== 'PENDING') return;
+    const at = Math.max(delivery.nextAttemptAt?.getTime() ?? 0, delivery.lockedUntil?.getTime() ?? 0);
+    if (at > now.getTime()) await this.deps.queue.schedule(deliveryId, new Date(at));
   }
 
   private async record(deliveryId: string, data: Parameters<PrismaClient['webhookDelivery']['update']>[0]['data']): Promise<void> {
