@@ -48,4 +48,12 @@ describe('configuration', () => {
     expect(loadConfig({ PROVISIO_ANSIBLE_NICE: '0' }).ansibleNice).toBe(0);
     expect(() => loadConfig({ PROVISIO_ANSIBLE_NICE: '20' })).toThrow(/PROVISIO_ANSIBLE_NICE/);
   });
+
+  it('reads the webhook settings', () => {
+    const config = loadConfig({ PROVISIO_WEBHOOK_ALLOWED_HOSTS: 'Hooks.Example.com, *.crm.example, 10.0.0.0/8, 127.0.0.1', PROVISIO_WEBHOOK_MAX_ATTEMPTS: '5' });
+    expect(config.webhooks).toEqual({ allowedHosts: ['hooks.example.com', '*.crm.example', '10.0.0.0/8', '127.0.0.1'], retryBaseMs: 30_000, maxAttempts: 5, timeoutMs: 10_000 });
+    expect(loadConfig({}).webhooks.allowedHosts).toEqual([]);
+    expect(() => loadConfig({ PROVISIO_WEBHOOK_ALLOWED_HOSTS: 'https://hooks.example.com' })).toThrow(/PROVISIO_WEBHOOK_ALLOWED_HOSTS: "https:\/\/hooks.example.com": not a host name/);
+    expect(() => loadConfig({ PROVISIO_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/PROVISIO_WEBHOOK_MAX_ATTEMPTS/);
+  });
 });
