@@ -66,11 +66,56 @@ const QUERIES: Record<string, Operation> = {
   apiKeys: { document: `query MKeys { apiKeys { totalCount nodes { name prefix } } }`, allowed: ['ADMIN'] },
   partners: { document: `query MPartners { partners { totalCount } }`, allowed: ['ADMIN'] },
   auditLog: { document: `query MAudit { auditLog(first: 5) { totalCount } }`, allowed: ['ADMIN'] },
+  webhookEndpoints: { document: `query MHooks { webhookEndpoints { totalCount nodes { name url } } }`, allowed: ['ADMIN'] },
+  webhookDeliveries: { document: `query MDeliveries { webhookDeliveries(first: 5) { totalCount nodes { status payload } } }`, allowed: ['ADMIN'] },
+  productPool: { document: `query MPool { product(slug: "voip-line") { poolAlertBelow pool { provisionsLeft low } } }`, allowed: STAFF },
 };
 
 const RESULT = '{ __typename ... on Error { message } }';
 
+/** Disabled: the matrix server sends nothing (its URL is public and this machine is offline). */
+const webhookInput = () => ({ name: `matrix-${unique()}`, url: 'https://hooks.example.com/provisio', events: ['RUN_FAILED'], enabled: false });
+
+async function throwawayEndpoint(): Promise<string> {
+  const { body } = await send(server, 'ADMIN', `mutation MThrowawayHook($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { ... on CreateWebhookEndpointSuccess { issued { endpoint { id } } } } }`, { input: webhookInput() });
+  return (body.data as { createWebhookEndpoint: { issued: { endpoint: { id: string } } } }).createWebhookEndpoint.issued.endpoint.id;
+}
+
+/** Denied attempts aim at an endpoint made once. */
+let fixtureEndpoint: string | undefined;
+const endpointFor = async (allowed: boolean) => (allowed ? throwawayEndpoint() : (fixtureEndpoint ??= await throwawayEndpoint()));
+
 const MUTATIONS: Record<string, Operation> = {
+  createWebhookEndpoint: {
+    document: `mutation MCreateHook($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) ${RESULT} }`,
+    allowed: ['ADMIN'],
+    variables: () => ({ input: webhookInput() }),
+  },
+  updateWebhookEndpoint: {
+    document: `mutation MUpdateHook($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "https://hooks.example.com/other" }) ${RESULT} }`,
+    allowed: ['ADMIN'],
+    variables: async (_role, allowed) => ({ id: await endpointFor(allowed) }),
+  },
+  rotateWebhookSecret: {
+    document: `mutation MRotateHook($id: ID!) { rotateWebhookSecret(id: $id) ${RESULT} }`,
+    allowed: ['ADMIN'],
+    variables: async (_role, allowed) => ({ id: await endpointFor(allowed) }),
+  },
+  pingWebhookEndpoint: {
+    document: `mutation MPingHook($id: ID!) { pingWebhookEndpoint(id: $id) ${RESULT} }`,
+    allowed: ['ADMIN'],
+    variables: async (_role, allowed) => ({ id: await endpointFor(allowed) }),
+  },
+  resendWebhookDelivery: {
+    document: `mutation MResend($id: ID!) { resendWebhookDelivery(id: $id) ${RESULT} }`,
+    allowed: ['ADMIN'],
+    variables: () => ({ id: randomUUID() }),
+  },
+  deleteWebhookEndpoint: {
+    document: `mutation MDeleteHook($id: ID!) { deleteWebhookEndpoint(id: $id) ${RESULT} }`,
+    allowed: ['ADMIN'],
+    variables: async (_role, allowed) => ({ id: await endpointFor(allowed) }),
+  },
   createProduct: {
     document: `mutation MCreateProduct($input: CreateProductInput!) { createProduct(input: $input) ${RESULT} }`,
     allowed: OPERATORS,
