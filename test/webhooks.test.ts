@@ -279,6 +279,22 @@ describe('the sender', () => {
   });
 });
 
+describe('delivery log retention', () => {
+  it('prunes delivered and failed deliveries with the run history; pending ones stay', async () => {
+    const { prisma } = server.app.database;
+    const endpoint = await createEndpoint(server, { name: 'retention', url: 'http://127.0.0.1:9/never', events: ['RUN_FAILED'] });
+    const later = new Date(Date.now() + 3_600_000);
+    const pending = await prisma.webhookDelivery.create({ data: { endpointId: rawId(endpoint.id), event: 'RUN_FAILED', payload: {}, attemptLimit: 3, nextAttemptAt: later } });
+    const done = await prisma.webhookDelivery.count({ where: { status: { not: 'PENDING' } } });
+    expect(done).toBeGreaterThan(0);
+    const { pruneRunHistory } = await gql(server, `mutation { pruneRunHistory(olderThanDays: 0) { ... on PruneRunHistorySuccess { pruned { webhookDeliveries } } } }`);
+    expect(pruneRunHistory.pruned.webhookDeliveries).toBe(done);
+    expect(await prisma.webhookDelivery.count({ where: { status: { not: 'PENDING' } } })).toBe(0);
+    expect(await prisma.webhookDelivery.findUnique({ where: { id: pending.id } })).not.toBeNull();
+    await gql(server, `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+  });
+});
+
 describe.skipIf(profile !== 'embedded')('webhooks across a crash', () => {
   it('a delivery pending when the server is killed with -9 is sent after the restart', async () => {
     const hook = await receiver({ fallback: 503 });

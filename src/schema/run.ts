@@ -199,6 +199,7 @@ const PruneResultRef = builder.objectRef<PruneResult>('PruneResult').implement({
   fields: (t) => ({
     runs: t.exposeInt('runs', { description: 'Runs whose events and log were deleted.' }),
     events: t.exposeInt('events'),
+    webhookDeliveries: t.exposeInt('webhookDeliveries', { description: 'Delivered and failed webhook deliveries of the same age deleted from the log.' }),
   }),
 });
 
@@ -223,7 +224,7 @@ builder.mutationFields((t) => ({
   }),
   pruneRunHistory: t.field({
     type: PruneResultRef,
-    description: 'Deletes events and logs of runs finished more than `olderThanDays` ago now (a periodic job does it too); summaries and stats stay.',
+    description: 'Deletes events and logs of runs finished more than `olderThanDays` ago, and webhook deliveries as old that are no longer pending, now (a periodic job does it too); run summaries and stats stay.',
     authScopes: { admin: true },
     args: { olderThanDays: t.arg.float({ required: true }) },
     errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'pruned' } },

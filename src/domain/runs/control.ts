@@ -95,6 +95,8 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
 export interface PruneResult {
   runs: number;
   events: number;
+  /** Sent or failed webhook deliveries of the same age (pending ones stay). */
+  webhookDeliveries: number;
 }
 
 /** Deletes the events and logs of runs that finished before the cutoff; their summary and stats stay. */
@@ -103,7 +105,7 @@ export async function pruneRunHistory(deps: Pick<LifecycleDeps, 'prisma' | 'logg
     throw new ValidationError([{ path: 'olderThanDays', message: 'must be a number of days, 0 or more' }]);
   }
   const cutoff = new Date(Date.now() - olderThanDays * 86_400_000);
-  const result: PruneResult = { runs: 0, events: 0 };
+  const result: PruneResult = { runs: 0, events: 0, webhookDeliveries: 0 };
   for (;;) {
     const batch = await deps.prisma.provisioningRun.findMany({
       where: { finishedAt: { lt: cutoff }, eventsPrunedAt: null },
@@ -119,6 +121,8 @@ export async function pruneRunHistory(deps: Pick<LifecycleDeps, 'prisma' | 'logg
     result.runs += ids.length;
     result.events += deleted.count;
   }
-  if (result.runs) deps.logger.info({ ...result, olderThanDays }, 'pruned run history');
+  const { count } = await deps.prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: cutoff }, status: { not: 'PENDING' } } });
+  result.webhookDeliveries = count;
+  if (result.runs || count) deps.logger.info({ ...result, olderThanDays }, 'pruned run history');
   return result;
 }
