@@ -139,6 +139,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
         retryBaseMs: config.webhooks.retryBaseMs,
         timeoutMs: config.webhooks.timeoutMs,
         sweepIntervalMs: WEBHOOK_SWEEP_MS,
+        metrics: metrics.webhooks,
       })
     : undefined;
   if (dispatcher) {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
+import { NO_WEBHOOK_METRICS } from '../src/domain/ports/metrics.ts';
 import { WebhookDispatcher } from '../src/domain/webhooks/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from './support/access.ts';
@@ -180,6 +181,10 @@ describe('webhooks on a real HTTP receiver', () => {
     const [delivery] = await eventually(() => deliveries(server, endpoint.id), (nodes) => nodes[0]?.status === 'DELIVERED', 'the delivered log entry');
     expect(delivery).toMatchObject({ event: 'POOL_LOW', eventType: 'pool.low', attempts: 3, lastStatusCode: 200, status: 'DELIVERED' });
     expect(JSON.parse(flaky.received[2]!.body).data).toMatchObject({ product: { slug: 'fibre-broadband' }, alertBelow: expect.any(Number), provisionsLeft: expect.any(Number) });
+    const metrics = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${server.key}` } })).text();
+    expect(metrics).toContain('provisio_webhook_attempts_total{event="POOL_LOW",outcome="retrying"} 2');
+    expect(metrics).toContain('provisio_webhook_attempts_total{event="POOL_LOW",outcome="delivered"} 1');
+    expect(metrics).toMatch(/provisio_webhook_deliveries\{status="DELIVERED"\} [1-9]/);
     await clearPoolAlert(server, 'fibre-broadband');
     await gql(server, `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
   });
@@ -271,6 +276,7 @@ describe('the sender', () => {
       retryBaseMs: 100,
       timeoutMs: 1000,
       sweepIntervalMs: 60_000,
+      metrics: NO_WEBHOOK_METRICS,
     });
     await dispatcher.deliver(delivery.id);
     expect(scheduled).toEqual([[delivery.id, due]]);

@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RunMetrics, StateCounts } from '../domain/ports/metrics.ts';
+import type { RunMetrics, StateCounts, WebhookMetrics } from '../domain/ports/metrics.ts';
 
 export type Transport = 'ws' | 'sse';
 
 export interface Metrics {
   registry: Registry;
   runs: RunMetrics;
+  webhooks: WebhookMetrics;
   /** A live subscription opened; call the result when it ends. */
   subscriptionOpened(transport: Transport): () => void;
 }
@@ -55,6 +56,11 @@ export function createMetrics(readCounts: () => Promise<StateCounts>): Metrics {
   );
   countGauge('provisio_run_queue_depth', 'Runs QUEUED now.', [], ({ queued }) => [{ labels: {}, value: queued.count }]);
   countGauge('provisio_run_queue_oldest_seconds', 'How long the oldest QUEUED run has waited.', [], ({ queued }) => [{ labels: {}, value: queued.oldestSeconds }]);
+  countGauge('provisio_webhook_deliveries', 'Webhook deliveries in the log, by status (PENDING: not delivered yet).', ['status'], ({ webhookDeliveries }) =>
+    webhookDeliveries.map(({ status, count }) => ({ labels: { status }, value: count })),
+  );
+  const webhookAttempts = new Counter({ name: 'provisio_webhook_attempts_total', help: 'Webhook delivery attempts by this process, by event and outcome (delivered, retrying, failed).', labelNames: ['event', 'outcome'], registers });
+  const webhookSeconds = new Histogram({ name: 'provisio_webhook_attempt_seconds', help: 'Time of one webhook attempt, until the receiver answered or it failed.', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
   countGauge('provisio_inventory_items', 'Inventory items by kind and status.', ['kind', 'status'], ({ inventory }) =>
     inventory.map(({ kind, status, count }) => ({ labels: { kind, status }, value: count })),
   );
@@ -73,6 +79,12 @@ export function createMetrics(readCounts: () => Promise<StateCounts>): Metrics {
         commitSeconds.observe(seconds);
       },
       eventPublished: (lagSeconds) => deliveryLag.observe(Math.max(0, lagSeconds)),
+    },
+    webhooks: {
+      attempted: (event, outcome, seconds) => {
+        webhookAttempts.inc({ event, outcome });
+        webhookSeconds.observe(seconds);
+      },
     },
     subscriptionOpened(transport) {
       subscriptions.inc({ transport });

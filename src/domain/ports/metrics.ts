@@ -16,10 +16,20 @@ export const NO_METRICS: RunMetrics = {
   eventPublished: () => {},
 };
 
+/** What the webhook sender reports. */
+export interface WebhookMetrics {
+  /** One attempt at a delivery ended: delivered, to be retried, or failed for good; `seconds`: the receiver's time. */
+  attempted(event: string, outcome: 'delivered' | 'retrying' | 'failed', seconds: number): void;
+}
+
+export const NO_WEBHOOK_METRICS: WebhookMetrics = { attempted: () => {} };
+
 /** Counts read from the database when metrics are scraped. */
 export interface StateCounts {
   runs: Array<{ status: string; product: string; count: number }>;
   inventory: Array<{ kind: string; status: string; count: number }>;
   /** Runs QUEUED now, and how long the oldest has waited. */
   queued: { count: number; oldestSeconds: number };
+  /** Webhook deliveries by status. */
+  webhookDeliveries: Array<{ status: string; count: number }>;
 }

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
+import type { WebhookMetrics } from '../ports/metrics.ts';
 import type { DeliveryQueue, WebhookResponse, WebhookSender } from '../ports/webhooks.ts';
 import { openValues, type SecretBox } from '../secrets.ts';
 import { EVENT_TYPES } from './events.ts';
@@ -24,6 +25,7 @@ export interface DispatcherDeps {
   timeoutMs: number;
   /** How often the queue's memory is checked against the deliveries table. */
   sweepIntervalMs: number;
+  metrics: WebhookMetrics;
 }
 
 /**
@@ -88,17 +90,21 @@ export class WebhookDispatcher {
     }
     const { secret } = openValues(this.deps.secrets, delivery.endpoint.secrets as Record<string, unknown>) as { secret: string };
     const body = JSON.stringify(delivery.payload);
+    const sentAt = performance.now();
     const response = await this.deps.sender.send({
       url: delivery.endpoint.url,
       headers: signedHeaders(secret, { id: delivery.id, eventType: EVENT_TYPES[delivery.event] }, new Date(), body),
       body,
     });
+    const attempted = (outcome: 'delivered' | 'retrying' | 'failed') => this.deps.metrics.attempted(delivery.event, outcome, (performance.now() - sentAt) / 1000);
     const statusCode = 'statusCode' in response ? response.statusCode : null;
     if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
       await this.record(deliveryId, { status: 'DELIVERED', deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null, nextAttemptAt: null });
+      attempted('delivered');
       return;
     }
     const lastError = failureOf(response);
+    attempted(delivery.attempts >= delivery.attemptLimit ? 'failed' : 'retrying');
     if (delivery.attempts >= delivery.attemptLimit) {
       await this.record(deliveryId, { status: 'FAILED', lastStatusCode: statusCode, lastError, nextAttemptAt: null });
       this.deps.logger.warn({ deliveryId, endpoint: delivery.endpoint.name, attempts: delivery.attempts, lastError }, 'webhook delivery failed for good');
