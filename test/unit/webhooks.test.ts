@@ -1,8 +1,12 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { apiId, backoffMs, webhookUrlProblem } from '../../src/domain/webhooks/index.ts';
+import { newSigningSecret, signedHeaders } from '../../src/domain/webhooks/signing.ts';
 import { createHttpWebhookSender } from '../../src/infra/webhooks/http-sender.ts';
 
 const open = { allowedHosts: [] };
@@ -70,5 +74,23 @@ describe('webhook delivery details', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it("the README's verification snippet accepts a delivery and refuses a changed body, another secret or an old timestamp", async () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, '../../README.md'), 'utf8');
+    const code = /```js\n(import \{ createHmac[\s\S]*?)```/.exec(readme)?.[1];
+    expect(code).toBeDefined();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-readme-')), 'verify.mjs');
+    fs.writeFileSync(file, code!);
+    const { verifyWebhook } = (await import(file)) as { verifyWebhook: (secret: string, headers: Record<string, string>, body: string) => boolean };
+    const secret = newSigningSecret();
+    const body = JSON.stringify({ type: 'run.failed', timestamp: new Date().toISOString(), data: { run: { status: 'ROLLED_BACK' } } });
+    const headers = signedHeaders(secret, { id: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'run.failed' }, new Date(), body);
+    expect(verifyWebhook(secret, headers, body)).toBe(true);
+    expect(verifyWebhook(secret, headers, body.replace('ROLLED_BACK', 'SUCCEEDED'))).toBe(false);
+    expect(verifyWebhook(newSigningSecret(), headers, body)).toBe(false);
+    const old = signedHeaders(secret, { id: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'run.failed' }, new Date(Date.now() - 600_000), body);
+    expect(verifyWebhook(secret, old, body)).toBe(false);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });
