@@ -118,6 +118,10 @@ describe('webhooks on a real HTTP receiver', () => {
     const everything = await createEndpoint(server, { name: 'all-runs', url: all.url, events: ['RUN_FINISHED', 'RUN_FAILED'] });
     const failures = await createEndpoint(server, { name: 'failures', url: failuresOnly.url, events: ['RUN_FAILED'] });
     expect(everything.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    // Sealed at rest like every secret: the row holds no trace of it.
+    const stored = await server.app.database.prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT row_to_json(e)::text AS row FROM "WebhookEndpoint" e`);
+    expect(stored.map(({ row }) => row).join('\n')).not.toContain(everything.secret.slice(6));
+    expect(stored.every(({ row }) => row.includes('pvs1:'))).toBe(true);
 
     const ok = await waitForRun(server, (await provision(server, voip('hook-ok'))).runId);
     const failed = await waitForRun(server, (await provision(server, voip('hook-rescue', { simulate_failure_at: 'voicemail_box' }))).runId);
