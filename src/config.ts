@@ -47,6 +47,8 @@ export interface Config {
   /** Cluster profile: runs executing at once across all workers; unset: the sum of the workers' own limits. */
   clusterMaxRuns: number | undefined;
   webhooks: WebhookConfig;
+  /** How long a run event waits for others to share its commit (0: those of the same turn only). */
+  eventCommitWindowMs: number;
 }
 
 export interface WebhookConfig {
@@ -134,6 +136,7 @@ const envSchema = z.object({
     }),
   PROVISIO_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(30_000),
   PROVISIO_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  PROVISIO_EVENT_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(50).default(5),
   PROVISIO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 }).refine((env) => !(env.PROVISIO_SECRET_KEY.length > 0 && env.PROVISIO_SECRET_KEY_FILE), {
   path: ['PROVISIO_SECRET_KEY_FILE'],
@@ -176,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ansibleNice: e.PROVISIO_ANSIBLE_NICE,
     metricsPort: e.PROVISIO_METRICS_PORT,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
+    eventCommitWindowMs: e.PROVISIO_EVENT_COMMIT_WINDOW_MS,
     webhooks: {
       allowedHosts: e.PROVISIO_WEBHOOK_ALLOWED_HOSTS,
       retryBaseMs: e.PROVISIO_WEBHOOK_RETRY_BASE_MS,

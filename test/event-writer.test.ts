@@ -40,6 +40,27 @@ describe('group commit of run events', () => {
     expect(await prisma.provisioningRun.findUniqueOrThrow({ where: { id: b } })).toMatchObject({ lastSeq: 1, okCount: 1, tasksStarted: 0, currentTask: null });
   });
 
+  it('with a window, events arriving within it after a quiet spell share one commit; an urgent write ends the window, and a write right after a commit does not wait', async () => {
+    const commits: number[] = [];
+    const writer = new EventWriter(server.app.database.sql, { ...NO_METRICS, eventsCommitted: (count) => commits.push(count) }, { windowMs: 200 });
+    const [a, b] = [await newRun(), await newRun()];
+    const first = writer.write(a, [event(1)], state(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = writer.write(b, [event(1)], state(1));
+    await Promise.all([first, second]);
+    expect(commits).toEqual([2]);
+
+    // A window far longer than the test may take: only the urgent write can end it.
+    const patient = new EventWriter(server.app.database.sql, { ...NO_METRICS, eventsCommitted: (count) => commits.push(count) }, { windowMs: 3_600_000 });
+    const lone = patient.write(a, [event(2)], state(2));
+    await patient.write(b, [event(2)], state(2), { urgent: true });
+    await lone;
+    expect(commits).toEqual([2, 2]);
+    // Right after a commit (a flood, a recorder's next batch) nothing waits for the window.
+    await patient.write(a, [event(3)], state(3));
+    expect(commits).toEqual([2, 2, 1]);
+  });
+
   it('a run whose events cannot be written fails alone: the others of its group are committed', async () => {
     const writer = new EventWriter(server.app.database.sql);
     const [a, b] = [await newRun(), await newRun()];

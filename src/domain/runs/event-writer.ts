@@ -41,26 +41,38 @@ interface Pending {
 export class EventWriter {
   private readonly sql: SqlStatements;
   private readonly metrics: RunMetrics;
+  private readonly windowMs: number;
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
+  /** Ends the current window early. */
+  private endWindow: (() => void) | undefined;
+  /** When the last commit returned (performance.now()). */
+  private lastCommitEnd = Number.NEGATIVE_INFINITY;
 
-  constructor(sql: SqlStatements, metrics: RunMetrics = NO_METRICS) {
+  /** `windowMs`: how long the first event of a commit waits for others (0: the current turn only). */
+  constructor(sql: SqlStatements, metrics: RunMetrics = NO_METRICS, options: { windowMs?: number } = {}) {
     this.sql = sql;
     this.metrics = metrics;
+    this.windowMs = options.windowMs ?? 0;
   }
 
-  /** Resolves when the events and the run's state are committed. */
-  write(runId: string, events: EventRecord[], run: RunState): Promise<void> {
+  /**
+   * Resolves when the events and the run's state are committed. `urgent`: somebody waits for it
+   * (a run's end, a cancel), so the commit does not wait out the window.
+   */
+  write(runId: string, events: EventRecord[], run: RunState, options: { urgent?: boolean } = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ runId, events, run, resolve, reject });
       this.writing ??= this.drain();
+      if (options.urgent) this.endWindow?.();
     });
   }
 
   private async drain(): Promise<void> {
     try {
-      // Let the events of this turn (several runs' reads from their runners) join the first commit.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Let the events of this turn (several runs' reads from their runners), or of the window,
+      // join the first commit.
+      await this.window();
       while (this.queue.length) {
         const group = this.queue.splice(0);
         try {
@@ -77,13 +89,36 @@ export class EventWriter {
     }
   }
 
+  /**
+   * The wait before a commit. Only after a quiet spell: a trickle of live events (a task's start
+   * and its host's start, a moment apart) then shares a commit. While commits follow each other
+   * (a flood, many runs) the next one goes as soon as the previous returned: waiting would only
+   * slow down the runs whose recorders wait for their previous batch.
+   */
+  private window(): Promise<void> {
+    if (this.windowMs === 0 || performance.now() - this.lastCommitEnd < this.windowMs) return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.endWindow = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, this.windowMs);
+      this.endWindow = end;
+    });
+  }
+
   private async commit(group: Pending[]): Promise<void> {
     const started = performance.now();
     const events = group.flatMap((entry) => entry.events.map((event) => ({ ...event, runId: entry.runId })));
     // A run with two batches in one group: its last state wins.
     const runs = [...new Map(group.map((entry) => [entry.runId, { id: entry.runId, ...entry.run }])).values()];
     const [sql, params] = events.length <= VALUES_LIMIT ? valuesStatement(events, runs) : jsonStatement(events, runs);
-    await this.sql.query(sql, params);
+    try {
+      await this.sql.query(sql, params);
+    } finally {
+      this.lastCommitEnd = performance.now();
+    }
     this.metrics.eventsCommitted(events.length, (performance.now() - started) / 1000);
   }
 }

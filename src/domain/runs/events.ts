@@ -28,6 +28,8 @@ export class RunEventRecorder {
   private persistedSeq: number;
   private pending: Prisma.RunEventCreateManyInput[] = [];
   private flushing: Promise<void> | undefined;
+  /** Someone awaited a flush (the run ends, a flood is held back): commits go out without the writer's window. */
+  private awaited = false;
   private failure: unknown;
   /** Hosts whose current block has already counted as rescued. */
   private readonly inRescue = new Set<string>();
@@ -82,6 +84,8 @@ export class RunEventRecorder {
 
   /** Resolves when every recorded event is persisted and published. */
   async flush(): Promise<void> {
+    // Somebody waits: from now on this run's commits do not wait out the writer's window.
+    this.awaited = true;
     while (this.flushing || this.pending.length) {
       if (!this.flushing) this.scheduleFlush();
       await this.flushing;
@@ -125,7 +129,7 @@ export class RunEventRecorder {
 
   private async persist(batch: Prisma.RunEventCreateManyInput[]): Promise<void> {
     const lastSeq = batch[batch.length - 1]!.seq;
-    await this.writer.write(this.runId, batch.map(toRecord), { lastSeq, ...this.counters, ...(this.progress.tasksStarted ? this.progress : {}) });
+    await this.writer.write(this.runId, batch.map(toRecord), { lastSeq, ...this.counters, ...(this.progress.tasksStarted ? this.progress : {}) }, { urgent: this.awaited });
     this.persistedSeq = lastSeq;
     const now = Date.now();
     for (const row of batch) {
