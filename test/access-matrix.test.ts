@@ -68,6 +68,7 @@ const QUERIES: Record<string, Operation> = {
   auditLog: { document: `query MAudit { auditLog(first: 5) { totalCount } }`, allowed: ['ADMIN'] },
   webhookEndpoints: { document: `query MHooks { webhookEndpoints { totalCount nodes { name url } } }`, allowed: ['ADMIN'] },
   webhookDeliveries: { document: `query MDeliveries { webhookDeliveries(first: 5) { totalCount nodes { status payload } } }`, allowed: ['ADMIN'] },
+  lowPools: { document: `query MLowPools { lowPools { slug } }`, allowed: STAFF },
   productPool: { document: `query MPool { product(slug: "voip-line") { poolAlertBelow pool { provisionsLeft low } } }`, allowed: STAFF },
 };
 

@@ -172,3 +172,13 @@ builder.prismaObjectFields('Product', (t) => ({
     resolve: (product, _args, ctx) => productPool(ctx.prisma, product),
   }),
 }));
+
+builder.queryFields((t) => ({
+  lowPools: t.prismaField({
+    type: ['Product'],
+    authScopes: { staff: true },
+    description: 'Products whose pool is below its poolAlertBelow now (each raised a POOL_LOW), longest low first (at most 100). Staff only.',
+    resolve: (query, _parent, _args, ctx) =>
+      ctx.prisma.product.findMany({ ...query, where: { archivedAt: null, poolLowSince: { not: null } }, orderBy: [{ poolLowSince: 'asc' }], take: 100 }),
+  }),
+}));

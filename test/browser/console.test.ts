@@ -125,6 +125,22 @@ describe('operator console in a real browser', () => {
     await page.close();
   });
 
+  it('the first page lists a pool running low, with what is left', async () => {
+    const gql = async (query: string, variables: Record<string, unknown> = {}) =>
+      (await (await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` }, body: JSON.stringify({ query, variables }) })).json()) as { data: { product: { id: string; pool: { provisionsLeft: number } } } };
+    const { product } = (await gql(`{ product(slug: "mobile-sim-plan") { id pool { provisionsLeft } } }`)).data;
+    await gql(`mutation ($id: ID!, $below: Int!) { updateProduct(id: $id, input: { poolAlertBelow: $below }) { __typename } }`, { id: product.id, below: product.pool.provisionsLeft + 1 });
+    const page = await signedIn(server);
+    const row = page.locator('[data-testid=low-pools] tr', { hasText: 'mobile-sim-plan' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain(`${product.pool.provisionsLeft} left (alert below ${product.pool.provisionsLeft + 1})`);
+    await gql(`mutation ($id: ID!) { updateProduct(id: $id, input: { poolAlertBelow: null }) { __typename } }`, { id: product.id });
+    await page.reload();
+    await page.waitForSelector('[data-testid=needs-attention]', { state: 'attached' });
+    expect(await page.locator('[data-testid=low-pools]').count()).toBe(0);
+    await page.close();
+  });
+
   it('adds inventory from CSV and reports the bad rows', async () => {
     const page = await signedIn(server);
     await page.goto(new URL('/console/#/inventory', server.url).href);

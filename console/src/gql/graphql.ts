@@ -100,7 +100,7 @@ export type ConsoleViewerQuery = { viewer: { keyName: string, role: Role } };
 export type ConsoleAttentionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ConsoleAttentionQuery = { services: { totalCount: number, nodes: Array<{ id: string, customerRef: string, statusReason: string | null, updatedAt: string, product: { slug: string } }> }, quarantined: { totalCount: number, nodes: Array<{ id: string, kind: InventoryKind, identifier: string, statusReason: string | null }> }, running: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, product: { slug: string }, service: { customerRef: string } | null, progress: { tasksStarted: number, currentTask: string | null } }> }, queued: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, queuePosition: number | null, product: { slug: string }, service: { customerRef: string } | null }> } };
+export type ConsoleAttentionQuery = { services: { totalCount: number, nodes: Array<{ id: string, customerRef: string, statusReason: string | null, updatedAt: string, product: { slug: string } }> }, quarantined: { totalCount: number, nodes: Array<{ id: string, kind: InventoryKind, identifier: string, statusReason: string | null }> }, running: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, product: { slug: string }, service: { customerRef: string } | null, progress: { tasksStarted: number, currentTask: string | null } }> }, queued: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, queuePosition: number | null, product: { slug: string }, service: { customerRef: string } | null }> }, lowPools: Array<{ id: string, slug: string, pool: { provisionsLeft: number | null, alertBelow: number | null, lowSince: string | null, requirements: Array<{ kind: InventoryKind, available: number }> } }> };
 
 export type ConsolePoolsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -346,6 +346,19 @@ export const ConsoleAttentionDocument = new TypedDocumentString(`
       }
       service {
         customerRef
+      }
+    }
+  }
+  lowPools {
+    id
+    slug
+    pool {
+      provisionsLeft
+      alertBelow
+      lowSince
+      requirements {
+        kind
+        available
       }
     }
   }

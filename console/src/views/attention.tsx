@@ -9,6 +9,7 @@ const AttentionQuery = graphql(`
     quarantined: inventoryItems(first: 50, filter: { status: QUARANTINED }) { totalCount nodes { id kind identifier statusReason } }
     running: runs(first: 50, filter: { status: RUNNING }) { totalCount nodes { id action status product { slug } service { customerRef } progress { tasksStarted currentTask } } }
     queued: runs(first: 50, filter: { status: QUEUED }) { totalCount nodes { id action status queuePosition product { slug } service { customerRef } } }
+    lowPools { id slug pool { provisionsLeft alertBelow lowSince requirements { kind available } } }
   }
 `);
 
@@ -36,6 +37,22 @@ export function Attention() {
             </table>
             {data.services.totalCount === 0 && <p class="quiet">None.</p>}
           </Section>
+          {data.lowPools.length > 0 && (
+            <Section title={`Pools running low (${data.lowPools.length})`}>
+              <table data-testid="low-pools">
+                <tbody>
+                  {data.lowPools.map((product) => (
+                    <tr key={product.id}>
+                      <td><a href={href('products', product.slug)}>{product.slug}</a></td>
+                      <td>{product.pool.provisionsLeft} left (alert below {product.pool.alertBelow})</td>
+                      <td>{product.pool.requirements.map((stock) => `${stock.kind} ${stock.available}`).join(' · ')}</td>
+                      <td>{product.pool.lowSince && when(product.pool.lowSince)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Section>
+          )}
           <Section title={`Quarantined items (${data.quarantined.totalCount})`}>
             <table>
               <tbody>
