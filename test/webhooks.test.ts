@@ -265,7 +265,7 @@ describe('webhooks on a real HTTP receiver', () => {
 });
 
 describe('the sender', () => {
-  it('takes a delivery handed over before its time up again at that time, without sending or counting it', async () => {
+  it('takes a delivery handed over before its time up again at that time, without sending or counting it; sweeps only what is overdue', async () => {
     const { prisma } = server.app.database;
     const endpoint = await createEndpoint(server, { name: 'early', url: 'http://127.0.0.1:9/never', events: ['RUN_FAILED'] });
     const due = new Date(Date.now() + 60_000);
@@ -285,6 +285,13 @@ describe('the sender', () => {
     await dispatcher.deliver(delivery.id);
     expect(scheduled).toEqual([[delivery.id, due]]);
     expect(await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: 'PENDING', attempts: 0, lockedUntil: null });
+
+    // The periodic sweep takes up only what its queue apparently lost: overdue and not held.
+    const overdue = await prisma.webhookDelivery.create({ data: { endpointId: rawId(endpoint.id), event: 'RUN_FAILED', payload: {}, attemptLimit: 3, nextAttemptAt: new Date(Date.now() - 120_000) } });
+    await prisma.webhookDelivery.create({ data: { endpointId: rawId(endpoint.id), event: 'RUN_FAILED', payload: {}, attemptLimit: 3, nextAttemptAt: new Date(Date.now() - 120_000), lockedUntil: new Date(Date.now() + 60_000) } });
+    scheduled.length = 0;
+    await dispatcher.sweep(new Date(Date.now() - 60_000));
+    expect(scheduled.map(([id]) => id)).toEqual([overdue.id]);
     await gql(server, `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
   });
 });

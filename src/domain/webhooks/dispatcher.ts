@@ -42,12 +42,16 @@ export class WebhookDispatcher {
     this.deps = deps;
   }
 
-  /** Starts sending: what is due now, then whatever the queue hands over; sweeps now and then. */
+  /**
+   * Starts sending: every PENDING delivery at its time (a restarted process's queue may have lost
+   * them), then whatever the queue hands over; now and then, the ones overdue by a sweep interval
+   * (a crash between a commit and the queue).
+   */
   async start(): Promise<void> {
     this.deps.queue.start((deliveryId) => this.deliver(deliveryId));
     await this.sweep();
     this.sweeper = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
+      this.sweep(new Date(Date.now() - this.deps.sweepIntervalMs)).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
     }, this.deps.sweepIntervalMs);
     this.sweeper.unref();
   }
@@ -56,10 +60,11 @@ export class WebhookDispatcher {
     clearInterval(this.sweeper);
   }
 
-  /** Schedules every PENDING delivery at its time (after a restart, or a job the queue lost). */
-  async sweep(): Promise<number> {
+  /** Schedules the PENDING deliveries (due before `dueBefore`, unless every one) at their time. */
+  async sweep(dueBefore?: Date): Promise<number> {
+    const now = new Date();
     const pending = await this.deps.prisma.webhookDelivery.findMany({
-      where: { status: 'PENDING' },
+      where: { status: 'PENDING', ...(dueBefore ? { nextAttemptAt: { lt: dueBefore }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } : {}) },
       orderBy: { nextAttemptAt: 'asc' },
       take: SWEEP_BATCH,
       select: { id: true, nextAttemptAt: true, lockedUntil: true },
@@ -126,8 +131,9 @@ export class WebhookDispatcher {
     if (at > now.getTime()) await this.deps.queue.schedule(deliveryId, new Date(at));
   }
 
-  private async record(deliveryId: string, data: Parameters<PrismaClient['webhookDelivery']['update']>[0]['data']): Promise<void> {
-    await this.deps.prisma.webhookDelivery.update({ where: { id: deliveryId }, data: { ...data, lockedUntil: null } });
+  /** The attempt's result; nothing when the endpoint (and its log) was deleted meanwhile. */
+  private async record(deliveryId: string, data: Parameters<PrismaClient['webhookDelivery']['updateMany']>[0]['data']): Promise<void> {
+    await this.deps.prisma.webhookDelivery.updateMany({ where: { id: deliveryId }, data: { ...data, lockedUntil: null } });
   }
 }
 

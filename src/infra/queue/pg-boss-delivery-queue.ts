@@ -7,18 +7,20 @@ const QUEUE = 'provisio-webhook';
 
 /**
  * Cluster profile: a job per delivery attempt, due at its time (`startAfter`), in the same
- * pg-boss as the runs. Jobs carry only the delivery id; the delivery row decides (a stale or
- * duplicate job finds it delivered, locked or not yet due and does nothing), and pg-boss's own
+ * pg-boss as the runs. Jobs carry only the delivery id; the delivery row decides (a stale job
+ * finds it delivered, locked or not yet due and leaves it to the job for its time), and pg-boss's own
  * retries are off: the backoff is the delivery's, kept in its row.
  */
 export async function createPgBossDeliveryQueue(options: { boss: PgBoss; logger: Logger; concurrency: number; onError: (deliveryId: string, error: unknown) => void }): Promise<DeliveryQueue> {
   const { boss } = options;
-  await ensureQueue(boss, QUEUE, { policy: 'standard', retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 24 * 3600 });
+  // `short`: at most one waiting job per delivery (its id as singleton key), so sweeps and
+  // reschedules never pile up jobs for a delivery that keeps failing.
+  await ensureQueue(boss, QUEUE, { policy: 'short', retryLimit: 0, expireInSeconds: 300, deleteAfterSeconds: 24 * 3600 });
   const active = new Set<Promise<void>>();
   let closed = false;
   return {
     async schedule(deliveryId, at) {
-      await boss.send(QUEUE, { deliveryId }, { startAfter: at });
+      await boss.send(QUEUE, { deliveryId }, { startAfter: at, singletonKey: deliveryId });
     },
     start(handler) {
       if (options.concurrency === 0) return;
