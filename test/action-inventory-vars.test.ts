@@ -1,11 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhnValid } from '../src/domain/inventory-kinds.ts';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
-import { post } from './support/client.ts';
+import { rawQuery } from './support/client.ts';
 import { allEvents, provision, waitForRun } from './support/runs.ts';
 
 // What an action's playbook gets of the items it reserves and releases (action_inventory), and
@@ -19,11 +18,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const body = (await (await post(server, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = (query: string, variables: Record<string, unknown> = {}) => rawQuery(server, query, variables);
 
 function iccid(seed: number): string {
   const body = `8949${String(seed).padStart(15, '0')}`;

@@ -1,10 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionTransition, type ProductAction } from '../src/domain/product-actions.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { post } from './support/client.ts';
+import { rawQuery } from './support/client.ts';
 import { provision, waitForRun } from './support/runs.ts';
 
 // Actions that reserve or release inventory: the demo VoIP line's add-number and remove-number,
@@ -31,11 +30,7 @@ const ACTION = `mutation RunAction($input: RunServiceActionInput!) {
 const SERVICE = `query ($id: ID!) { node(id: $id) { ... on Service { status statusReason inventoryItems { id kind identifier status } runs(first: 50) { nodes { id actionName status } } } } }`;
 const POOLS = `{ inventoryPools { kind available reserved inUse quarantined } }`;
 
-async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const body = (await (await post(server, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = (query: string, variables: Record<string, unknown> = {}) => rawQuery(server, query, variables);
 
 const service = async (id: string) => (await gql(SERVICE, { id })).node as { status: string; statusReason: string | null; inventoryItems: Array<{ id: string; kind: string; identifier: string; status: string }>; runs: { nodes: Array<{ id: string; actionName: string | null; status: string }> } };
 const numbers = async (id: string) => (await service(id)).inventoryItems.filter((item) => item.kind === 'PHONE_NUMBER');

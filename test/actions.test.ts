@@ -1,10 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAccessFixture, send } from './support/access-fixture.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { post, type Endpoint } from './support/client.ts';
+import { rawQuery } from './support/client.ts';
 import { provision, waitForRun } from './support/runs.ts';
 
 let server: TestApp;
@@ -24,11 +23,7 @@ const ACTION = `mutation RunAction($input: RunServiceActionInput!) {
   }
 }`;
 
-async function gql(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const body = (await (await post(endpoint, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = rawQuery;
 
 /** Runs an action and waits for its run to end; returns the run and the service after it. */
 async function act(serviceId: string, action: string, variables: Record<string, unknown> = {}) {

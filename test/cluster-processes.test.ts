@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoInventory, demoProducts } from '../src/domain/seed.ts';
 import { newAdminKey, repoRoot } from './support/app.ts';
-import { post, type Endpoint } from './support/client.ts';
+import { type Endpoint, rawQuery } from './support/client.ts';
 import { createTestDatabase, postgresServerUrl } from './support/database.ts';
 import { allEvents, expectContiguous, provision, streamEvents, waitForRun } from './support/runs.ts';
 import { spawnServer, spawnWorker, type ServerProcess, type WorkerProcess } from './support/server-process.ts';
@@ -17,12 +17,7 @@ import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from './sup
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A GraphQL call with a plain query string; fails on errors. */
-async function gql<T = Record<string, unknown>>(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const body = (await (await post(endpoint, { query, variables })).json()) as { data?: T; errors?: unknown };
-  if (body.errors || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = rawQuery;
 
 const CREATE_PRODUCT = 'mutation($input: CreateProductInput!) { createProduct(input: $input) { __typename ... on Error { message } } }';
 const ADD_ITEMS = 'mutation($items: [NewInventoryItemInput!]!) { addInventoryItems(items: $items) { __typename ... on Error { message } } }';

@@ -1,10 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw documents (results read loosely); the typed client is exercised by the other suites */
 import { execa } from 'execa';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
-import { post } from './support/client.ts';
+import { rawQuery } from './support/client.ts';
 import { waitForRun } from './support/runs.ts';
 import { MAX_REACHABILITY_CHECKS } from '../src/domain/targets.ts';
 
@@ -16,11 +15,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const body = (await (await post(server, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = (query: string, variables: Record<string, unknown> = {}) => rawQuery(server, query, variables);
 
 const local = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
 

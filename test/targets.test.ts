@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
-import { post, query, type Endpoint } from './support/client.ts';
+import { query, rawQuery } from './support/client.ts';
 import { AddInventoryMutation } from './support/documents.ts';
 import { hasSshd, startSshd, type TestSshd } from './support/sshd.ts';
 import { allEvents, waitForRun } from './support/runs.ts';
@@ -26,12 +26,7 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-/** Sends a GraphQL document; fails on transport-level errors, returns data. */
-async function gql(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const body = (await (await post(endpoint, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = rawQuery;
 
 const CREATE_CREDENTIAL = `mutation ($input: CreateCredentialInput!) {
   createCredential(input: $input) { __typename ... on CreateCredentialSuccess { credential { id name kind username fingerprint hasPassphrase } } ... on Error { message } ... on ValidationError { issues { path message } } }

@@ -8,7 +8,7 @@ import { WebhookDispatcher } from '../src/domain/webhooks/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from './support/access.ts';
 import { freshDataDir, startTestApp, type TestApp } from './support/app.ts';
-import { post, type Endpoint } from './support/client.ts';
+import { type Endpoint, rawQuery } from './support/client.ts';
 import { profile } from './support/database.ts';
 import { provision, waitForRun } from './support/runs.ts';
 import { spawnServer } from './support/server-process.ts';
@@ -31,11 +31,7 @@ async function receiver(options: Parameters<typeof startWebhookReceiver>[0] = {}
   return started;
 }
 
-async function gql(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const body = (await (await post(endpoint, { query, variables })).json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = rawQuery;
 
 const CREATE = `mutation Create($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) {

@@ -39,6 +39,17 @@ export async function post(endpoint: Endpoint, body: Record<string, unknown>): P
 }
 
 /** Like request, but fails the test on any GraphQL error and returns data. */
+/**
+ * A document given as text, over HTTP: its data, or an Error listing the GraphQL errors. For
+ * suites that read results loosely; `query` is the typed client.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- results are read loosely by design
+export async function rawQuery<T = Record<string, any>>(endpoint: Endpoint, document: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = (await (await post(endpoint, { query: document, variables })).json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
 export async function query<TResult, TVariables>(
   endpoint: Endpoint,
   document: TypedDocumentNode<TResult, TVariables>,
