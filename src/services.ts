@@ -220,7 +220,8 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
 
 /**
  * The run queue and the webhook delivery queue: in process (embedded, or PostgreSQL without
- * Redis), or on one pg-boss (cluster). `closeQueues` waits for what they are running.
+ * Redis), or on one pg-boss (cluster). `closeQueues`, once the run queue has drained, stops the
+ * delivery queue (waiting for the sends under way) and what the queues share.
  */
 async function openQueues(
   config: Config,
@@ -232,21 +233,21 @@ async function openQueues(
   if (!options.cluster) {
     const queue = createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError: options.onError });
     const deliveryQueue = createMemoryDeliveryQueue({ concurrency: WEBHOOK_SENDS, onError: onDeliveryError });
-    const closeQueues = async () => {
-      await deliveryQueue.close();
-    };
-    opened.push(() => queue.close(), closeQueues);
-    return { queue, deliveryQueue, closeQueues };
+    opened.push(() => queue.close(), () => deliveryQueue.close());
+    return { queue, deliveryQueue, closeQueues: () => deliveryQueue.close() };
   }
   const pgBoss = await import('./infra/queue/pg-boss-queue.ts');
   const boss = await pgBoss.openPgBoss(config.databaseUrl!, logger);
+  const stopBoss = () => boss.stop({ graceful: false, close: true });
+  opened.push(stopBoss);
   const queue = await pgBoss.createPgBossRunQueue({ boss, logger, concurrency: options.executes ? config.maxConcurrentRuns : 0, onError: options.onError });
+  opened.push(() => queue.close());
   const { createPgBossDeliveryQueue } = await import('./infra/queue/pg-boss-delivery-queue.ts');
   const deliveryQueue = await createPgBossDeliveryQueue({ boss, logger, concurrency: options.executes ? WEBHOOK_SENDS : 0, onError: onDeliveryError });
+  opened.push(() => deliveryQueue.close());
   const closeQueues = async () => {
     await deliveryQueue.close();
-    await boss.stop({ graceful: false, close: true });
+    await stopBoss();
   };
-  opened.push(() => queue.close(), closeQueues);
   return { queue, deliveryQueue, closeQueues };
 }
