@@ -51,6 +51,8 @@ export async function checkPoolAlerts(deps: PoolAlertDeps, scope: { kinds?: Read
     where: { archivedAt: null, ...(scope.productId ? { id: scope.productId } : { poolAlertBelow: { not: null } }) },
   });
   for (const product of products) {
+    // Nothing to raise or to clear.
+    if (product.poolAlertBelow === null && !product.poolLowSince) continue;
     if (scope.kinds && !requirementsOf(product).some((requirement) => scope.kinds!.has(requirement.kind))) continue;
     const pool = await productPool(deps.prisma, product);
     if (pool.low && !product.poolLowSince) {
