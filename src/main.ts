@@ -1,9 +1,5 @@
-import { buildApp } from './app.ts';
-import { configOrExit, runUntilSignalled } from './entry.ts';
-import { createLogger } from './logger.ts';
+import { cacheCompiledModules } from './compile-cache.ts';
 
-// API entry: configuration from the environment, then the server; all wiring lives in app.ts.
-const config = configOrExit();
-const logger = createLogger(config.logLevel);
-const { url } = await runUntilSignalled(logger, buildApp(config, { logger }));
-logger.info(`GraphQL API and GraphiQL at ${url}`);
+// API entry. The cache is enabled before the rest is loaded, so that the rest comes from it.
+cacheCompiledModules();
+await import('./start-api.ts');

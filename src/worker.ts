@@ -1,8 +1,5 @@
-import { configOrExit, runUntilSignalled } from './entry.ts';
-import { createLogger } from './logger.ts';
-import { buildWorker, checkWorkerConfig } from './worker-app.ts';
+import { cacheCompiledModules } from './compile-cache.ts';
 
-// Worker entry (cluster profile): configuration from the environment, then the worker; wiring lives in services.ts.
-const config = configOrExit(checkWorkerConfig);
-const logger = createLogger(config.logLevel);
-await runUntilSignalled(logger, buildWorker(config, logger));
+// Worker entry (cluster profile). The cache is enabled before the rest is loaded, so that the rest comes from it.
+cacheCompiledModules();
+await import('./start-worker.ts');
