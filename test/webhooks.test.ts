@@ -207,7 +207,7 @@ describe('webhooks on a real HTTP receiver', () => {
     await clearPoolAlert(server, 'mobile-sim-plan');
   });
 
-  it('pings an endpoint; a rotated secret signs from then on; a disabled endpoint gets nothing new', async () => {
+  it('pings an endpoint; a rotated secret signs from then on, with the previous one during an overlap; a disabled endpoint gets nothing new', async () => {
     const hook = await receiver();
     const endpoint = await createEndpoint(server, { name: 'ping-me', url: hook.url, events: ['RUN_FINISHED'] });
     await gql(server, `mutation ($id: ID!) { pingWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
@@ -222,10 +222,27 @@ describe('webhooks on a real HTTP receiver', () => {
     expect(verifyWebhook(rotated, hook.received[1]!.headers, hook.received[1]!.body)).toBe(true);
     expect(verifyWebhook(endpoint.secret, hook.received[1]!.headers, hook.received[1]!.body)).toBe(false);
 
+    // With an overlap, the previous secret signs too until it ends: receivers switch in their own time.
+    const ROTATE = `mutation ($id: ID!, $overlap: Int) { rotateWebhookSecret(id: $id, overlapSeconds: $overlap) { __typename ... on RotateWebhookSecretSuccess { issued { signingSecret endpoint { previousSecretExpiresAt } } } ... on Error { message } } }`;
+    const overlapped = (await gql(server, ROTATE, { id: endpoint.id, overlap: 3600 })).rotateWebhookSecret.issued;
+    expect(Date.parse(overlapped.endpoint.previousSecretExpiresAt) - Date.now()).toBeGreaterThan(3500_000);
+    await gql(server, `mutation ($id: ID!) { pingWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+    await eventually(() => hook.received.length, (count) => count === 3, 'the ping during the overlap');
+    const during = hook.received[2]!;
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    for (const secret of [overlapped.signingSecret, rotated]) expect(verifyWebhook(secret, during.headers, during.body)).toBe(true);
+    expect(() => new Webhook(rotated).verify(during.body, during.headers as Record<string, string>)).not.toThrow();
+    expect((await gql(server, ROTATE, { id: endpoint.id, overlap: 8 * 24 * 3600 })).rotateWebhookSecret).toMatchObject({ __typename: 'ValidationError' });
+    const final = (await gql(server, ROTATE, { id: endpoint.id, overlap: 0 })).rotateWebhookSecret.issued.signingSecret as string;
+    await gql(server, `mutation ($id: ID!) { pingWebhookEndpoint(id: $id) { __typename } }`, { id: endpoint.id });
+    await eventually(() => hook.received.length, (count) => count === 4, 'the ping after the overlap');
+    expect(verifyWebhook(final, hook.received[3]!.headers, hook.received[3]!.body)).toBe(true);
+    expect(verifyWebhook(overlapped.signingSecret, hook.received[3]!.headers, hook.received[3]!.body)).toBe(false);
+
     await gql(server, `mutation ($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { __typename } }`, { id: endpoint.id });
     expect((await waitForRun(server, (await provision(server, voip('hook-disabled'))).runId)).status).toBe('SUCCEEDED');
-    expect(await deliveries(server, endpoint.id)).toHaveLength(2);
-    expect(hook.received).toHaveLength(2);
+    expect(await deliveries(server, endpoint.id)).toHaveLength(4);
+    expect(hook.received).toHaveLength(4);
   });
 
   it('shows a product\'s pool in the graph and alerts once per fall below the threshold', async () => {

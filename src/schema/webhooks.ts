@@ -5,6 +5,7 @@ import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   EVENT_TYPES,
+  MAX_SECRET_OVERLAP_SECONDS,
   MAX_WEBHOOK_ENDPOINTS,
   pingWebhookEndpoint,
   resendWebhookDelivery,
@@ -39,6 +40,11 @@ export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
     url: t.exposeString('url'),
     events: t.field({ type: [WebhookEventEnum], resolve: (endpoint) => endpoint.events }),
     description: t.exposeString('description'),
+    previousSecretExpiresAt: t.expose('previousSecretExpiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'While a rotation overlaps: until then deliveries are signed with the previous secret too.',
+    }),
     enabled: t.exposeBoolean('enabled', { description: 'A disabled endpoint gets no new deliveries; its pending ones fail at their next attempt.' }),
     deliveries: t.relatedConnection('deliveries', {
       cursor: 'id',
@@ -164,10 +170,13 @@ builder.mutationFields((t) => ({
   rotateWebhookSecret: t.field({
     ...adminOnly,
     type: WebhookEndpointWithSecretRef,
-    description: 'A new signing secret, used from the next attempt on; the old one stops at once.',
-    args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'issued' } },
-    resolve: (_parent, { id }, ctx) => rotateWebhookSecret(ctx, expectType(id, 'WebhookEndpoint')),
+    description: 'A new signing secret, used from the next attempt on. The old one keeps signing too (two v1 signatures) for `overlapSeconds`; 0: it stops at once.',
+    args: {
+      id: t.arg.globalID({ required: true }),
+      overlapSeconds: t.arg.int({ defaultValue: 0, description: `At most ${MAX_SECRET_OVERLAP_SECONDS} (7 days).` }),
+    },
+    errors: { types: [NotFoundError, ValidationError, ConflictError, ForbiddenError], dataField: { name: 'issued' } },
+    resolve: (_parent, { id, overlapSeconds }, ctx) => rotateWebhookSecret(ctx, expectType(id, 'WebhookEndpoint'), overlapSeconds ?? 0),
   }),
   resendWebhookDelivery: t.field({
     ...adminOnly,

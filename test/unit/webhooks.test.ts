@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { apiId, backoffMs, webhookUrlProblem } from '../../src/domain/webhooks/index.ts';
+import { signingSecrets } from '../../src/domain/webhooks/endpoints.ts';
 import { newSigningSecret, signedHeaders } from '../../src/domain/webhooks/signing.ts';
+import type { SecretBox } from '../../src/domain/secrets.ts';
 import { createHttpWebhookSender } from '../../src/infra/webhooks/http-sender.ts';
 
 const open = { allowedHosts: [] };
@@ -42,6 +44,16 @@ describe('webhook delivery details', () => {
   it('names entities with the ids the API shows', () => {
     const id = '5d529103-efca-4a67-bc6c-93f68d8f8896';
     for (const typename of ['ProvisioningRun', 'Service', 'Product', 'InventoryItem', 'WebhookEndpoint'] as const) expect(apiId(typename, id)).toBe(encodeGlobalID(typename, id));
+  });
+
+  it('signs with the previous secret too only while the rotation overlaps', () => {
+    // Values in clear: keyIdOf says none is sealed, so openValues hands them back as they are.
+    const clear: SecretBox = { seal: () => '', open: () => '', keyIdOf: () => undefined, rewrap: (sealed) => sealed, currentKeyId: 'none', sealedPrefix: 'pvs1:' };
+    const now = new Date('2026-11-27T01:00:00Z');
+    const secrets = { secret: 'whsec_new', previous: 'whsec_old' };
+    expect(signingSecrets(clear, { secrets, previousSecretExpiresAt: new Date('2026-11-27T02:00:00Z') }, now)).toEqual(['whsec_new', 'whsec_old']);
+    expect(signingSecrets(clear, { secrets, previousSecretExpiresAt: new Date('2026-11-27T00:59:59Z') }, now)).toEqual(['whsec_new']);
+    expect(signingSecrets(clear, { secrets: { secret: 'whsec_new' }, previousSecretExpiresAt: null }, now)).toEqual(['whsec_new']);
   });
 
   it('waits twice as long before each retry, ±20 %, at most an hour', () => {

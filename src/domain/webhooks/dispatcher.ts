@@ -2,7 +2,8 @@ import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { WebhookMetrics } from '../ports/metrics.ts';
 import type { DeliveryQueue, WebhookResponse, WebhookSender } from '../ports/webhooks.ts';
-import { openValues, type SecretBox } from '../secrets.ts';
+import type { SecretBox } from '../secrets.ts';
+import { signingSecrets } from './endpoints.ts';
 import { EVENT_TYPES } from './events.ts';
 import { signedHeaders } from './signing.ts';
 
@@ -93,12 +94,12 @@ export class WebhookDispatcher {
       await this.record(deliveryId, { status: 'FAILED', lastError: 'the endpoint is disabled; resend after enabling it' });
       return;
     }
-    const { secret } = openValues(this.deps.secrets, delivery.endpoint.secrets as Record<string, unknown>) as { secret: string };
+    const secrets = signingSecrets(this.deps.secrets, delivery.endpoint);
     const body = JSON.stringify(delivery.payload);
     const sentAt = performance.now();
     const response = await this.deps.sender.send({
       url: delivery.endpoint.url,
-      headers: signedHeaders(secret, { id: delivery.id, eventType: EVENT_TYPES[delivery.event] }, new Date(), body),
+      headers: signedHeaders(secrets, { id: delivery.id, eventType: EVENT_TYPES[delivery.event] }, new Date(), body),
       body,
     });
     const attempted = (outcome: 'delivered' | 'retrying' | 'failed') => this.deps.metrics.attempted(delivery.event, outcome, (performance.now() - sentAt) / 1000);

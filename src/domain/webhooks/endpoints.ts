@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, WebhookDelivery, WebhookEndpoint } from '#generated/prisma/client.ts';
 import type { WebhookEvent } from '#generated/prisma/enums.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type FieldIssue } from '../errors.ts';
-import { sealValues, type SecretBox } from '../secrets.ts';
+import { openValues, sealValues, type SecretBox } from '../secrets.ts';
 import { apiId, deliveryBody } from './events.ts';
 import type { WebhookOutbox } from './outbox.ts';
 import { newSigningSecret } from './signing.ts';
@@ -77,12 +77,40 @@ export async function deleteWebhookEndpoint(deps: WebhookDeps, id: string): Prom
   return current;
 }
 
-/** A new signing secret, in effect for the next attempt of every delivery. */
-export async function rotateWebhookSecret(deps: WebhookDeps, id: string): Promise<EndpointWithSecret> {
+/** The longest a rotated-out secret keeps signing: receivers get a week to switch. */
+export const MAX_SECRET_OVERLAP_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A new signing secret, in effect from the next attempt of every delivery. With an overlap the
+ * old one signs too until it ends (`webhook-signature` carries both), so receivers can switch
+ * without refusing a delivery.
+ */
+export async function rotateWebhookSecret(deps: WebhookDeps, id: string, overlapSeconds = 0): Promise<EndpointWithSecret> {
+  if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_SECRET_OVERLAP_SECONDS) {
+    throw new ValidationError([{ path: 'overlapSeconds', message: `0 to ${MAX_SECRET_OVERLAP_SECONDS} (7 days)` }]);
+  }
+  const current = await deps.prisma.webhookEndpoint.findUnique({ where: { id } });
+  if (!current) throw new NotFoundError('WebhookEndpoint', id);
   const secret = newSigningSecret();
-  const { count } = await deps.prisma.webhookEndpoint.updateMany({ where: { id }, data: { secrets: sealValues(deps.secrets, { secret }) } });
-  if (count === 0) throw new NotFoundError('WebhookEndpoint', id);
+  const { secret: previous } = openValues(deps.secrets, current.secrets as Record<string, unknown>) as { secret: string };
+  const overlapping = overlapSeconds > 0;
+  const { count } = await deps.prisma.webhookEndpoint.updateMany({
+    // Compare-and-set: of two rotations at once, the second does not keep a secret nobody saw.
+    where: { id, updatedAt: current.updatedAt },
+    data: {
+      secrets: sealValues(deps.secrets, overlapping ? { secret, previous } : { secret }),
+      previousSecretExpiresAt: overlapping ? new Date(Date.now() + overlapSeconds * 1000) : null,
+    },
+  });
+  if (count === 0) throw new ConflictError('the endpoint changed during the rotation; rotate again');
   return { endpoint: await deps.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } }), secret };
+}
+
+/** The secrets a delivery is signed with now: the current one, and the previous one during an overlap. */
+export function signingSecrets(box: SecretBox, endpoint: Pick<WebhookEndpoint, 'secrets' | 'previousSecretExpiresAt'>, now = new Date()): string[] {
+  const { secret, previous } = openValues(box, endpoint.secrets as Record<string, unknown>) as { secret: string; previous?: string };
+  const overlapping = previous !== undefined && endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > now;
+  return overlapping ? [secret, previous] : [secret];
 }
 
 /**

@@ -4,6 +4,7 @@ export { WebhookDispatcher, backoffMs, type DispatcherDeps } from './dispatcher.
 export {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  MAX_SECRET_OVERLAP_SECONDS,
   MAX_WEBHOOK_ENDPOINTS,
   pingWebhookEndpoint,
   resendWebhookDelivery,

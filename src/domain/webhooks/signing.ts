@@ -9,13 +9,14 @@ import { Webhook } from 'standardwebhooks';
  */
 export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-export function signedHeaders(secret: string, delivery: { id: string; eventType: string }, at: Date, body: string): Record<string, string> {
+/** Headers of one attempt, signed with each of `secrets` (two during a rotation's overlap). */
+export function signedHeaders(secrets: string | readonly string[], delivery: { id: string; eventType: string }, at: Date, body: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     'user-agent': 'Provisio-Webhooks/1',
     'webhook-id': delivery.id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(delivery.id, at, body),
+    'webhook-signature': (typeof secrets === 'string' ? [secrets] : secrets).map((secret) => new Webhook(secret).sign(delivery.id, at, body)).join(' '),
     'provisio-event': delivery.eventType,
   };
 }
