@@ -97,11 +97,12 @@ describe('reachability checks', () => {
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          // ansible-playbook forks workers with its own command line: count only the parents.
-          const { stdout } = await execa('ps', ['-eo', 'pid=,ppid=,args=']);
+          // ansible-playbook forks workers with its own command line, and a worker of a check that
+          // just ended can outlive its parent for a moment (then its parent is init): count only
+          // the ansible-playbook processes themselves, each the leader of its own process group.
+          const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,args=']);
           const checks = stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, , ...args]) => args.join(' ').includes('ansible-playbook') && args.join(' ').includes('reachability.yml'));
-          const pids = new Set(checks.map(([pid]) => pid));
-          peak = Math.max(peak, checks.filter(([, ppid]) => !pids.has(ppid)).length);
+          peak = Math.max(peak, checks.filter(([pid, pgid]) => pid === pgid).length);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       })();
