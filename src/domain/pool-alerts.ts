@@ -78,4 +78,5 @@ export async function checkPoolAlerts(deps: PoolAlertDeps, scope: { kinds?: Read
   }
 }
 
+// products.ts reads the same column (productDefinition) but imports this module: read here to keep the graph acyclic.
 const requirementsOf = (product: Product) => (product.inventoryRequirements ?? []) as unknown as InventoryRequirement[];

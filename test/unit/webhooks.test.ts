@@ -97,11 +97,11 @@ describe('webhook delivery details', () => {
     const { verifyWebhook } = (await import(file)) as { verifyWebhook: (secret: string, headers: Record<string, string>, body: string) => boolean };
     const secret = newSigningSecret();
     const body = JSON.stringify({ type: 'run.failed', timestamp: new Date().toISOString(), data: { run: { status: 'ROLLED_BACK' } } });
-    const headers = signedHeaders(secret, { id: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'run.failed' }, new Date(), body);
+    const headers = signedHeaders([secret], { id: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'run.failed' }, new Date(), body);
     expect(verifyWebhook(secret, headers, body)).toBe(true);
     expect(verifyWebhook(secret, headers, body.replace('ROLLED_BACK', 'SUCCEEDED'))).toBe(false);
     expect(verifyWebhook(newSigningSecret(), headers, body)).toBe(false);
-    const old = signedHeaders(secret, { id: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'run.failed' }, new Date(Date.now() - 600_000), body);
+    const old = signedHeaders([secret], { id: 'c0ffee00-0000-4000-8000-000000000001', eventType: 'run.failed' }, new Date(Date.now() - 600_000), body);
     expect(verifyWebhook(secret, old, body)).toBe(false);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });

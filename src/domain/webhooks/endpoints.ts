@@ -123,10 +123,9 @@ export async function resendWebhookDelivery(deps: WebhookDeps, id: string): Prom
   const delivery = await deps.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { enabled: true, name: true } } } });
   if (!delivery) throw new NotFoundError('WebhookDelivery', id);
   if (!delivery.endpoint.enabled) throw new InvalidStateError(`the endpoint ${delivery.endpoint.name} is disabled; enable it first`, 'DISABLED');
-  const { endpoint: _endpoint, ...plain } = delivery;
   const updated = await deps.prisma.webhookDelivery.update({
     where: { id },
-    data: { status: 'PENDING', nextAttemptAt: now, attemptLimit: plain.attempts + deps.webhooks.settings.maxAttempts, deliveredAt: null },
+    data: { status: 'PENDING', nextAttemptAt: now, attemptLimit: delivery.attempts + deps.webhooks.settings.maxAttempts, deliveredAt: null },
   });
   await deps.webhooks.schedule([{ id, at: now }]);
   return updated;

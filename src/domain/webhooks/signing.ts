@@ -10,13 +10,13 @@ import { Webhook } from 'standardwebhooks';
 export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** Headers of one attempt, signed with each of `secrets` (two during a rotation's overlap). */
-export function signedHeaders(secrets: string | readonly string[], delivery: { id: string; eventType: string }, at: Date, body: string): Record<string, string> {
+export function signedHeaders(secrets: readonly string[], delivery: { id: string; eventType: string }, at: Date, body: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     'user-agent': 'Provisio-Webhooks/1',
     'webhook-id': delivery.id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': (typeof secrets === 'string' ? [secrets] : secrets).map((secret) => new Webhook(secret).sign(delivery.id, at, body)).join(' '),
+    'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(delivery.id, at, body)).join(' '),
     'provisio-event': delivery.eventType,
   };
 }
