@@ -97,12 +97,11 @@ describe('reachability checks', () => {
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          // ansible-playbook forks workers with its own command line, and a worker of a check that
-          // just ended can outlive its parent for a moment (then its parent is init): count only
-          // the ansible-playbook processes themselves, each the leader of its own process group.
-          const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,args=']);
-          const checks = stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, , ...args]) => args.join(' ').includes('ansible-playbook') && args.join(' ').includes('reachability.yml'));
-          peak = Math.max(peak, checks.filter(([pid, pgid]) => pid === pgid).length);
+          // Only this server's checks: ansible-playbook processes it started (other test files run
+          // reachability checks of their own at the same time), not their forked workers.
+          const { stdout } = await execa('ps', ['-eo', 'ppid=,args=']);
+          const checks = stdout.split('\n').map((line) => line.trim().split(/\s+/)).filter(([ppid, ...args]) => ppid === String(process.pid) && args.join(' ').includes('ansible-playbook') && args.join(' ').includes('reachability.yml'));
+          peak = Math.max(peak, checks.length);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       })();
