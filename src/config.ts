@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { MIN_KEY_LENGTH } from './domain/access/api-keys.ts';
-import { MAX_RUN_TIMEOUT_SECONDS } from './domain/products.ts';
+import { MAX_RUN_TIMEOUT_SECONDS } from './domain/limits.ts';
 import { allowedHostProblem } from './domain/webhooks/url-policy.ts';
 import { checkKeyText } from './infra/crypto/keyring.ts';
 

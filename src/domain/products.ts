@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
+import { MAX_RUN_TIMEOUT_SECONDS } from './limits.ts';
 import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
 import { CREDENTIALS_VARIABLE, isHostPattern } from '../runner/index.ts';
 import { inventoryRequirementList, type InventoryRequirement } from './inventory-requirements.ts';
@@ -12,8 +13,6 @@ import { resolvePlaybook } from './playbooks.ts';
 import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
 
-/** A week: longer than any provisioning playbook should take, and far below Node's timer limit. */
-export const MAX_RUN_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
 export type { InventoryRequirement };
 

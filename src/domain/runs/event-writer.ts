@@ -115,7 +115,9 @@ export class EventWriter {
     const runs = [...new Map(group.map((entry) => [entry.runId, { id: entry.runId, ...entry.run }])).values()];
     const [sql, params] = events.length <= VALUES_LIMIT ? valuesStatement(events, runs) : jsonStatement(events, runs);
     try {
-      await this.sql.query(sql, params);
+      // Prepared: the texts that recur (one run's few events, and the batch form); a few events
+      // of several runs take too many shapes.
+      await this.sql.execute(sql, params, { prepared: runs.length === 1 || events.length > VALUES_LIMIT });
     } finally {
       this.lastCommitEnd = performance.now();
     }

@@ -8,6 +8,8 @@ import type { Logger } from '../../logger.ts';
 import { lockDataDir } from './lock.ts';
 import { PGLITE_NODE_FLAGS, PGLITE_OPTIONS, pgdataDir } from './pglite-options.ts';
 import { applyMigrations, pgExecutor, pgliteExecutor, type SqlExecutor } from './migrate.ts';
+import { pgExecute } from './prepared.ts';
+import type { SqlStatements } from '../../domain/ports/sql.ts';
 
 export type DatabaseProfile = 'embedded' | 'postgres';
 
@@ -15,8 +17,8 @@ export type DatabaseProfile = 'embedded' | 'postgres';
 export interface Database {
   profile: DatabaseProfile;
   prisma: PrismaClient;
-  /** Raw SQL for the few places Prisma cannot express (row locks with SKIP LOCKED, advisory locks). */
-  sql: SqlExecutor;
+  /** Raw SQL for the few places Prisma cannot express (row locks with SKIP LOCKED, advisory locks) and the event writes. */
+  sql: SqlExecutor & SqlStatements;
   /** True when this database was created (no migrations applied) by this open: the seed runs then. */
   fresh: boolean;
   close(): Promise<void>;
@@ -41,11 +43,15 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
     const pgdata = pgdataDir(dataDir);
     if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) await initialiseInChild(pgdata);
     // Each profile loads only its own drivers: start-up time and memory.
-    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+    const [{ PGlite }, { PrismaPGlite }, { pgliteExecute }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('pglite-prisma-adapter'),
+      import('./pglite-execute.ts'),
+    ]);
     pglite = await PGlite.create(pgdata, PGLITE_OPTIONS);
     const missingFlags = PGLITE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
     if (missingFlags.length) logger.warn({ missingFlags }, `started without ${missingFlags.join(' ')}: memory may peak ~500 MB higher in the first seconds (npm start passes it; or run node ${PGLITE_NODE_FLAGS.join(' ')} src/main.ts)`);
-    const sql = pgliteExecutor(pglite);
+    const sql = { ...pgliteExecutor(pglite), execute: pgliteExecute(pglite) };
     const { applied, fresh } = await migrate(sql, logger);
     const adapter = new PrismaPGlite(pglite);
     // PGlite has one session: transactions queue behind each other, so allow a longer wait.
@@ -88,7 +94,7 @@ async function openPostgres(databaseUrl: string, logger: Logger): Promise<Databa
   // listens only while connected.
   pool.on('error', (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection was closed by the server'));
   try {
-    const sql = pgExecutor(pool);
+    const sql = { ...pgExecutor(pool), execute: pgExecute(pool) };
     const { applied, fresh } = await migrate(sql, logger);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 60_000 } });
     logger.info({ database: redactUrl(databaseUrl), migrationsApplied: applied.length }, 'postgres database open');

@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import type { Client, Pool, PoolClient } from 'pg';
-import type { SqlStatements } from '../../domain/ports/sql.ts';
 
 /** Migrations cannot be applied as they are; the message says why and what to do. */
 export class MigrationError extends Error {
@@ -26,7 +25,8 @@ export class MigrationError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Executor: the little this module needs from a database driver.
 
-export interface SqlQueryable extends SqlStatements {
+export interface SqlQueryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** A multi-statement script, no parameters (simple query protocol). */
   exec(sql: string): Promise<void>;
 }
