@@ -240,6 +240,38 @@ export interface Machine {
   platform: string;
 }
 
+/**
+ * How fast the machine is right now, on two fixed workloads (lower is faster; median of 3): this
+ * machine's speed varies from day to day by up to 2× for the same code, so figures from different
+ * days compare only through this, and ratios only within one run.
+ */
+export interface SpeedReference {
+  /** A fixed integer loop in this Node process (the server's and PGlite's kind of work). */
+  jsMs: number;
+  /** python3 starting and summing squares (Ansible's kind of work: interpreters, forks). */
+  pythonMs: number;
+}
+
+export function speedReference(): SpeedReference {
+  const js = () => {
+    const started = performance.now();
+    let x = 0;
+    for (let i = 0; i < 100_000_000; i++) x = (x + i) % 1_000_003;
+    if (x < 0) console.log(x); // keeps the loop from being optimised away
+    return performance.now() - started;
+  };
+  const python = () => {
+    const started = performance.now();
+    try {
+      execFileSync('python3', ['-c', 'sum(i * i for i in range(2_000_000))'], { stdio: 'ignore' });
+    } catch {
+      return Number.NaN;
+    }
+    return performance.now() - started;
+  };
+  return { jsMs: round(median([js(), js(), js()]), 1), pythonMs: round(median([python(), python(), python()]), 1) };
+}
+
 /** What else the machine was doing: benches share it with other jobs. */
 export function machine(): Machine {
   let uptime: string;
@@ -266,6 +298,7 @@ export interface BenchResult {
   durationMs: number;
   machineBefore: Machine;
   machineAfter: Machine;
+  speedReference: SpeedReference;
   params: Record<string, unknown>;
   metrics: Record<string, unknown>;
   targets: Target[];
@@ -282,10 +315,11 @@ export class Report {
   readonly notes: string[] = [];
   private readonly started = new Date();
   private readonly machineBefore = machine();
+  private readonly speed = speedReference();
 
   constructor(bench: string) {
     this.bench = bench;
-    console.log(`== bench ${bench} (${this.machineBefore.uptime})`);
+    console.log(`== bench ${bench} (${this.machineBefore.uptime}; speed reference: JS ${this.speed.jsMs} ms, python ${this.speed.pythonMs} ms, lower is faster)`);
   }
 
   target(name: string, comparator: '<=' | '>=', threshold: number, actual: number, unit: string): Target {
@@ -308,6 +342,7 @@ export class Report {
       durationMs: finished.getTime() - this.started.getTime(),
       machineBefore: this.machineBefore,
       machineAfter: machine(),
+      speedReference: this.speed,
       params: this.params,
       metrics: this.metrics,
       targets: this.targets,
@@ -319,7 +354,7 @@ export class Report {
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     console.log('');
     printTargets(this.bench, this.targets);
-    console.log(`load: before [${result.machineBefore.loadavg.join(', ')}], after [${result.machineAfter.loadavg.join(', ')}] on ${result.machineAfter.cpus} CPUs`);
+    console.log(`load: before [${result.machineBefore.loadavg.join(', ')}], after [${result.machineAfter.loadavg.join(', ')}] on ${result.machineAfter.cpus} CPUs; speed reference JS ${this.speed.jsMs} ms, python ${this.speed.pythonMs} ms`);
     console.log(`wall time ${(result.durationMs / 1000).toFixed(1)} s; result written to ${path.relative(repoRoot, file)}`);
     return result;
   }
