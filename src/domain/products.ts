@@ -13,7 +13,6 @@ import { resolvePlaybook } from './playbooks.ts';
 import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
 
-
 export type { InventoryRequirement };
 
 export interface ProductInput {
