@@ -55,4 +55,12 @@ export interface KeyRevokedMessage {
   keyId: string;
 }
 
-export type EventBus = PubSub<Topics> & { close(): Promise<void> };
+export type EventBus = PubSub<Topics> & {
+  /**
+   * Every message published reaches every subscriber in this process (the in-process bus; a
+   * subscriber's own overflow is reported to it). Run streams then check the database for a
+   * lost message rarely; over Redis, which loses messages while it is away, every quiet second.
+   */
+  readonly lossless: boolean;
+  close(): Promise<void>;
+};

@@ -8,8 +8,13 @@ export interface StreamDeps {
   events: EventBus;
 }
 
-/** How long the stream waits on the live channel before it checks the database itself. */
-const IDLE_CHECK_MS = 1_000;
+/**
+ * How long a stream waits on a quiet live channel before it checks the database itself: for a
+ * message the bus lost, or a run that ended without one reaching this process. An in-process bus
+ * loses nothing, so there the check only bounds the wait should a message never be sent.
+ */
+export const IDLE_CHECK_MS = { lossy: 1_000, lossless: 5_000 };
+const idleCheckMs = (events: EventBus) => (events.lossless ? IDLE_CHECK_MS.lossless : IDLE_CHECK_MS.lossy);
 /** A subscriber of runUpdated gets at most one update per this many ms (the terminal one at once). */
 const COALESCE_MS = 50;
 const PAGE = 500;
@@ -39,9 +44,11 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
     for (;;) {
       // Status first: if the run had finished, every event it will ever have is already stored
       // (the terminal status is committed after the last event), so the catch-up below is complete.
-      const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true } });
+      // lastSeq is committed in the same statement as the events: when it is not ahead of what
+      // was delivered, nothing newer is stored, and a quiet run's check costs one row.
+      const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } });
       if (!run) throw new NotFoundError('ProvisioningRun', runId);
-      for (;;) {
+      while (run.lastSeq > delivered) {
         const stored = await deps.prisma.runEvent.findMany({ where: { runId, seq: { gt: delivered } }, orderBy: { seq: 'asc' }, take: PAGE });
         for (const event of stored) {
           yield event;
@@ -53,7 +60,7 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
       if (isTerminal(run.status)) return;
       // Then follow the live channel until it shows a gap, the end, or goes quiet.
       for (;;) {
-        const next = await live.next(IDLE_CHECK_MS);
+        const next = await live.next(idleCheckMs(deps.events));
         if (!next) break; // quiet: re-check the database
         if (next.kind === 'overflow') break; // dropped: read them from the database
         if (next.kind === 'update') {
@@ -96,7 +103,7 @@ export async function* streamRunUpdates(deps: StreamDeps, runId: string): AsyncG
         yield update;
       }
       if (last?.terminal) return;
-      let next = await live.next(IDLE_CHECK_MS);
+      let next = await live.next(idleCheckMs(deps.events));
       if (!next) {
         update = await read();
         continue;

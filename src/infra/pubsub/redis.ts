@@ -35,6 +35,7 @@ export function createRedisEventBus(redisUrl: string, logger: Logger): EventBus 
     subscribeClient: guardedSubscriber as unknown as Redis,
   });
   return Object.assign(createPubSub<Topics>({ eventTarget }), {
+    lossless: false,
     close: async () => {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },
