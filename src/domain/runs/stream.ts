@@ -13,7 +13,7 @@ export interface StreamDeps {
  * message the bus lost, or a run that ended without one reaching this process. An in-process bus
  * loses nothing, so there the check only bounds the wait should a message never be sent.
  */
-export const IDLE_CHECK_MS = { lossy: 1_000, lossless: 5_000 };
+const IDLE_CHECK_MS = { lossy: 1_000, lossless: 5_000 };
 const idleCheckMs = (events: EventBus) => (events.lossless ? IDLE_CHECK_MS.lossless : IDLE_CHECK_MS.lossy);
 /** A subscriber of runUpdated gets at most one update per this many ms (the terminal one at once). */
 const COALESCE_MS = 50;

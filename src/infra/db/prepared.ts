@@ -33,7 +33,7 @@ export function textParameter(value: unknown): string | null {
 }
 
 /** PostgreSQL's error when a statement's name is unknown to the session; raised at Bind, before anything ran. */
-export const INVALID_STATEMENT_NAME = '26000';
+const INVALID_STATEMENT_NAME = '26000';
 
 export const isUnknownStatement = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === INVALID_STATEMENT_NAME;
 
