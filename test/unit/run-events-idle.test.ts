@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { PrismaClient, RunEvent } from '#generated/prisma/client.ts';
 import { streamRunEvents } from '../../src/domain/runs/stream.ts';
 import { createMemoryEventBus } from '../../src/infra/pubsub/pubsub.ts';
+import { eventually } from '../support/wait.ts';
 
 // A run's row and its stored events as the stream reads them; the writer commits both at once.
 function storedRun() {
@@ -46,21 +47,20 @@ it('checks a quiet run by its row alone, and still finds an event whose message 
   const reading = (async () => {
     for await (const event of stream) seen.push(event.seq);
   })();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(seen).toEqual([1]);
+  await eventually(() => seen.length, (n) => n === 1, 'the stored event', 10_000);
   expect(db.eventReads).toBe(1);
 
   // Live: committed, then published.
   db.commit(2);
   bus.publish('run:event', 'r', { ...db.event(2), createdAt: new Date(0).toISOString() });
-  // Two quiet seconds: the stream looks at the run's row twice and reads no events.
-  await new Promise((resolve) => setTimeout(resolve, 2_300));
+  // Quiet seconds: the stream looks at the run's row and reads no events.
+  await eventually(() => db.rowReads, (n) => n >= 3, 'two quiet checks', 10_000);
   expect(seen).toEqual([1, 2]);
   expect(db.eventReads).toBe(1);
 
   // A lost message (a cluster bus that dropped it): the next check finds it through lastSeq.
   db.commit(3);
-  await new Promise((resolve) => setTimeout(resolve, 1_300));
+  await eventually(() => seen.length, (n) => n === 3, 'the event whose message was lost', 10_000);
   expect(seen).toEqual([1, 2, 3]);
   expect(db.eventReads).toBe(2);
 
