@@ -77,6 +77,7 @@ it('checks the database rarely when the bus loses nothing', async () => {
   const reading = (async () => {
     for await (const event of stream) void event;
   })();
+  await eventually(() => db.rowReads, (n) => n >= 1, 'the first check', 10_000);
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   expect(db.rowReads).toBe(1);
   bus.publish('run:updated', 'r', { runId: 'r', status: 'SUCCEEDED', lastSeq: 0, terminal: true });
