@@ -78,6 +78,28 @@ describe.skipIf(profile !== 'embedded')('embedded server process', () => {
     expect((await again.process).exitCode).toBe(0);
   });
 
+  it('a restart loads only what serving needs: the runner, key, variable-check and cluster libraries load on first use', async () => {
+    const dataDir = tempDataDir();
+    const first = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false' });
+    first.process.kill('SIGTERM');
+    expect((await first.process).exitCode).toBe(0);
+    const recorded = path.join(dataDir, 'packages.json');
+    const again = await spawnServer({
+      PROVISIO_DATA_DIR: dataDir,
+      PROVISIO_SEED_DEMO: 'false',
+      NODE_OPTIONS: `--import=${path.join(repoRoot, 'test/fixtures/record-packages.ts')}`,
+      RECORD_PACKAGES_FILE: recorded,
+    });
+    expect((await query(again, ProductsQuery, {})).products.totalCount).toBe(0);
+    again.process.kill('SIGTERM');
+    expect((await again.process).exitCode).toBe(0);
+    const loaded = JSON.parse(fs.readFileSync(recorded, 'utf8')) as string[];
+    expect(loaded).toEqual(expect.arrayContaining(['@electric-sql/pglite', 'graphql-yoga', 'prom-client']));
+    for (const unused of ['execa', 'sshpk', 'ajv', 'rate-limiter-flexible', 'ioredis', 'pg', 'pg-boss', '@prisma/adapter-pg', '@graphql-yoga/render-graphiql']) {
+      expect(loaded, unused).not.toContain(unused);
+    }
+  });
+
   it('takes over the lock of a process that died without releasing it', async () => {
     const dataDir = tempDataDir();
     const first = await spawnServer({ PROVISIO_DATA_DIR: dataDir, PROVISIO_SEED_DEMO: 'false' });

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
@@ -75,8 +76,17 @@ const schemaSchema = z
     });
   });
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+// ajv loads and builds its meta-schemas with the first variable check, not with the server: cold start.
+const require = createRequire(import.meta.url);
+let ajvInstance: Ajv | undefined;
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    const { Ajv: AjvClass } = require('ajv') as { Ajv: typeof Ajv };
+    ajvInstance = new AjvClass({ allErrors: true, strict: true });
+    ajvInstance.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+  }
+  return ajvInstance;
+}
 
 /**
  * Compiled validators by schema content, at most this many. Prisma hands out a fresh schema
@@ -86,14 +96,14 @@ ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
 const MAX_VALIDATORS = 500;
 const validators = new LRUCache<string, { schema: object; validate: ValidateFunction }>({
   max: MAX_VALIDATORS,
-  dispose: ({ schema }) => ajv.removeSchema(schema),
+  dispose: ({ schema }) => ajv().removeSchema(schema),
 });
 
 function validatorFor(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);
   let entry = validators.get(key);
   if (!entry) {
-    entry = { schema, validate: ajv.compile(schema) };
+    entry = { schema, validate: ajv().compile(schema) };
     validators.set(key, entry);
   }
   return entry.validate;

@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** Counts requests per key in fixed one-minute windows. */
 export interface RateLimiter {
@@ -16,7 +16,10 @@ export async function createRateLimiter(redisUrl: string | undefined): Promise<R
   // ioredis only where Redis is used: start-up time and memory on the embedded profile.
   const redis = redisUrl ? new (await import('ioredis')).Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   const limiters = new Map<number, RateLimiterAbstract>();
-  const limiterFor = (points: number) => {
+  // The library (~35 modules) loads with the first partner request, not with the server: cold start.
+  const library = () => import('rate-limiter-flexible');
+  const limiterFor = async (points: number) => {
+    const { RateLimiterMemory, RateLimiterRedis } = await library();
     let limiter = limiters.get(points);
     if (!limiter) {
       const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix: `rl${points}` });
@@ -27,11 +30,12 @@ export async function createRateLimiter(redisUrl: string | undefined): Promise<R
   };
   return {
     async consume(key, perMinute) {
+      const limiter = await limiterFor(perMinute);
       try {
-        await limiterFor(perMinute).consume(key);
+        await limiter.consume(key);
         return { allowed: true };
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        if (rejection instanceof (await library()).RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         throw rejection;
       }
     },

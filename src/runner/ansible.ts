@@ -3,7 +3,7 @@ import { access, chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { loadExeca } from './execa.ts';
 
 /** Directory holding the `provisio_events` callback plugin. */
 export const CALLBACK_PLUGIN_DIR = fileURLToPath(new URL('./ansible/callback_plugins', import.meta.url));
@@ -195,6 +195,7 @@ export async function ansibleVersion(options: { ansiblePlaybook?: string } = {})
   const bin = await resolveAnsiblePlaybook(options.ansiblePlaybook);
   const dir = await createPrivateDir();
   try {
+    const execa = await loadExeca();
     const r = await execa(bin, ['--version'], {
       env: buildAnsibleEnv(dir.path, {}, false),
       extendEnv: false,
@@ -232,6 +233,7 @@ export async function syntaxCheck(
   const dir = await createPrivateDir();
   try {
     const inventory = await dir.write('inventory.yml', localInventory());
+    const execa = await loadExeca();
     const r = await execa(bin, ['--syntax-check', '-i', inventory, '--', playbookPath], {
       env: buildAnsibleEnv(dir.path, options.env, false),
       extendEnv: false,

@@ -1,7 +1,13 @@
 // Credentials for one run: files in the run's private directory (owner-only, removed with it),
 // ansible-playbook arguments that point at them, and the variables a playbook reads them from.
-import sshpk from 'sshpk';
+import { createRequire } from 'node:module';
+import type SshPk from 'sshpk';
 import type { PrivateDir } from './ansible.ts';
+
+// sshpk (~35 modules) loads with the first SSH key, not with the server: cold start.
+const require = createRequire(import.meta.url);
+let sshpkModule: typeof SshPk | undefined;
+const sshpk = (): typeof SshPk => (sshpkModule ??= require('sshpk') as typeof SshPk);
 
 export type RunCredential =
   | { kind: 'SSH_KEY'; name: string; username: string | null; privateKey: string; passphrase: string | null }
@@ -29,8 +35,9 @@ export interface CredentialPlan {
  * holds, without a passphrase since nobody is there to type it. Throws CredentialError.
  */
 export function openSshKey(privateKey: string, passphrase: string | null): { unencrypted: string; fingerprint: string } {
+  const { parsePrivateKey } = sshpk();
   try {
-    const key = sshpk.parsePrivateKey(privateKey, 'auto', passphrase ? { passphrase } : undefined);
+    const key = parsePrivateKey(privateKey, 'auto', passphrase ? { passphrase } : undefined);
     return { unencrypted: key.toString('openssh'), fingerprint: key.toPublic().fingerprint('sha256').toString() };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -2,7 +2,7 @@
 // standard Ansible inventories (YAML or INI) through Ansible's own parser.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from './execa.ts';
 import { buildAnsibleEnv, createPrivateDir, localInventory, resolveAnsibleTool, SSH_CONTROL_DIR, type PrivateDir } from './ansible.ts';
 
 /** Hosts with their variables and groups of hosts (and of groups), as Ansible knows them. */
@@ -134,6 +134,7 @@ export async function parseInventoryText(text: string, options: { ansiblePlayboo
   try {
     const file = await dir.write('inventory', text);
     const env = { ...buildAnsibleEnv(dir.path, {}, false), ANSIBLE_INVENTORY_ENABLED: 'yaml,ini', ANSIBLE_INVENTORY_UNPARSED_FAILED: 'true', ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'true' };
+    const execa = await loadExeca();
     const result = await execa(bin, ['-i', file, '--list', '--export'], { env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 30_000, cwd: dir.path });
     if (result.exitCode !== 0) {
       const reason = result.stderr.split('\n').map((line) => line.replace(file, '<inventory>').trim()).filter((line) => line && !line.startsWith('[WARNING]: Unable to parse')).join(' ').slice(0, 1000);
@@ -200,6 +201,7 @@ export async function writeTarget(dir: PrivateDir, target: RunTarget | undefined
 export async function closeSshConnections(runDir: string): Promise<void> {
   const controlDir = join(runDir, SSH_CONTROL_DIR);
   const sockets = await readdir(controlDir).catch(() => []);
+  const execa = await loadExeca();
   await Promise.all(
     sockets.map((socket) => execa('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(controlDir, socket)}`, '-O', 'exit', 'provisio'], { reject: false, stdin: 'ignore', timeout: 5_000 })),
   );

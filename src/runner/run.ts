@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { execa } from 'execa';
 import {
   buildAnsibleEnv,
   createPrivateDir,
@@ -20,6 +19,7 @@ import { encodeExtraVars, VariablesError } from './vars.ts';
 import { CREDENTIALS_VARIABLE, planCredentials } from './credentials.ts';
 import { closeSshConnections, writeTarget } from './inventory.ts';
 import { lowerPriority } from './priority.ts';
+import { loadExeca } from './execa.ts';
 
 const DEFAULT_GRACE_MS = 5000;
 const DEFAULT_LOG_LIMIT = 1024 * 1024;
@@ -138,6 +138,7 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
     if (diff) args.push('--diff');
     args.push('--', resolve(spec.playbookPath));
 
+    const execa = await loadExeca();
     const subprocess = execa(bin, args, {
       env,
       extendEnv: false,
