@@ -1,6 +1,7 @@
 // The real server as a child process (`node src/main.ts`, as `npm start` runs it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
+import { DEFAULT_COMPILE_CACHE_DIR } from '../../src/compile-cache.ts';
 import path from 'node:path';
 import { onCleanup, repoRoot, sleep } from './common.ts';
 import { BENCH_ADMIN_KEY } from './gql.ts';
@@ -36,7 +37,8 @@ export async function spawnServer(env: Record<string, string>, options: { timeou
   const [command, args] = options.nice ? ['nice', ['-n', String(options.nice), ...node]] : [node[0]!, node.slice(1)];
   const child = spawn(command, args, {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, ...env },
+    // As `npm start` runs it: its flags and its compile cache.
+    env: { NODE_COMPILE_CACHE: DEFAULT_COMPILE_CACHE_DIR, ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
