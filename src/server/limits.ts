@@ -4,6 +4,7 @@ import { GraphQLError, validate, type ExecutionArgs, type ValidationContext } fr
 import type { Plugin } from 'graphql-yoga';
 import pLimit from 'p-limit';
 import { DomainError } from '../domain/errors.ts';
+import { runAsBackground } from '../domain/priority.ts';
 
 /**
  * Limits on what one operation may ask for, for every role and transport. Each is far above what
@@ -101,7 +102,8 @@ export function useCostLimit(limits: { maxCost: number; heavyCost: number; maxHe
           errors: [new GraphQLError(`the server is busy with expensive operations (cost above ${heavyCost}); retry shortly, or ask for smaller pages`, { extensions: { code: 'SERVER_BUSY' } })],
         });
       }
-      setExecuteFn((executeArgs) => heavyTurn(async () => executeFn(executeArgs)));
+      // Its database queries also yield to everybody else's (background work).
+      setExecuteFn((executeArgs) => heavyTurn(async () => runAsBackground(() => executeFn(executeArgs))));
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       // A subscription resolves its selection once per event, so it is measured but not queued.

@@ -1,6 +1,7 @@
 import { envelop, useEngine, useSchema } from '@envelop/core';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, execute, parse, specifiedRules, subscribe, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { isBackground } from '../../src/domain/priority.ts';
 import { useCostLimit } from '../../src/server/limits.ts';
 
 /** A schema whose one field waits until the test lets it go, and records when it started. */
@@ -39,6 +40,19 @@ function executor(schema: GraphQLSchema, limits: Parameters<typeof useCostLimit>
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('heavy operations take turns', () => {
+  it('runs heavy operations as background work (their database queries yield), cheap ones not', async () => {
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { background: { type: GraphQLString, resolve: async () => String(isBackground()) } } }),
+    });
+    const getEnveloped = envelop({ plugins: [useEngine({ parse, validate, execute, subscribe, specifiedRules }), useSchema(schema), useCostLimit({ maxCost: 100, heavyCost: 1, maxHeavyWaiting: 5 })] });
+    const run = async (query: string) => {
+      const { execute: runOperation, schema: enveloped } = getEnveloped({});
+      return runOperation({ schema: enveloped, document: parse(query), contextValue: {} });
+    };
+    expect(await run('{ background }')).toEqual({ data: { background: 'false' } });
+    expect(await run('{ background __typename }')).toEqual({ data: { background: 'true', __typename: 'Query' } });
+  });
+
   it('runs operations above the heavy cost one at a time, in order', async () => {
     const { schema, started, release } = slowSchema();
     const run = executor(schema, { maxCost: 100, heavyCost: 0, maxHeavyWaiting: 5 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
+import { withBackgroundLane } from './background-lane.ts';
 import { lockDataDir } from './lock.ts';
 import { PGLITE_NODE_FLAGS, PGLITE_OPTIONS, pgdataDir } from './pglite-options.ts';
 import { applyMigrations, pgExecutor, pgliteExecutor, type SqlExecutor } from './migrate.ts';
@@ -53,7 +54,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
     if (missingFlags.length) logger.warn({ missingFlags }, `started without ${missingFlags.join(' ')}: memory may peak ~500 MB higher in the first seconds (npm start passes it; or run node ${PGLITE_NODE_FLAGS.join(' ')} src/main.ts)`);
     const sql = { ...pgliteExecutor(pglite), execute: pgliteExecute(pglite) };
     const { applied, fresh } = await migrate(sql, logger);
-    const adapter = new PrismaPGlite(pglite);
+    const adapter = withBackgroundLane(new PrismaPGlite(pglite));
     // PGlite has one session: transactions queue behind each other, so allow a longer wait.
     const prisma = new PrismaClient({ adapter, transactionOptions: { maxWait: 30_000, timeout: 60_000 } });
     logger.info({ dataDir, migrationsApplied: applied.length }, 'embedded database open');
