@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAsBackground } from '../src/domain/priority.ts';
+import { runAsBackground } from '../src/domain/background-work.ts';
 import { withBackgroundLane } from '../src/infra/db/background-lane.ts';
 
 const pglite = await PGlite.create();

@@ -4,7 +4,7 @@ import { GraphQLError, validate, type ExecutionArgs, type ValidationContext } fr
 import type { Plugin } from 'graphql-yoga';
 import pLimit from 'p-limit';
 import { DomainError } from '../domain/errors.ts';
-import { runAsBackground } from '../domain/priority.ts';
+import { runAsBackground } from '../domain/background-work.ts';
 
 /**
  * Limits on what one operation may ask for, for every role and transport. Each is far above what

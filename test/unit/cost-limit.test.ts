@@ -1,7 +1,7 @@
 import { envelop, useEngine, useSchema } from '@envelop/core';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, execute, parse, specifiedRules, subscribe, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { isBackground } from '../../src/domain/priority.ts';
+import { isBackground } from '../../src/domain/background-work.ts';
 import { useCostLimit } from '../../src/server/limits.ts';
 
 /** A schema whose one field waits until the test lets it go, and records when it started. */

@@ -1,15 +1,16 @@
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import { setImmediate } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { isBackground } from '../../domain/priority.ts';
+import { isBackground } from '../../domain/background-work.ts';
 
 /**
  * PGlite runs SQL on the main thread and hands results back through promises, never through the
  * event loop. An expensive operation (nine pages of a hundred items, 18 queries) therefore ran
  * from its first query to its last without the server reading a single new request: ~270 ms
- * during which every other caller waited. Through this lane, background work (see
- * domain/priority.ts) sends one query at a time and lets the event loop turn before each, so a
- * request that arrives meanwhile is read and its queries wait for one background query at most.
+ * during which every other caller waited. Through this lane, background work
+ * (domain/background-work.ts) sends one query at a time and lets the event loop turn before each,
+ * so a request that arrives meanwhile is read and its queries wait for one background query at
+ * most.
  * Transactions are left alone: they hold the session until they end.
  */
 export function withBackgroundLane(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
