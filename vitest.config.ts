@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { SERVER_NODE_FLAGS } from './src/node-flags.ts';
+import { PGLITE_NODE_FLAGS } from './src/infra/db/pglite-options.ts';
 
 // graphql 17 has a `development` export condition. Vite adds that condition when it resolves our
 // own imports, while Node (which loads Yoga and Pothos) does not: two graphql instances. Resolve
@@ -16,7 +16,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     // Test files open PGlite in-process: the same V8 flags as the server.
-    execArgv: SERVER_NODE_FLAGS,
+    execArgv: PGLITE_NODE_FLAGS,
     testTimeout: 240_000,
     hookTimeout: 180_000,
     reporters: ['default'],

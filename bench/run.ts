@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { SERVER_NODE_FLAGS } from '../src/node-flags.ts';
+import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite-options.ts';
 import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
 
 const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits', 'cluster', 'console'] as const;
@@ -60,7 +60,7 @@ try {
   }
   for (const name of selected) {
     const code = await new Promise<number | null>((resolve) => {
-      child = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(benchDir, `${name}.ts`), ...passThrough], {
+      child = spawn(process.execPath, [...PGLITE_NODE_FLAGS, path.join(benchDir, `${name}.ts`), ...passThrough], {
         stdio: 'inherit',
         // Its own process group: a terminal's Ctrl-C reaches only us, and we forward it once.
         detached: true,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { SERVER_NODE_FLAGS } from '../src/node-flags.ts';
+import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite-options.ts';
 import { buildConsole } from './build-console.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,7 +16,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-screenshots-'));
 const key = `screenshots-${randomBytes(16).toString('hex')}`;
 
 await buildConsole();
-const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'src/main.ts')], {
+const server = spawn(process.execPath, [...PGLITE_NODE_FLAGS, path.join(root, 'src/main.ts')], {
   env: { ...process.env, PORT: '0', PROVISIO_DATA_DIR: dataDir, PROVISIO_ADMIN_KEY: key, LOG_LEVEL: 'info' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

@@ -1,6 +1,6 @@
 // The real server as a child process (`node src/main.ts`, as `npm start` runs it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SERVER_NODE_FLAGS } from '../../src/node-flags.ts';
+import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
 import { DEFAULT_COMPILE_CACHE_DIR } from '../../src/compile-cache.ts';
 import path from 'node:path';
 import { onCleanup, repoRoot, sleep } from './common.ts';
@@ -33,7 +33,7 @@ const KEEP_OUTPUT = 64 * 1024;
 export async function spawnServer(env: Record<string, string>, options: { timeoutMs?: number; nice?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const spawnedAt = performance.now();
   const spawnedAtEpoch = Date.now();
-  const node = [process.execPath, ...SERVER_NODE_FLAGS, ...(options.nodeArgs ?? []), path.join(repoRoot, 'src/main.ts')];
+  const node = [process.execPath, ...PGLITE_NODE_FLAGS, ...(options.nodeArgs ?? []), path.join(repoRoot, 'src/main.ts')];
   const [command, args] = options.nice ? ['nice', ['-n', String(options.nice), ...node]] : [node[0]!, node.slice(1)];
   const child = spawn(command, args, {
     cwd: repoRoot,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { newAdminKey, repoRoot } from './app.ts';
 import type { Endpoint } from './client.ts';
 
-import { SERVER_NODE_FLAGS } from '../../src/node-flags.ts';
+import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
 export interface ServerProcess extends Endpoint {
   process: ResultPromise<{ env: Record<string, string>; reject: false; all: true; forceKillAfterDelay: false }>;
   url: string;
@@ -24,7 +24,7 @@ function track<T extends { kill(signal: NodeJS.Signals): boolean; then: Promise<
 /** Runs `node src/main.ts` as `npm start` does and waits for its "listening" log line. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const key = env['PROVISIO_ADMIN_KEY'] ?? newAdminKey();
-  const child = track(execa(process.execPath, [...SERVER_NODE_FLAGS, path.join(repoRoot, 'src/main.ts')], {
+  const child = track(execa(process.execPath, [...PGLITE_NODE_FLAGS, path.join(repoRoot, 'src/main.ts')], {
     cwd: repoRoot,
     env: { PORT: '0', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: key, ...env },
     reject: false,

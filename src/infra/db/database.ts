@@ -7,8 +7,7 @@ import { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { withBackgroundLane } from './background-lane.ts';
 import { lockDataDir } from './lock.ts';
-import { SERVER_NODE_FLAGS } from '../../node-flags.ts';
-import { PGLITE_OPTIONS, pgdataDir } from './pglite-options.ts';
+import { PGLITE_NODE_FLAGS, PGLITE_OPTIONS, pgdataDir } from './pglite-options.ts';
 import { applyMigrations, pgExecutor, pgliteExecutor, type SqlExecutor } from './migrate.ts';
 import { pgExecute } from './prepared.ts';
 import type { SqlStatements } from '../../domain/ports/sql.ts';
@@ -51,8 +50,8 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
       import('./pglite-execute.ts'),
     ]);
     pglite = await PGlite.create(pgdata, PGLITE_OPTIONS);
-    const missingFlags = SERVER_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
-    if (missingFlags.length) logger.warn({ missingFlags }, `started without ${missingFlags.join(' ')}: memory may be hundreds of MB higher (npm start passes them; or run node ${SERVER_NODE_FLAGS.join(' ')} src/main.ts)`);
+    const missingFlags = PGLITE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+    if (missingFlags.length) logger.warn({ missingFlags }, `started without ${missingFlags.join(' ')}: memory may peak ~500 MB higher in the first seconds (npm start passes it; or run node ${PGLITE_NODE_FLAGS.join(' ')} src/main.ts)`);
     const sql = { ...pgliteExecutor(pglite), execute: pgliteExecute(pglite) };
     const { applied, fresh } = await migrate(sql, logger);
     const adapter = withBackgroundLane(new PrismaPGlite(pglite));
@@ -81,7 +80,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
 /** initdb in a child process, whose memory is all returned when it exits (see pglite-initdb.ts). */
 async function initialiseInChild(pgdata: string): Promise<void> {
   const script = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url));
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, script, pgdata], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...PGLITE_NODE_FLAGS, script, pgdata], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve));
