@@ -1,4 +1,6 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type * as RateLimiterLibrary from 'rate-limiter-flexible';
+
+type RateLimiterModule = typeof RateLimiterLibrary;
 
 /** Counts requests per key in fixed one-minute windows. */
 export interface RateLimiter {
@@ -15,11 +17,10 @@ export interface RateLimiter {
 export async function createRateLimiter(redisUrl: string | undefined): Promise<RateLimiter> {
   // ioredis only where Redis is used: start-up time and memory on the embedded profile.
   const redis = redisUrl ? new (await import('ioredis')).Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
-  const limiters = new Map<number, RateLimiterAbstract>();
+  const limiters = new Map<number, RateLimiterLibrary.RateLimiterAbstract>();
   // The library (~35 modules) loads with the first partner request, not with the server: cold start.
-  const library = () => import('rate-limiter-flexible');
-  const limiterFor = async (points: number) => {
-    const { RateLimiterMemory, RateLimiterRedis } = await library();
+  let library: Promise<RateLimiterModule> | undefined;
+  const limiterFor = (points: number, { RateLimiterMemory, RateLimiterRedis }: RateLimiterModule) => {
     let limiter = limiters.get(points);
     if (!limiter) {
       const memory = new RateLimiterMemory({ points, duration: 60, keyPrefix: `rl${points}` });
@@ -30,12 +31,12 @@ export async function createRateLimiter(redisUrl: string | undefined): Promise<R
   };
   return {
     async consume(key, perMinute) {
-      const limiter = await limiterFor(perMinute);
+      const loaded = await (library ??= import('rate-limiter-flexible'));
       try {
-        await limiter.consume(key);
+        await limiterFor(perMinute, loaded).consume(key);
         return { allowed: true };
       } catch (rejection) {
-        if (rejection instanceof (await library()).RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        if (rejection instanceof loaded.RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
         throw rejection;
       }
     },
