@@ -9,10 +9,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite-options.ts';
 import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
 
-const BENCHES = ['startup', 'ingest', 'ansible', 'load', 'limits', 'cluster', 'console'] as const;
+const BENCHES = ['startup', 'ingest', 'ansible', 'busy', 'load', 'limits', 'cluster', 'console', 'soak'] as const;
 type BenchName = (typeof BENCHES)[number];
+/** The soak takes an hour or more: it runs only when named. */
+const RUN_BY_DEFAULT: readonly BenchName[] = BENCHES.filter((name) => name !== 'soak');
 /** Benches that start on a fresh embedded database and can copy an initialised one instead. */
-const USES_TEMPLATE: ReadonlySet<BenchName> = new Set(['ingest', 'ansible', 'load', 'limits']);
+const USES_TEMPLATE: ReadonlySet<BenchName> = new Set(['ingest', 'ansible', 'busy', 'load', 'limits', 'soak']);
 
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);
 
@@ -26,7 +28,7 @@ if (unknown.length || args.includes('--help')) {
   console.error(`usage: npm run bench -- [${BENCHES.join('|')} …] [--option=value …] [--strict]\n(see bench/README.md for each bench's options)`);
   process.exit(unknown.length ? 2 : 0);
 }
-const selected: BenchName[] = names.length ? names.filter(isBench) : [...BENCHES];
+const selected: BenchName[] = names.length ? names.filter(isBench) : [...RUN_BY_DEFAULT];
 
 let child: ReturnType<typeof spawn> | undefined;
 let template: string | undefined;

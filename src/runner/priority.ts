@@ -1,25 +1,93 @@
-import fs from 'node:fs';
-import os from 'node:os';
+import { constants as fsc } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 /**
- * Lowers a playbook's CPU priority below the server's. `nice` alone is not enough: the runner
- * starts ansible-playbook in a session of its own (setsid, so a cancel reaches its whole group),
- * and with the kernel's autogroup scheduling every session is one group that shares CPU with the
- * others as an equal, whatever the nice values inside it. So the playbook's autogroup gets the
- * nice value too (/proc/<pid>/autogroup; raising it needs no privilege), and its processes,
- * which the forks inherit, as well. Best effort: without autogroup or /proc, nice still orders
- * the processes.
+ * How ansible-playbook is started, for CPU shares and for cancel.
+ *
+ * It leads a process group of its own, so a cancel (a signal to the group) reaches its forks and
+ * their module processes. It stays in the server's session, so with the kernel's autogroup
+ * scheduling it shares the server's group: nice then ranks the playbook below the server inside
+ * that group (the API answers first), while the group as a whole keeps its fair share against
+ * everything else on the host. A playbook in a session of its own (setsid, which is all Node's
+ * `detached` offers) would be a group of its own: at a low nice it starves as soon as any other
+ * session keeps the CPUs busy, at nice 0 it competes with the server as an equal.
+ *
+ * Node cannot create a process group without a new session, so a one-line launcher does it
+ * (setpgid) and lowers the priority before it execs ansible-playbook: the forks inherit both and
+ * the pid stays that of ansible-playbook. perl-base is part of every Debian system and starts in a
+ * millisecond; python3, which Ansible needs anyway, is the fallback.
  */
-export function lowerPriority(pid: number, nice: number): void {
-  if (nice <= 0) return;
-  try {
-    os.setPriority(pid, nice);
-  } catch {
-    // The process already ended.
+export interface Launch {
+  file: string;
+  args: string[];
+}
+
+/** Exit code and message of the launcher when it could not exec the command. */
+export const LAUNCH_FAILED_EXIT_CODE = 127;
+export const LAUNCH_FAILED_MESSAGE = 'provisio launcher: cannot run';
+
+const PERL_LAUNCHER = [
+  'my $nice = shift @ARGV;',
+  'setpgrp(0, 0) or die "provisio launcher: setpgrp: $!\\n";',
+  'setpriority(0, 0, $nice) if $nice > getpriority(0, 0);',
+  'exec { $ARGV[0] } @ARGV;',
+  `print STDERR "${LAUNCH_FAILED_MESSAGE} $ARGV[0]: $!\\n";`,
+  `exit ${LAUNCH_FAILED_EXIT_CODE};`,
+].join(' ');
+
+const PYTHON_LAUNCHER = [
+  'import os, sys',
+  'nice = int(sys.argv[1])',
+  'os.setpgid(0, 0)',
+  'os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))',
+  'try:\n    os.execv(sys.argv[2], sys.argv[2:])',
+  `except OSError as error:\n    sys.stderr.write(f"${LAUNCH_FAILED_MESSAGE} {sys.argv[2]}: {error}\\n"); sys.exit(${LAUNCH_FAILED_EXIT_CODE})`,
+].join('\n');
+
+export interface Interpreter {
+  kind: 'perl' | 'python';
+  path: string;
+}
+
+let interpreter: Promise<Interpreter | undefined> | undefined;
+
+async function findOnPath(command: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    const candidate = join(dir, command);
+    try {
+      await access(candidate, fsc.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
   }
-  try {
-    fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch {
-    // No autogroup scheduling here (kernel option off, or not Linux).
-  }
+  return undefined;
+}
+
+async function findInterpreter(): Promise<Interpreter | undefined> {
+  const perl = await findOnPath('perl');
+  if (perl) return { kind: 'perl', path: perl };
+  const python = await findOnPath('python3');
+  return python ? { kind: 'python', path: python } : undefined;
+}
+
+/** The launcher's command line with a given interpreter. */
+export function launchWith(found: Interpreter, file: string, args: readonly string[], nice: number): Launch {
+  const niceArg = String(Math.max(0, nice));
+  // perl drops the `--` that ends its switches; python passes everything after -c to the code.
+  const launcher = found.kind === 'perl' ? ['-e', PERL_LAUNCHER, '--'] : ['-c', PYTHON_LAUNCHER];
+  return { file: found.path, args: [...launcher, niceArg, file, ...args] };
+}
+
+/**
+ * The command that runs `file args` as the leader of a new process group in this process's
+ * session, at `nice` (never above this process's own priority). Undefined when neither perl nor
+ * python3 is on PATH: the caller then falls back to a session of its own.
+ */
+export async function groupLaunch(file: string, args: readonly string[], nice: number): Promise<Launch | undefined> {
+  interpreter ??= findInterpreter();
+  const found = await interpreter;
+  return found && launchWith(found, file, args, nice);
 }

@@ -18,7 +18,7 @@ import { createMasker } from './mask.ts';
 import { encodeExtraVars, VariablesError } from './vars.ts';
 import { CREDENTIALS_VARIABLE, planCredentials } from './credentials.ts';
 import { closeSshConnections, writeTarget } from './inventory.ts';
-import { lowerPriority } from './priority.ts';
+import { groupLaunch, LAUNCH_FAILED_EXIT_CODE, LAUNCH_FAILED_MESSAGE } from './priority.ts';
 import { loadExeca } from './execa.ts';
 
 const DEFAULT_GRACE_MS = 5000;
@@ -52,8 +52,14 @@ export function classifyOutcome(o: RunOutcome): OutcomeClass {
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
+    return;
   } catch (e) {
-    // ESRCH: the group is already gone.
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+  // No such group: gone, or the launcher has not made it yet (it signals the process itself then).
+  try {
+    process.kill(pid, signal);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
   }
 }
@@ -139,11 +145,13 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
     args.push('--', resolve(spec.playbookPath));
 
     const execa = await loadExeca();
-    const subprocess = execa(bin, args, {
+    // A process group of its own (cancel reaches forks and module processes) in the server's session.
+    const launch = await groupLaunch(bin, args, spec.nice ?? 0);
+    const subprocess = execa(launch?.file ?? bin, launch?.args ?? args, {
       env,
       extendEnv: false,
       cwd: dir.path, // relative writes of tasks land in the private dir and are removed
-      detached: true, // own process group: cancel reaches workers and module processes
+      detached: launch === undefined, // no launcher: a session of its own is the only way to a group
       cleanup: false,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       buffer: false,
@@ -151,7 +159,6 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
       reject: false,
     });
     pid = subprocess.pid;
-    if (pid !== undefined && spec.nice) lowerPriority(pid, spec.nice);
     subprocess.nodeChildProcess.once('exit', () => {
       exited = true;
       // Reap stragglers (forked workers, module children) still in the group.
@@ -229,6 +236,7 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
 
     const { text, truncated } = log.finish();
     const exitCode = result.exitCode ?? null;
+    if (launch && exitCode === LAUNCH_FAILED_EXIT_CODE && eventCount === 0 && text.includes(LAUNCH_FAILED_MESSAGE)) throw new AnsibleNotFoundError(bin);
     const outcome: RunOutcome = {
       exitCode,
       signal: result.signal ?? null,

@@ -150,7 +150,7 @@ export interface RunSpec {
   /** Extra environment for ansible-playbook (the runner's own process env is not inherited). */
   env?: Record<string, string>;
   onSpawn?: (pid: number) => void;
-  /** Nice value for ansible-playbook, its forks and its session's autogroup (0: the server's own priority). */
+  /** Nice value for ansible-playbook and its forks, which share this process's session and autogroup (0: this process's own priority). */
   nice?: number;
   /** Called strictly in order; a returned promise is awaited before the next event (backpressure). */
   onEvent: (event: RunnerEvent) => void | Promise<void>;

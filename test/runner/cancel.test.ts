@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../src/runner/index.ts';
 import type { RunnerEvent, RunOutcome } from '../../src/runner/index.ts';
-import { fixture, groupMembers, membersAfterKill } from './helpers.ts';
+import { fixture, groupMembers, groupProcesses, membersAfterKill } from './helpers.ts';
 
 const T = 60_000;
 
@@ -28,8 +27,7 @@ async function cancelDuring(name: string, graceMs: number) {
         // Abort once the module's `sleep` is running in the group.
         void (async () => {
           for (let i = 0; i < 100; i++) {
-            const { stdout } = await execa('ps', ['-o', 'pid=,args=', '-g', String(pid)]);
-            if (/\bsleep 30\b/.test(stdout)) break;
+            if ((await groupProcesses(pid)).some((member) => /\bsleep 30\b/.test(member.args))) break;
             await new Promise((r) => setTimeout(r, 50));
           }
           members = await groupMembers(pid);

@@ -40,14 +40,29 @@ export async function tempDir(): Promise<{ path: string; dispose: () => Promise<
   return { path, dispose: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Pids of live (non-zombie) processes whose process group is pgid. */
-export async function groupMembers(pgid: number): Promise<number[]> {
-  const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,stat=']);
+export interface GroupMember {
+  pid: number;
+  sid: number;
+  nice: number;
+  args: string;
+}
+
+/**
+ * Live (non-zombie) processes whose process group is pgid. (`ps -g` selects a session, which is
+ * not the playbook's group: it runs in the server's session.)
+ */
+export async function groupProcesses(pgid: number): Promise<GroupMember[]> {
+  const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,sid=,ni=,stat=,args=']);
   return stdout
     .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, g, stat]) => Number(g) === pgid && !stat?.startsWith('Z'))
-    .map(([p]) => Number(p));
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, group, , , stat]) => Number(group) === pgid && !stat?.startsWith('Z'))
+    .map(([pid, , sid, nice, , ...args]) => ({ pid: Number(pid), sid: Number(sid), nice: Number(nice), args: args.join(' ') }));
+}
+
+/** Pids of live (non-zombie) processes whose process group is pgid. */
+export async function groupMembers(pgid: number): Promise<number[]> {
+  return (await groupProcesses(pgid)).map((member) => member.pid);
 }
 
 /**

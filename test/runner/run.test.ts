@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import {
   VariablesError,
 } from '../../src/runner/index.ts';
 import type { AnsibleEvent } from '../../src/runner/index.ts';
-import { ansibleEvents, FIXTURES, fixture, membersAfterKill, run, tempDir } from './helpers.ts';
+import { ansibleEvents, FIXTURES, fixture, groupProcesses, membersAfterKill, run, tempDir, type GroupMember } from './helpers.ts';
+import { LAUNCH_FAILED_EXIT_CODE, LAUNCH_FAILED_MESSAGE, launchWith } from '../../src/runner/priority.ts';
 
 const T = 60_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -265,10 +266,10 @@ describe('runPlaybook', () => {
 });
 
 describe('CPU priority', () => {
-  it('runs ansible-playbook, its forks and its session below the server: nice and the autogroup both', { timeout: T }, async () => {
+  it("runs ansible-playbook and its forks below the server, in a group of their own inside the server's session and autogroup", { timeout: T }, async () => {
     const controller = new AbortController();
     let leader = 0;
-    const seen: Array<{ pid: number; nice: number; autogroup: string; args: string }> = [];
+    const seen: Array<GroupMember & { autogroup: string }> = [];
     const { outcome } = await run('sleep.yml', {
       nice: 10,
       graceMs: 1000,
@@ -277,15 +278,14 @@ describe('CPU priority', () => {
       onEvent: async (event) => {
         if (event.type !== 'runner_start' || seen.length) return;
         // Wait for the module's `sleep` (a fork of a fork), then read every process of the group.
-        let group = '';
-        for (let i = 0; i < 100 && !/\bsleep 30\b/.test(group); i++) {
-          group = execFileSync('ps', ['-o', 'pid=,ni=,args=', '-g', String(leader)], { encoding: 'utf8' });
+        let group: GroupMember[] = [];
+        for (let i = 0; i < 100 && !group.some((member) => /\bsleep 30\b/.test(member.args)); i++) {
+          group = await groupProcesses(leader);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        for (const line of group.trim().split('\n')) {
-          const [pid, nice, ...args] = line.trim().split(/\s+/);
+        for (const member of group) {
           try {
-            seen.push({ pid: Number(pid), nice: Number(nice), autogroup: readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim(), args: args.join(' ') });
+            seen.push({ ...member, autogroup: readFileSync(`/proc/${member.pid}/autogroup`, 'utf8').trim() });
           } catch {
             // Ended between ps and now.
           }
@@ -294,14 +294,32 @@ describe('CPU priority', () => {
       },
     });
     expect(outcome.cancelled).toBe(true);
-    // The leader and the module's `sleep`, a fork of a fork, at least.
+    // The leader (its own group's leader) and the module's `sleep`, a fork of a fork, at least.
     expect(seen.map((process) => process.pid), JSON.stringify(seen)).toContain(leader);
+    expect(seen.find((process) => process.pid === leader)?.args, JSON.stringify(seen)).toMatch(/ansible-playbook/);
     expect(seen.some((process) => process.args.startsWith('sleep 30')), JSON.stringify(seen)).toBe(true);
-    const own = readFileSync('/proc/self/autogroup', 'utf8').trim();
-    for (const process of seen) {
-      expect(process.nice).toBe(10);
-      expect(process.autogroup).toMatch(/ nice 10$/);
-      expect(process.autogroup).not.toBe(own);
+    const ownAutogroup = readFileSync('/proc/self/autogroup', 'utf8').trim();
+    const ownSession = Number(execFileSync('ps', ['-o', 'sid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim());
+    for (const member of seen) {
+      expect(member.nice, JSON.stringify(member)).toBe(10);
+      // Not a session (an autogroup) of its own: a host busy with other sessions must not starve it.
+      expect(member.sid, JSON.stringify(member)).toBe(ownSession);
+      expect(member.autogroup, JSON.stringify(member)).toBe(ownAutogroup);
     }
+    // Lowering the playbook did not lower the group it shares with the server.
+    expect(readFileSync('/proc/self/autogroup', 'utf8').trim()).toBe(ownAutogroup);
+  });
+
+  it.each(['perl', 'python3'] as const)('the %s launcher makes a group, lowers the priority, and reports a command it cannot run', async (name) => {
+    const kind = name === 'perl' ? 'perl' : 'python';
+    const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    const probe = launchWith({ kind, path }, '/bin/sh', ['-c', 'echo "$$ $(ps -o pgid=,sid=,ni= -p $$)"'], 7);
+    const [pid, pgid, sid, nice] = execFileSync(probe.file, probe.args, { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const ownSession = Number(execFileSync('ps', ['-o', 'sid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim());
+    expect({ pgid, sid, nice }).toEqual({ pgid: pid, sid: ownSession, nice: 7 });
+    const missing = launchWith({ kind, path }, '/nonexistent/ansible-playbook', [], 7);
+    const failed = spawnSync(missing.file, missing.args, { encoding: 'utf8' });
+    expect(failed.status).toBe(LAUNCH_FAILED_EXIT_CODE);
+    expect(failed.stderr).toContain(`${LAUNCH_FAILED_MESSAGE} /nonexistent/ansible-playbook`);
   });
 });
