@@ -29,15 +29,23 @@ function pythonReprInner(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
 
+/** What `b64encode` (padded or not) and a hex dump make of a text. */
+function encodings(text: string): string[] {
+  const bytes = Buffer.from(text);
+  const base64 = bytes.toString('base64');
+  return [base64, base64.replace(/=+$/, ''), bytes.toString('hex')];
+}
+
 /**
  * The forms in which a secret may show up in Ansible output: raw, JSON- and repr-escaped, per
  * line, and as the encodings a playbook commonly applies (base64, hex). Matching ignores case, so
- * `| lower` and `| upper` are covered too.
+ * the secret through `| lower` or `| upper`, and hex in either case, need no form of their own.
+ * An encoding of a case-changed secret does (its base64 and hex differ from the secret's): the
+ * encodings are of the secret as given and of its upper- and lower-case forms.
  */
 function variants(secret: string): string[] {
-  const bytes = Buffer.from(secret);
-  const base64 = bytes.toString('base64');
-  const out = new Set<string>([secret, jsonInner(secret), asciiJsonInner(secret), pythonReprInner(secret), base64, base64.replace(/=+$/, ''), bytes.toString('hex')]);
+  const out = new Set<string>([secret, jsonInner(secret), asciiJsonInner(secret), pythonReprInner(secret)]);
+  for (const cased of new Set([secret, secret.toUpperCase(), secret.toLowerCase()])) for (const encoded of encodings(cased)) out.add(encoded);
   if (/[\r\n]/.test(secret)) {
     for (const line of secret.split(/\r?\n/)) {
       const t = line.trim();

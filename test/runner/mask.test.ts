@@ -21,6 +21,23 @@ describe('maskSecrets', () => {
     expect(out).toBe(`lower ${MASK} upper ${MASK} b64 ${MASK} unpadded ${MASK} hex ${MASK} HEX ${MASK}`);
   });
 
+  it('masks the encodings of the secret upper- and lower-cased, not only as given', () => {
+    const secret = 'Mixed-Case-Pa55word';
+    const forms = [secret, secret.toUpperCase(), secret.toLowerCase()];
+    const encodings = forms.flatMap((form) => {
+      const base64 = Buffer.from(form).toString('base64');
+      const hex = Buffer.from(form).toString('hex');
+      return [base64, base64.replace(/=+$/, ''), hex, hex.toUpperCase()];
+    });
+    expect(new Set(encodings).size).toBe(12);
+    const out = maskSecrets(encodings.map((encoded) => `[${encoded}]`).join(' '), [secret]);
+    expect(out).toBe(encodings.map(() => `[${MASK}]`).join(' '));
+    // A SIM's Ki is stored upper-case; `| lower | b64encode` in a playbook.
+    const ki = '00112233445566778899AABBCCDDEEFF';
+    const lowered = Buffer.from(ki.toLowerCase()).toString('base64');
+    expect(maskSecrets(`b64 ${lowered}`, [ki])).toBe(`b64 ${MASK}`);
+  });
+
   it('masks the longest secret first and ignores empty ones', () => {
     expect(maskSecrets('abcdef abc', ['abc', 'abcdef', ''])).toBe(`${MASK} ${MASK}`);
     expect(maskSecrets('nothing', [])).toBe('nothing');
