@@ -1,7 +1,9 @@
+import net from 'node:net';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { authorization, post, wsClient } from './support/client.ts';
+import { eventually } from './support/wait.ts';
 
 let server: TestApp;
 beforeAll(async () => {
@@ -133,6 +135,47 @@ describe('input limits', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
+  });
+
+  it('answers an oversized chunked body on a keep-alive connection with 413 once it is sent, and closes it cleanly', async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = net.connect(Number(port), hostname);
+    const seen = { received: '', ending: undefined as string | undefined };
+    socket.setEncoding('latin1');
+    socket.on('data', (text: string) => (seen.received += text));
+    socket.on('end', () => (seen.ending ??= 'closed by the server'));
+    socket.on('error', (error: NodeJS.ErrnoException) => (seen.ending ??= error.code ?? error.message));
+    const mebibyte = 'x'.repeat(1024 * 1024);
+    const sendChunks = (count: number) => {
+      for (let i = 0; i < count; i++) socket.write(`100000\r\n${mebibyte}\r\n`);
+    };
+    try {
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nhost: ${hostname}:${port}\r\nauthorization: Bearer ${server.key}\r\ncontent-type: application/json\r\n` +
+          'transfer-encoding: chunked\r\nconnection: keep-alive\r\n\r\n',
+      );
+      // 20 MiB in 1 MiB chunks, over the 16 MiB limit, with a pause past the limit: the server
+      // hears the body out before it answers (answering there and closing would reset the
+      // connection under the rest of the body; keeping it open, leave the rest unread on it).
+      sendChunks(17);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(seen, 'nothing before the body is complete').toEqual({ received: '', ending: undefined });
+      sendChunks(3);
+      socket.write('0\r\n\r\n');
+      const answer = await eventually(() => seen.received, (received) => received.includes('\r\n\r\n') || seen.ending !== undefined, 'the answer to the oversized body');
+      const head = answer.slice(0, Math.max(0, answer.indexOf('\r\n\r\n')));
+      expect(head).toMatch(/^HTTP\/1\.1 413 /);
+      // The client must not reuse the connection.
+      expect(head).toMatch(/\r\nconnection: close(\r\n|$)/i);
+      await eventually(() => seen.ending, (ending) => ending !== undefined, 'the server to close the connection');
+      // A clean close (FIN), not a reset: the client could send its whole body and read the answer.
+      expect(seen.ending).toBe('closed by the server');
+      expect(seen.received).toContain('REQUEST_ENTITY_TOO_LARGE');
+    } finally {
+      socket.destroy();
+    }
+    // A fresh connection is served as usual.
+    expect((await ask({ query: '{ products { totalCount } }' })).status).toBe(200);
   });
 
   it('closes a WebSocket that sends a message over 1 MiB', async () => {

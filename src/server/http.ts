@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Logger } from '../logger.ts';
+import { bodyTooLargeMessage, CUT_OFF_FACTOR } from './body-limit.ts';
 import { serveConsole } from './console.ts';
 import type { ProvisioYoga } from './yoga.ts';
 
@@ -22,15 +23,15 @@ export function createHttpServer(options: HttpOptions) {
     if (Number(req.headers['content-length'] ?? 0) > maxRequestBytes) {
       // Answer once the client has finished sending, so it reads the 413 instead of a reset
       // connection; a client that keeps sending far beyond the limit is cut off. A body without
-      // Content-Length (chunked) is counted as it streams, by Yoga's maxRequestBodySize.
+      // Content-Length (chunked) is counted as it streams (useChunkedBodyLimit).
       let received = 0;
       req.on('data', (chunk: Buffer) => {
         received += chunk.length;
-        if (received > 4 * maxRequestBytes) req.socket.destroy();
+        if (received > CUT_OFF_FACTOR * maxRequestBytes) req.socket.destroy();
       });
       req.on('end', () => {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ errors: [{ message: `request body larger than ${maxRequestBytes} bytes; split bulk imports`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
+        res.end(JSON.stringify({ errors: [{ message: bodyTooLargeMessage(maxRequestBytes), extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
       });
       return;
     }

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { AppContext, RequestContext } from '../schema/context.ts';
 import { useApiKeys, type Gatekeeper, type ServerContext } from './authentication.ts';
 import type { Metrics } from '../infra/metrics.ts';
+import { useChunkedBodyLimit } from './body-limit.ts';
 import { useArmor, useCostLimit } from './limits.ts';
 import { useMetricsEndpoint, useSubscriptionGauge } from './metrics.ts';
 import { useTrustedDocuments } from './trusted-documents.ts';
@@ -50,7 +51,8 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
     renderGraphiQL: (options) => (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options))),
     landingPage: false,
     healthCheckEndpoint: '/healthz',
-    maxRequestBodySize: options.maxRequestBytes,
+    // Ours (useChunkedBodyLimit) instead: Yoga's leaves the rest of a chunked body unread.
+    maxRequestBodySize: false,
     // Cross-origin browsers only from the allow-list; same-origin pages (GraphiQL) need no CORS.
     cors: (request) => {
       const origin = request.headers.get('origin');
@@ -75,6 +77,7 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
       useArmor(),
       useCostLimit(),
       useSubscriptionGauge(options.metrics),
+      useChunkedBodyLimit(options.maxRequestBytes),
     ],
     maskedErrors: {
       // Domain errors are written for users; anything else stays "Unexpected error." (and is logged).
