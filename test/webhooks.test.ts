@@ -288,7 +288,7 @@ describe('the sender', () => {
       prisma,
       secrets: server.app.context.secrets,
       sender: { send: () => Promise.reject(new Error('sent before its time')) },
-      queue: { schedule: async (id, at) => void scheduled.push([id, at]), start: () => {}, close: async () => {} },
+      queue: { schedule: async (id, at) => void scheduled.push([id, at]), watchLease: async () => {}, start: () => {}, close: async () => {} },
       logger: pino({ level: 'silent' }),
       retryBaseMs: 100,
       timeoutMs: 1000,

@@ -8,6 +8,13 @@
 export interface DeliveryQueue {
   /** Hands `deliveryId` to the handler at `at` (at once if past). */
   schedule(deliveryId: string, at: Date): Promise<void>;
+  /**
+   * Hands `deliveryId` to the handler at `leaseEnd` too, whatever is scheduled meanwhile: the
+   * sender holding it may die before recording its attempt. Only a queue that outlives the
+   * sender needs to: in-process timers die with it, and the restarted process's sweep schedules
+   * the delivery for its lease's end.
+   */
+  watchLease(deliveryId: string, leaseEnd: Date): Promise<void>;
   /** Starts handing due deliveries to the handler (processes that send). */
   start(handler: (deliveryId: string) => Promise<void>): void;
   /** Stops taking deliveries and waits for the ones being sent. */

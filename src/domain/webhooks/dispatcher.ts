@@ -9,7 +9,7 @@ import { signedHeaders } from './signing.ts';
 
 const HOUR_MS = 3_600_000;
 /** A sender holds a delivery for its timeout plus this; a sender that died lets it go then. */
-const LOCK_MARGIN_MS = 30_000;
+const LEASE_MARGIN_MS = 30_000;
 /** Deliveries the sweep schedules at once; the next sweep takes the rest. */
 const SWEEP_BATCH = 1000;
 /** Stored in the log: enough to see what the receiver said. */
@@ -27,6 +27,10 @@ export interface DispatcherDeps {
   /** How often the queue's memory is checked against the deliveries table. */
   sweepIntervalMs: number;
   metrics: WebhookMetrics;
+  /** How long past its timeout a sender holds a delivery: LEASE_MARGIN_MS unless a test shortens it. */
+  leaseMarginMs?: number;
+  /** The time in epoch ms: Date.now unless a test pins it. */
+  now?: () => number;
 }
 
 /**
@@ -37,10 +41,12 @@ export interface DispatcherDeps {
  */
 export class WebhookDispatcher {
   private readonly deps: DispatcherDeps;
+  private readonly now: () => number;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(deps: DispatcherDeps) {
     this.deps = deps;
+    this.now = deps.now ?? Date.now;
   }
 
   /**
@@ -52,7 +58,7 @@ export class WebhookDispatcher {
     this.deps.queue.start((deliveryId) => this.deliver(deliveryId));
     await this.sweep();
     this.sweeper = setInterval(() => {
-      this.sweep(new Date(Date.now() - this.deps.sweepIntervalMs)).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
+      this.sweep(new Date(this.now() - this.deps.sweepIntervalMs)).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
     }, this.deps.sweepIntervalMs);
     this.sweeper.unref();
   }
@@ -63,9 +69,9 @@ export class WebhookDispatcher {
 
   /** Schedules the PENDING deliveries (due before `dueBefore`, unless every one) at their time. */
   async sweep(dueBefore?: Date): Promise<number> {
-    const now = new Date();
+    const now = new Date(this.now());
     const pending = await this.deps.prisma.webhookDelivery.findMany({
-      where: { status: 'PENDING', ...(dueBefore ? { nextAttemptAt: { lt: dueBefore }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] } : {}) },
+      where: { status: 'PENDING', ...(dueBefore ? { nextAttemptAt: { lt: dueBefore }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] } : {}) },
       orderBy: { nextAttemptAt: 'asc' },
       take: SWEEP_BATCH,
       select: { id: true, nextAttemptAt: true, lockedUntil: true },
@@ -77,19 +83,35 @@ export class WebhookDispatcher {
     return pending.length;
   }
 
-  /** One attempt at a delivery, if it is due and nobody else holds it. */
+  /**
+   * One attempt at a delivery, if it is due and nobody else holds it. A lease ends on its last
+   * millisecond: a look at that very millisecond (the timer set for the lease's end) claims it.
+   */
   async deliver(deliveryId: string): Promise<void> {
-    const { prisma } = this.deps;
-    const now = new Date();
-    const { count } = await prisma.webhookDelivery.updateMany({
-      where: { id: deliveryId, status: 'PENDING', nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-      data: { lockedUntil: new Date(now.getTime() + this.deps.timeoutMs + LOCK_MARGIN_MS), attempts: { increment: 1 }, lastAttemptAt: now },
+    const now = new Date(this.now());
+    const leaseEnd = new Date(now.getTime() + this.deps.timeoutMs + (this.deps.leaseMarginMs ?? LEASE_MARGIN_MS));
+    const { count } = await this.deps.prisma.webhookDelivery.updateMany({
+      where: { id: deliveryId, status: 'PENDING', nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+      data: { lockedUntil: leaseEnd, attempts: { increment: 1 }, lastAttemptAt: now },
     });
     if (count === 0) {
       await this.notYet(deliveryId, now);
       return;
     }
-    const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { endpoint: true } });
+    try {
+      // Should this process die during the attempt, a queue that outlives it looks again then.
+      await this.deps.queue.watchLease(deliveryId, leaseEnd);
+      await this.attempt(deliveryId);
+    } catch (error) {
+      // The attempt was not recorded: looked at again when the lease ends, not left to the sweep.
+      await this.deps.queue.schedule(deliveryId, leaseEnd).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Sends a claimed delivery and records the answer. */
+  private async attempt(deliveryId: string): Promise<void> {
+    const delivery = await this.deps.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { endpoint: true } });
     if (!delivery.endpoint.enabled) {
       await this.record(deliveryId, { status: 'FAILED', lastError: 'the endpoint is disabled; resend after enabling it' });
       return;
@@ -116,7 +138,7 @@ export class WebhookDispatcher {
       this.deps.logger.warn({ deliveryId, endpoint: delivery.endpoint.name, attempts: delivery.attempts, lastError }, 'webhook delivery failed for good');
       return;
     }
-    const nextAttemptAt = new Date(Date.now() + backoffMs(this.deps.retryBaseMs, delivery.attempts));
+    const nextAttemptAt = new Date(this.now() + backoffMs(this.deps.retryBaseMs, delivery.attempts));
     await this.record(deliveryId, { lastStatusCode: statusCode, lastError, nextAttemptAt });
     await this.deps.queue.schedule(deliveryId, nextAttemptAt);
   }
@@ -124,12 +146,14 @@ export class WebhookDispatcher {
   /**
    * A delivery handed over before its time (a timer a little early, a queue whose clock differs
    * from the database's) or while another sender holds it: looked at again then, not dropped.
+   * One that is due and free yet was not claimed changed meanwhile: looked at again after a
+   * retry base, never left to the sweep (nor taken up at once, which could spin).
    */
   private async notYet(deliveryId: string, now: Date): Promise<void> {
     const delivery = await this.deps.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { status: true, nextAttemptAt: true, lockedUntil: true } });
-    if (delivery?.status !== 'PENDING') return;
-    const at = Math.max(delivery.nextAttemptAt?.getTime() ?? 0, delivery.lockedUntil?.getTime() ?? 0);
-    if (at > now.getTime()) await this.deps.queue.schedule(deliveryId, new Date(at));
+    if (delivery?.status !== 'PENDING' || !delivery.nextAttemptAt) return;
+    const at = Math.max(delivery.nextAttemptAt.getTime(), delivery.lockedUntil?.getTime() ?? 0);
+    await this.deps.queue.schedule(deliveryId, new Date(at > now.getTime() ? at : now.getTime() + this.deps.retryBaseMs));
   }
 
   /** The attempt's result; nothing when the endpoint (and its log) was deleted meanwhile. */

@@ -39,6 +39,8 @@ export function createMemoryDeliveryQueue(options: { concurrency: number; onErro
       timer.unref();
       timers.set(deliveryId, timer);
     },
+    // Nothing: these timers die with the sender, and the restart's sweep schedules its leases' ends.
+    async watchLease() {},
     start(deliveryHandler) {
       handler = deliveryHandler;
       for (const deliveryId of dueBeforeStart) fire(deliveryId);

@@ -9,7 +9,8 @@ const QUEUE = 'provisio-webhook';
  * Cluster profile: a job per delivery attempt, due at its time (`startAfter`), in the same
  * pg-boss as the runs. Jobs carry only the delivery id; the delivery row decides (a stale job
  * finds it delivered, locked or not yet due and leaves it to the job for its time), and pg-boss's own
- * retries are off: the backoff is the delivery's, kept in its row.
+ * retries are off: the backoff is the delivery's, kept in its row. A job at each lease's end
+ * takes up a delivery whose worker died during the attempt, while the other workers run on.
  */
 export async function createPgBossDeliveryQueue(options: { boss: PgBoss; logger: Logger; concurrency: number; onError: (deliveryId: string, error: unknown) => void }): Promise<DeliveryQueue> {
   const { boss } = options;
@@ -21,6 +22,13 @@ export async function createPgBossDeliveryQueue(options: { boss: PgBoss; logger:
   return {
     async schedule(deliveryId, at) {
       await boss.send(QUEUE, { deliveryId }, { startAfter: at, singletonKey: deliveryId });
+    },
+    async watchLease(deliveryId, leaseEnd) {
+      // A key of its own: it must neither displace nor be displaced by the retry scheduled after
+      // the attempt, which is usually due sooner. While the watch of an earlier attempt still
+      // waits, this one is dropped: that one comes first and finds the delivery held until the
+      // new lease ends, so it schedules a look then.
+      await boss.send(QUEUE, { deliveryId }, { startAfter: leaseEnd, singletonKey: `lease:${deliveryId}` });
     },
     start(handler) {
       if (options.concurrency === 0) return;
