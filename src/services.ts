@@ -8,7 +8,7 @@ import type { EventBus } from './domain/ports/event-bus.ts';
 import type { RunQueue } from './domain/ports/run-queue.ts';
 import type { DeliveryQueue } from './domain/ports/webhooks.ts';
 import { WebhookDispatcher, WebhookOutbox } from './domain/webhooks/index.ts';
-import { EventWriter, interruptOrphanedRuns, liveWorkerIds, newWorkerId, pruneRunHistory, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
+import { EventWriter, interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets } from './domain/secrets-at-rest.ts';
 import { seedDemoData } from './domain/seed.ts';
 import { stateCounts } from './domain/state-counts.ts';
@@ -165,6 +165,10 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     await liveness.start();
     const started = liveness;
     opened.push(() => started.stop());
+    await recordProcessIdentity(prisma, workerId);
+    // A process of this host that ended (the one this process restarts) is known dead at once.
+    const interrupted = await interruptRunsOfEndedLocalWorkers(recovery);
+    if (interrupted) logger.warn({ interrupted }, 'runs of a process on this host that ended were marked INTERRUPTED');
   }
   if (executor) {
     // Private run directories (vars files, soon credentials) of a process killed with -9.

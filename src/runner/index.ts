@@ -17,7 +17,7 @@ export {
   sweepOrphanedRunDirs,
 } from './ansible.ts';
 export type { AnsibleVersion, SyntaxCheckResult } from './ansible.ts';
-export { isAnsibleOfRun } from './process-identity.ts';
+export { hasProcessEnded, hostIdentity, isAnsibleOfRun, processStartedAt } from './process-identity.ts';
 export { CREDENTIALS_VARIABLE, CredentialError, openSshKey } from './credentials.ts';
 export type { RunCredential } from './credentials.ts';
 export { InventoryError, inventoryProblems, isHostPattern, parseInventoryText } from './inventory.ts';

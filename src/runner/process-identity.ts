@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 
 /**
  * Whether process group `pgid` still holds the ansible-playbook a run started at `startedAt`: a
@@ -28,6 +29,56 @@ export function isAnsibleOfRun(pgid: number, startedAt: Date | null): boolean {
       return false; // gone meanwhile
     }
   });
+}
+
+/**
+ * Names the pid space this process lives in: the machine (its host name and boot) and the pid
+ * namespace (a container has its own). Two processes with the same identity see each other's
+ * pids, so one may tell at once that the other has ended. Undefined off Linux.
+ */
+export function hostIdentity(): string | undefined {
+  try {
+    const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${os.hostname()} boot:${bootId} ${fs.readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When process `pid` started, as the kernel counts it; undefined if that cannot be read. */
+export function processStartedAt(pid: number): Date | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return new Date(startMs(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process `pid` that started at `startedAt` (as processStartedAt read it) has ended:
+ * no such pid, a zombie, or another process under the reused number. Asked only about a process
+ * of the same host identity. Whatever cannot be read counts as still running.
+ */
+export function hasProcessEnded(pid: number, startedAt: Date): boolean {
+  // 0 and below name process groups to kill().
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    // Signal 0 only checks; EPERM means it exists under another user.
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return true;
+  // The boot time /proc reports may move by a second between reads.
+  return Math.abs(startMs(Number(fields[19])) - startedAt.getTime()) > 1_000;
 }
 
 /** A process's start (clock ticks since boot) in epoch ms. USER_HZ is 100 on every Linux Node runs on. */

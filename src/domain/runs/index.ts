@@ -5,5 +5,6 @@ export { EventWriter } from './event-writer.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
 export { enqueueRun, isTerminal, queuePosition, type LifecycleDeps } from './lifecycle.ts';
 export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';
+export { interruptRunsOfEndedLocalWorkers, recordProcessIdentity } from './local-workers.ts';
 export { interruptOrphanedRuns, requeueWaitingRuns } from './recovery.ts';
 export { streamRunEvents, streamRunUpdates } from './stream.ts';

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Worker" ADD COLUMN     "hostIdentity" TEXT,
+ADD COLUMN     "processStartedAt" TIMESTAMPTZ(3);
