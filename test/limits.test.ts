@@ -1,8 +1,10 @@
 import net from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { authorization, post, wsClient } from './support/client.ts';
+import { authorization, post, sseClient, wsClient } from './support/client.ts';
 import { eventually } from './support/wait.ts';
 
 let server: TestApp;
@@ -41,6 +43,25 @@ function overWebSocket(query: string, variables: Record<string, unknown> = {}) {
   });
 }
 
+/** Over graphql-sse (distinct connections, as GraphiQL's): the first message, or its error. */
+function overSse(query: string) {
+  return new Promise<{ errors?: ReadonlyArray<{ message: string; extensions?: { code?: string } }>; data?: unknown }>((resolve) => {
+    const client = sseClient(server, { retryAttempts: 0 });
+    client.subscribe({ query }, {
+      next: (message) => resolve(message as never),
+      error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String(error) }] }),
+      complete: () => client.dispose(),
+    });
+  });
+}
+
+/** The heap in use after a full collection, in MiB. */
+function liveHeapMiB(): number {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
 describe('operation limits', () => {
   it('refuses the 54-level query with a clear error before running anything', async () => {
     const query = deepQuery(17);
@@ -52,14 +73,49 @@ describe('operation limits', () => {
     expect(twelve.body.errors).toBeUndefined();
   });
 
-  it('refuses 10,000 aliases (too many tokens) and 21 aliases (too many aliases)', async () => {
-    const many = await ask({ query: `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` });
+  it('refuses 10,000 aliases (too long), 2,000 (too many tokens) and 21 (too many aliases)', async () => {
+    const aliases = (count: number) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }`;
+    const many = await ask({ query: aliases(10_000) });
     expect(many.status).toBe(400);
-    expect(many.body.errors?.[0]?.message).toBe('Syntax Error: Token limit of 5000 exceeded.');
+    expect(many.body.errors?.[0]?.extensions?.code).toBe('DOCUMENT_TOO_LARGE');
+    const tokens = await ask({ query: aliases(2_000) });
+    expect(tokens.status).toBe(400);
+    expect(tokens.body.errors?.[0]?.message).toBe('Syntax Error: Token limit of 5000 exceeded.');
     const some = await ask({ query: `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` });
     expect(some.status).toBe(400);
     expect(some.body.errors?.[0]).toMatchObject({ message: 'Aliases limit of 20 exceeded, found 21.', extensions: { code: 'ALIAS_LIMIT_EXCEEDED' } });
     expect((await ask({ query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` })).status).toBe(200);
+  });
+
+  it('refuses a document over 64 Ki characters before parsing it, over HTTP, SSE and WebSocket', async () => {
+    // One long comment: no tokens, so the token limit lets it through to the parser.
+    const padded = (length: number) => {
+      const query = '{ products { totalCount } }\n#';
+      return query + 'x'.repeat(length - query.length);
+    };
+    const over = padded(64 * 1024 + 1);
+    const expected = { message: `Document of ${64 * 1024 + 1} characters is over the limit of ${64 * 1024}; pass large values as variables.`, extensions: expect.objectContaining({ code: 'DOCUMENT_TOO_LARGE' }) };
+    const answer = await ask({ query: over });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining(expected)]);
+    expect((await overSse(over)).errors).toEqual([expect.objectContaining(expected)]);
+    expect((await overWebSocket(over)).errors).toEqual([expect.objectContaining(expected)]);
+    const atTheLimit = await ask({ query: padded(64 * 1024) });
+    expect(atTheLimit.status).toBe(200);
+    expect(atTheLimit.body.errors).toBeUndefined();
+  });
+
+  it('keeps a bounded amount of distinct documents refused after parsing', async () => {
+    // ~830 aliases: under the token limit, so each is parsed (~1.4 MB with its tokens and
+    // locations) and cached, then refused by the alias limit. Yoga's default cache kept up to
+    // 1,024 of them for an hour.
+    const nearLimit = (n: number) => `{ ${Array.from({ length: 830 }, (_, i) => `a${i}_${n}: products { totalCount }`).join(' ')} }`;
+    const before = liveHeapMiB();
+    for (let n = 0; n < 120; n++) {
+      const answer = await ask({ query: nearLimit(n) });
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('ALIAS_LIMIT_EXCEEDED');
+    }
+    expect(liveHeapMiB() - before).toBeLessThan(80);
   });
 
   it('refuses too many directives', async () => {

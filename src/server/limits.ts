@@ -1,7 +1,8 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { GraphQLError, validate, type ExecutionArgs, type ValidationContext } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type ExecutionArgs, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { DomainError } from '../domain/errors.ts';
 import { runAsBackground } from '../domain/background-work.ts';
@@ -18,6 +19,12 @@ export const OPERATION_LIMITS = {
   maxAliases: 20,
   /** Lexical tokens per document: GraphiQL's introspection query is ~330; bulk data goes in variables. */
   maxTokens: 5_000,
+  /**
+   * Characters per document (its source text), checked before it is parsed or cached: the token
+   * limit stops the lexer, but not a document that is one long string or comment, and a refused
+   * document was still kept whole as a cache key. Introspection is ~2,000 characters.
+   */
+  maxDocumentLength: 64 * 1024,
   /** Directives per operation (@include/@skip on a console page). */
   maxDirectives: 20,
   /**
@@ -35,6 +42,35 @@ export const OPERATION_LIMITS = {
   /** Heavy operations waiting their turn beyond this are refused (SERVER_BUSY) rather than queued. */
   maxHeavyWaiting: 32,
 } as const;
+
+/** A document longer than maxDocumentLength is refused before the parser, and so before the parse cache, sees it. */
+export function useDocumentLengthLimit(maxLength: number = OPERATION_LIMITS.maxDocumentLength): Plugin {
+  return {
+    onParse({ params }) {
+      const { length } = typeof params.source === 'string' ? params.source : params.source.body;
+      if (length <= maxLength) return;
+      // As a parse error: 400 for GraphQL-over-HTTP clients, the error event for SSE (`spec`).
+      throw new GraphQLError(`Document of ${length} characters is over the limit of ${maxLength}; pass large values as variables.`, {
+        extensions: { code: 'DOCUMENT_TOO_LARGE', maxLength, http: { spec: true, status: 400 } },
+      });
+    },
+  };
+}
+
+/**
+ * Characters of document source that Yoga's parse cache may keep, over all its entries. Its
+ * default keeps 1,024 entries whatever their size, for an hour, and a parsed document weighs many
+ * times its source (tokens and locations): documents that differ on every request (each parsed,
+ * then refused by a limit) would pin that many near-limit trees (bench/README.md, limits).
+ */
+const PARSE_CACHE_CHARACTERS = 256 * 1024;
+
+/** Yoga's parse caches (documents and parse errors), bounded by the size of what they keep as well as by count. */
+export function boundedParseCache(maxCharacters: number = PARSE_CACHE_CHARACTERS) {
+  const cache = <T extends object>() =>
+    new LRUCache<string, T>({ max: 1_024, ttl: 3_600_000, maxSize: maxCharacters, sizeCalculation: (_value, source) => Math.max(1, source.length) });
+  return { documentCache: cache<DocumentNode>(), errorCache: cache<Error>() };
+}
 
 /** Depth, aliases, tokens and directives, refused at parse and validation (before any resolver). */
 export function useArmor(): Plugin {

@@ -9,7 +9,7 @@ import type { AppContext, RequestContext } from '../schema/context.ts';
 import { useApiKeys, type Gatekeeper, type ServerContext } from './authentication.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import { useChunkedBodyLimit } from './body-limit.ts';
-import { useArmor, useCostLimit } from './limits.ts';
+import { boundedParseCache, useArmor, useCostLimit, useDocumentLengthLimit } from './limits.ts';
 import { useMetricsEndpoint, useSubscriptionGauge } from './metrics.ts';
 import { useTrustedDocuments } from './trusted-documents.ts';
 
@@ -53,6 +53,7 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
     healthCheckEndpoint: '/healthz',
     // Ours (useChunkedBodyLimit) instead: Yoga's leaves the rest of a chunked body unread.
     maxRequestBodySize: false,
+    parserAndValidationCache: boundedParseCache(),
     // Cross-origin browsers only from the allow-list; same-origin pages (GraphiQL) need no CORS.
     cors: (request) => {
       const origin = request.headers.get('origin');
@@ -74,6 +75,7 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
       useApiKeys(options.gate, viewers),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       useTrustedDocuments(options.trustedDocuments, viewers),
+      useDocumentLengthLimit(),
       useArmor(),
       useCostLimit(),
       useSubscriptionGauge(options.metrics),
