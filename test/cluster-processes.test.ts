@@ -1,120 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoInventory, demoProducts } from '../src/domain/seed.ts';
-import { newAdminKey, repoRoot } from './support/app.ts';
-import { type Endpoint, rawQuery } from './support/client.ts';
-import { createTestDatabase, postgresServerUrl } from './support/database.ts';
+import { demoProducts } from '../src/domain/seed.ts';
+import { repoRoot } from './support/app.ts';
+import { rawQuery } from './support/client.ts';
+import { ADD_ITEMS, alive, Cluster, compensationOf, CREATE_PRODUCT, groupAlive, rawId, seedDemo } from './support/cluster.ts';
+import { postgresServerUrl } from './support/database.ts';
 import { allEvents, expectContiguous, provision, streamEvents, waitForRun } from './support/runs.ts';
-import { spawnServer, spawnWorker, type ServerProcess, type WorkerProcess } from './support/server-process.ts';
+import { type ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/wait.ts';
 import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from './support/webhook-receiver.ts';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 const gql = rawQuery;
 
-const CREATE_PRODUCT = 'mutation($input: CreateProductInput!) { createProduct(input: $input) { __typename ... on Error { message } } }';
-const ADD_ITEMS = 'mutation($items: [NewInventoryItemInput!]!) { addInventoryItems(items: $items) { __typename ... on Error { message } } }';
 const CANCEL = 'mutation($id: ID!) { cancelRun(id: $id) { __typename ... on Error { message } } }';
-const COMPENSATION = 'query($id: ID!) { runs(first: 100) { nodes { id compensatesRun { id } } } run(id: $id) { id } }';
 
-/** The cluster of one test database: API instances and workers as separate processes on loopback. */
-class Cluster {
-  readonly apis: ServerProcess[] = [];
-  readonly workers: WorkerProcess[] = [];
-  private readonly dirs: string[] = [];
-  readonly labDir: string;
-  readonly env: Record<string, string>;
-  db!: pg.Client;
-  private database!: { url: string; drop(): Promise<void> };
-
-  constructor(settings: Record<string, string> = {}) {
-    this.labDir = this.tempDir();
-    this.env = {
-      REDIS_URL: redisUrl,
-      PROVISIO_ADMIN_KEY: newAdminKey(),
-      PROVISIO_SECRET_KEY: randomBytes(32).toString('base64'),
-      PROVISIO_HEARTBEAT_SECONDS: '1',
-      PROVISIO_KILL_GRACE_MS: '1000',
-      PROVISIO_PLAYBOOKS_DIR: path.join(repoRoot, 'playbooks'),
-      PROVISIO_LAB_DIR: this.labDir,
-      PROVISIO_SEED_DEMO: 'false',
-      ...settings,
-    };
-  }
-
-  private tempDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-cluster-'));
-    this.dirs.push(dir);
-    return dir;
-  }
-
-  async open(): Promise<void> {
-    this.database = await createTestDatabase(postgresServerUrl!);
-    this.env['DATABASE_URL'] = this.database.url;
-    this.db = new pg.Client({ connectionString: this.database.url });
-    await this.db.connect();
-  }
-
-  async startApi(): Promise<ServerProcess> {
-    // Each process has a data directory of its own, as on separate machines.
-    const api = await spawnServer({ ...this.env, PROVISIO_DATA_DIR: this.tempDir() });
-    this.apis.push(api);
-    return api;
-  }
-
-  async startWorker(): Promise<WorkerProcess> {
-    const worker = await spawnWorker({ ...this.env, PROVISIO_DATA_DIR: this.tempDir() });
-    this.workers.push(worker);
-    return worker;
-  }
-
-  async close(): Promise<void> {
-    for (const child of [...this.workers, ...this.apis]) child.process.kill('SIGTERM');
-    await Promise.all([...this.workers, ...this.apis].map((child) => child.process));
-    await this.db?.end();
-    await this.database?.drop();
-    for (const dir of this.dirs) fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function seedDemo(endpoint: Endpoint): Promise<void> {
-  for (const product of demoProducts) {
-    const created = await gql<{ createProduct: { __typename: string } }>(endpoint, CREATE_PRODUCT, { input: product });
-    expect(created.createProduct.__typename).toBe('CreateProductSuccess');
-  }
-  expect((await gql<{ addInventoryItems: { __typename: string } }>(endpoint, ADD_ITEMS, { items: demoInventory() })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
-}
-
-async function compensationOf(endpoint: Endpoint, runId: string): Promise<string> {
-  const found = await eventually(
-    () => gql<{ runs: { nodes: Array<{ id: string; compensatesRun: { id: string } | null }> } }>(endpoint, COMPENSATION, { id: runId }),
-    (data) => data.runs.nodes.some((run) => run.compensatesRun?.id === runId),
-    'the compensating run',
-    30_000,
-  );
-  return found.runs.nodes.find((run) => run.compensatesRun?.id === runId)!.id;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A process group, by its leader's pid (the run's ansible-playbook). */
-const groupAlive = (pgid: number) => alive(-pgid);
-
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').pop()!;
 const longProvision = (customerRef: string) => ({
   productSlug: 'voip-line',
   customerRef,

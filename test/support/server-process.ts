@@ -7,6 +7,8 @@ import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
 export interface ServerProcess extends Endpoint {
   process: ResultPromise<{ env: Record<string, string>; reject: false; all: true; forceKillAfterDelay: false }>;
   url: string;
+  /** What it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 /** Children a failed test did not stop: killed when the test file's process exits, so none outlives the run. */
@@ -32,8 +34,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     // The tests send SIGTERM to check the graceful drain: execa must not SIGKILL after 5 s.
     forceKillAfterDelay: false,
   }));
+  let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
     child.all.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"url":"(http:[^"]+)"/.exec(output);
@@ -41,7 +43,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     });
     void child.then((result) => reject(new Error(`server exited (${result.exitCode}) before listening:\n${result.all}`)));
   });
-  return { process: child, url, key };
+  return { process: child, url, key, output: () => output };
 }
 
 export interface WorkerProcess {
