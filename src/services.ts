@@ -88,7 +88,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
   const workerId = newWorkerId(randomUUID().slice(0, 8));
   const lifecycle = {
     prisma,
-    eventWriter: new EventWriter(database.sql, metrics.runs, { windowMs: config.eventCommitWindowMs }),
+    eventWriter: new EventWriter(database.sql, metrics.runs, { windowMs: config.eventCommitWindowMs, logger }),
     events,
     logger,
     queue,

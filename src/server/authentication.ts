@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import type { Authentication, Authenticator } from '../domain/access/api-keys.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../domain/database-outage.ts';
 import type { RateLimiter } from '../infra/rate-limit.ts';
 import type { LiveSessions } from './sessions.ts';
 
@@ -18,11 +19,18 @@ export interface Gatekeeper {
   sessions: LiveSessions;
 }
 
-export type Admission = { ok: true; viewer: Viewer } | { ok: false; status: 401 | 429; code: string; message: string; retryAfterSeconds?: number };
+export type Admission = { ok: true; viewer: Viewer } | { ok: false; status: 401 | 429 | 503; code: string; message: string; retryAfterSeconds?: number };
 
 /** Authenticates a key and takes one request from a partner key's allowance: the same for every transport. */
 export async function admit(gate: Gatekeeper, authorization: unknown): Promise<Admission> {
-  const authentication: Authentication = await gate.authenticator.authenticate(authorization);
+  let authentication: Authentication;
+  try {
+    authentication = await gate.authenticator.authenticate(authorization);
+  } catch (error) {
+    // A key not in the cache cannot be checked while the database is away: "later", not "no".
+    if (!isDatabaseUnavailable(error)) throw error;
+    return { ok: false, status: 503, ...DATABASE_UNAVAILABLE, retryAfterSeconds: 1 };
+  }
   if (!authentication.ok) return { ok: false, status: 401, code: 'UNAUTHENTICATED', message: authentication.reason };
   const limited = await takeRequest(gate, authentication.viewer);
   return limited ?? { ok: true, viewer: authentication.viewer };

@@ -10,6 +10,9 @@ import { originAllowed } from './origins.ts';
 import { trustedQueryFor } from './trusted-documents.ts';
 import type { ProvisioYoga } from './yoga.ts';
 
+/** WebSocket close code 1013 (RFC 6455 registry): the server cannot take the connection now. */
+const TRY_AGAIN_LATER = 1013;
+
 export interface WebSocketOptions {
   server: http.Server;
   yoga: ProvisioYoga;
@@ -58,7 +61,7 @@ export function attachWebSocket(options: WebSocketOptions) {
         const admission = await admit(gate, params['authorization'] ?? params['Authorization']);
         const extra = ctx.extra as ConnectionExtra;
         if (!admission.ok) {
-          extra.socket.close(admission.status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden, admission.message.slice(0, 120));
+          extra.socket.close(closeCodeOf(admission.status), admission.message.slice(0, 120));
           return false;
         }
         extra.viewer = admission.viewer;
@@ -114,4 +117,10 @@ export function attachWebSocket(options: WebSocketOptions) {
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+/** 4401 for a bad key, 4403 over a rate limit, 1013 ("try again later") while the database is away. */
+function closeCodeOf(status: 401 | 429 | 503): number {
+  if (status === 401) return CloseCode.Unauthorized;
+  return status === 503 ? TRY_AGAIN_LATER : CloseCode.Forbidden;
 }

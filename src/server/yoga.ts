@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { TrustedDocumentLookup } from '../domain/access/trusted-documents.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../domain/database-outage.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AppContext, RequestContext } from '../schema/context.ts';
@@ -86,6 +87,7 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
       maskError: (error, message, isDev) => {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof DomainError) return new GraphQLError(original.message, { extensions: { code: original.name } });
+        if (isDatabaseUnavailable(original)) return new GraphQLError(DATABASE_UNAVAILABLE.message, { extensions: { code: DATABASE_UNAVAILABLE.code, http: { status: 503 } } });
         return maskError(error, message, isDev);
       },
     },

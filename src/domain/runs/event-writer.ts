@@ -1,3 +1,5 @@
+import type { Logger } from '../../logger.ts';
+import { untilDatabaseAnswers } from '../database-outage.ts';
 import type { RunEventMessage } from '../ports/event-bus.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import type { SqlStatements } from '../ports/sql.ts';
@@ -36,12 +38,14 @@ interface Pending {
  * per turn carrying every run's pending events and one update of each run's row. While a commit
  * is in flight the next batches gather, so under load a commit carries many runs' events and a
  * lone live event still goes out at once. A failed group is retried run by run, so one bad run
- * does not fail the others.
+ * does not fail the others. While the database is away a commit is retried until it answers:
+ * the runs' events wait (and their playbooks, past the recorders' high-water mark), none is lost.
  */
 export class EventWriter {
   private readonly sql: SqlStatements;
   private readonly metrics: RunMetrics;
   private readonly windowMs: number;
+  private readonly logger: Logger | undefined;
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
   /** Ends the current window early. */
@@ -50,10 +54,11 @@ export class EventWriter {
   private lastCommitEnd = Number.NEGATIVE_INFINITY;
 
   /** `windowMs`: how long the first event of a commit waits for others (0: the current turn only). */
-  constructor(sql: SqlStatements, metrics: RunMetrics = NO_METRICS, options: { windowMs?: number } = {}) {
+  constructor(sql: SqlStatements, metrics: RunMetrics = NO_METRICS, options: { windowMs?: number; logger?: Logger } = {}) {
     this.sql = sql;
     this.metrics = metrics;
     this.windowMs = options.windowMs ?? 0;
+    this.logger = options.logger;
   }
 
   /**
@@ -76,11 +81,11 @@ export class EventWriter {
       while (this.queue.length) {
         const group = this.queue.splice(0);
         try {
-          await this.commit(group);
+          await this.commitThroughOutages(group);
           for (const entry of group) entry.resolve();
         } catch (error) {
           if (group.length === 1) group[0]!.reject(error);
-          else for (const entry of group) await this.commit([entry]).then(entry.resolve, entry.reject);
+          else for (const entry of group) await this.commitThroughOutages([entry]).then(entry.resolve, entry.reject);
         }
       }
     } finally {
@@ -106,6 +111,11 @@ export class EventWriter {
       const timer = setTimeout(end, this.windowMs);
       this.endWindow = end;
     });
+  }
+
+  /** One statement commits a group or nothing of it: after a lost connection it is repeated whole. */
+  private commitThroughOutages(group: Pending[]): Promise<void> {
+    return untilDatabaseAnswers(() => this.commit(group), { what: 'writing run events', logger: this.logger });
   }
 
   private async commit(group: Pending[]): Promise<void> {

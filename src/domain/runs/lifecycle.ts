@@ -4,6 +4,7 @@ import type { RunOutcome, RunStats } from '../../runner/index.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
+import { untilDatabaseAnswers } from '../database-outage.ts';
 import { publishPools } from '../inventory.ts';
 import type { RunEventRecorder } from './events.ts';
 import type { EventWriter } from './event-writer.ts';
@@ -183,12 +184,17 @@ export async function finishRun(
     });
   };
   let deliveries: ScheduledDelivery[] = [];
-  const finished = await prisma.$transaction(async (tx) => {
-    const ended = await applyEnd(tx);
-    // In the same transaction: a notification exists exactly when the change it reports does.
-    if (ended !== 'taken over') deliveries = await deps.webhooks.record(tx, await runEndNotifications(tx, run, verdict));
-    return ended;
-  });
+  // Through a database outage: a run's end must be recorded, and the transaction is all or nothing.
+  const finished = await untilDatabaseAnswers(
+    () =>
+      prisma.$transaction(async (tx) => {
+        const ended = await applyEnd(tx);
+        // In the same transaction: a notification exists exactly when the change it reports does.
+        if (ended !== 'taken over') deliveries = await deps.webhooks.record(tx, await runEndNotifications(tx, run, verdict));
+        return ended;
+      }),
+    { what: `recording the end of run ${run.id}`, logger: deps.logger },
+  );
   if (finished === 'taken over') {
     deps.logger.warn({ runId: run.id, owner, status: verdict.status }, 'run was taken over by crash recovery while this process ran it: its outcome here is dropped');
     return;

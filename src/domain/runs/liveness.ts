@@ -31,6 +31,8 @@ export class WorkerLiveness {
   static readonly STALE_BEATS = 3;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
+  /** Since when (performance.now()) this process's beats have reached the database without a miss. */
+  private answeringSince: number | undefined;
   private readonly options: LivenessOptions;
 
   constructor(options: LivenessOptions) {
@@ -44,6 +46,7 @@ export class WorkerLiveness {
       create: { id: workerId, host: os.hostname(), pid: process.pid },
       update: { heartbeatAt: new Date(), stoppedAt: null },
     });
+    this.answeringSince = performance.now();
     let inFlight = false;
     this.timer = setInterval(() => {
       // A slow beat (a busy database) is not overlapped by the next one.
@@ -57,7 +60,16 @@ export class WorkerLiveness {
   }
 
   private async beat(): Promise<void> {
-    await this.options.prisma.worker.update({ where: { id: this.options.workerId }, data: { heartbeatAt: new Date() } });
+    try {
+      await this.options.prisma.worker.update({ where: { id: this.options.workerId }, data: { heartbeatAt: new Date() } });
+    } catch (error) {
+      this.answeringSince = undefined;
+      throw error;
+    }
+    this.answeringSince ??= performance.now();
+    // While this process could not reach the database (a restart, a failover) the others could
+    // not beat either: they are judged once they have had a lapse's time to beat again.
+    if (performance.now() - this.answeringSince < this.staleAfterMs) return;
     await this.options.onBeat?.();
   }
 

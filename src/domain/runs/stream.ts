@@ -1,5 +1,6 @@
 import type { PrismaClient, RunEvent } from '#generated/prisma/client.ts';
 import type { EventBus, RunEventMessage, RunUpdatedMessage } from '../ports/event-bus.ts';
+import { untilDatabaseAnswers } from '../database-outage.ts';
 import { NotFoundError } from '../errors.ts';
 import { isTerminal } from './lifecycle.ts';
 
@@ -46,10 +47,11 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
       // (the terminal status is committed after the last event), so the catch-up below is complete.
       // lastSeq is committed in the same statement as the events: when it is not ahead of what
       // was delivered, nothing newer is stored, and a quiet run's check costs one row.
-      const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } });
+      const run = await throughOutages(() => deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } }));
       if (!run) throw new NotFoundError('ProvisioningRun', runId);
       while (run.lastSeq > delivered) {
-        const stored = await deps.prisma.runEvent.findMany({ where: { runId, seq: { gt: delivered } }, orderBy: { seq: 'asc' }, take: PAGE });
+        const after = delivered;
+        const stored = await throughOutages(() => deps.prisma.runEvent.findMany({ where: { runId, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: PAGE }));
         for (const event of stored) {
           yield event;
           delivered = event.seq;
@@ -90,7 +92,7 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
 export async function* streamRunUpdates(deps: StreamDeps, runId: string): AsyncGenerator<RunUpdatedMessage> {
   const live = listen(deps.events, runId);
   const read = async (): Promise<RunUpdatedMessage> => {
-    const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } });
+    const run = await throughOutages(() => deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, lastSeq: true } }));
     if (!run) throw new NotFoundError('ProvisioningRun', runId);
     return { runId, status: run.status, lastSeq: run.lastSeq, terminal: isTerminal(run.status) };
   };
@@ -124,6 +126,12 @@ export async function* streamRunUpdates(deps: StreamDeps, runId: string): AsyncG
     live.close();
   }
 }
+
+/**
+ * A subscriber outlives a database outage: its stream waits for the database instead of ending
+ * with an error, and then goes on from the last event it delivered.
+ */
+const throughOutages = <T>(read: () => Promise<T>) => untilDatabaseAnswers(read, { what: 'a run stream reading the database' });
 
 /** Subscribes at once (not on first read) to a run's events and updates, buffering at most MAX_LIVE_BUFFER. */
 export function listen(events: EventBus, runId: string) {

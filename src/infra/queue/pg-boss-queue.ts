@@ -10,10 +10,24 @@ const JOB_HEARTBEAT_SECONDS = 30;
 /** A limit (a product's maxConcurrentRuns, a target host's or group's) is one of 1..1000: each is a pg-boss group tier of that name. */
 const GROUP_TIERS = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [String(index + 1), index + 1]));
 
+/** pg-boss errors are logged one line per this long, with the number of the others. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
 /** One pg-boss per process, shared by the run and webhook queues (one connection pool). */
 export async function openPgBoss(connectionString: string, logger: Logger): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
-  boss.on('error', (error: unknown) => logger.warn({ err: error }, 'queue (pg-boss) error'));
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
+  boss.on('error', (error: unknown) => {
+    // While the database is away every polling loop reports it, several times a second.
+    if (performance.now() - lastLoggedAt < ERROR_LOG_INTERVAL_MS) {
+      unlogged++;
+      return;
+    }
+    logger.warn({ err: error, alsoSinceLastLine: unlogged }, 'queue (pg-boss) error');
+    lastLoggedAt = performance.now();
+    unlogged = 0;
+  });
   await boss.start();
   return boss;
 }
