@@ -44,8 +44,9 @@ export class WorkerLiveness {
     await prisma.worker.upsert({
       where: { id: workerId },
       create: { id: workerId, host: os.hostname(), pid: process.pid },
-      update: { heartbeatAt: new Date(), stoppedAt: null },
+      update: { stoppedAt: null },
     });
+    await this.stampHeartbeat();
     this.answeringSince = performance.now();
     let inFlight = false;
     this.timer = setInterval(() => {
@@ -59,9 +60,17 @@ export class WorkerLiveness {
     this.timer.unref();
   }
 
+  /**
+   * By the database's clock, as staleness is judged (liveWorkerIds): processes on hosts whose
+   * clocks differ judge each other against the one clock that stamped them.
+   */
+  private async stampHeartbeat(): Promise<void> {
+    await this.options.prisma.$executeRaw`UPDATE "Worker" SET "heartbeatAt" = now() WHERE id = ${this.options.workerId}`;
+  }
+
   private async beat(): Promise<void> {
     try {
-      await this.options.prisma.worker.update({ where: { id: this.options.workerId }, data: { heartbeatAt: new Date() } });
+      await this.stampHeartbeat();
     } catch (error) {
       this.answeringSince = undefined;
       throw error;
@@ -85,11 +94,9 @@ export class WorkerLiveness {
   }
 }
 
-/** Ids of workers that are alive: heartbeat recent, not stopped. */
+/** Ids of workers that are alive: heartbeat recent by the database's clock, not stopped. */
 export async function liveWorkerIds(prisma: PrismaClient, staleAfterMs: number): Promise<Set<string>> {
-  const live = await prisma.worker.findMany({
-    where: { stoppedAt: null, heartbeatAt: { gt: new Date(Date.now() - staleAfterMs) } },
-    select: { id: true },
-  });
+  const live = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM "Worker"
+    WHERE "stoppedAt" IS NULL AND "heartbeatAt" > now() - make_interval(secs => ${staleAfterMs / 1000})`;
   return new Set(live.map((worker) => worker.id));
 }

@@ -29,8 +29,11 @@ export interface DispatcherDeps {
   metrics: WebhookMetrics;
   /** How long past its timeout a sender holds a delivery: LEASE_MARGIN_MS unless a test shortens it. */
   leaseMarginMs?: number;
-  /** The time in epoch ms: Date.now unless a test pins it. */
-  now?: () => number;
+  /**
+   * The time in epoch ms: the database's, since leases and due times are written by one process
+   * and compared by others (whose clocks may differ), unless a test pins it.
+   */
+  now?: () => number | Promise<number>;
 }
 
 /**
@@ -41,12 +44,12 @@ export interface DispatcherDeps {
  */
 export class WebhookDispatcher {
   private readonly deps: DispatcherDeps;
-  private readonly now: () => number;
+  private readonly now: () => number | Promise<number>;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(deps: DispatcherDeps) {
     this.deps = deps;
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? (() => databaseNow(deps.prisma));
   }
 
   /**
@@ -58,7 +61,7 @@ export class WebhookDispatcher {
     this.deps.queue.start((deliveryId) => this.deliver(deliveryId));
     await this.sweep();
     this.sweeper = setInterval(() => {
-      this.sweep(new Date(this.now() - this.deps.sweepIntervalMs)).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
+      this.sweepOverdue().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'webhook sweep failed'));
     }, this.deps.sweepIntervalMs);
     this.sweeper.unref();
   }
@@ -67,9 +70,13 @@ export class WebhookDispatcher {
     clearInterval(this.sweeper);
   }
 
+  private async sweepOverdue(): Promise<void> {
+    await this.sweep(new Date((await this.now()) - this.deps.sweepIntervalMs));
+  }
+
   /** Schedules the PENDING deliveries (due before `dueBefore`, unless every one) at their time. */
   async sweep(dueBefore?: Date): Promise<number> {
-    const now = new Date(this.now());
+    const now = new Date(await this.now());
     const pending = await this.deps.prisma.webhookDelivery.findMany({
       where: { status: 'PENDING', ...(dueBefore ? { nextAttemptAt: { lt: dueBefore }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] } : {}) },
       orderBy: { nextAttemptAt: 'asc' },
@@ -88,7 +95,7 @@ export class WebhookDispatcher {
    * millisecond: a look at that very millisecond (the timer set for the lease's end) claims it.
    */
   async deliver(deliveryId: string): Promise<void> {
-    const now = new Date(this.now());
+    const now = new Date(await this.now());
     const leaseEnd = new Date(now.getTime() + this.deps.timeoutMs + (this.deps.leaseMarginMs ?? LEASE_MARGIN_MS));
     const { count } = await this.deps.prisma.webhookDelivery.updateMany({
       where: { id: deliveryId, status: 'PENDING', nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
@@ -138,7 +145,7 @@ export class WebhookDispatcher {
       this.deps.logger.warn({ deliveryId, endpoint: delivery.endpoint.name, attempts: delivery.attempts, lastError }, 'webhook delivery failed for good');
       return;
     }
-    const nextAttemptAt = new Date(this.now() + backoffMs(this.deps.retryBaseMs, delivery.attempts));
+    const nextAttemptAt = new Date((await this.now()) + backoffMs(this.deps.retryBaseMs, delivery.attempts));
     await this.record(deliveryId, { lastStatusCode: statusCode, lastError, nextAttemptAt });
     await this.deps.queue.schedule(deliveryId, nextAttemptAt);
   }
@@ -171,4 +178,9 @@ export function backoffMs(baseMs: number, attemptsMade: number): number {
 function failureOf(response: WebhookResponse): string {
   const text = 'error' in response ? response.error : `HTTP ${response.statusCode}${response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not followed)' : ''}${response.body ? `: ${response.body}` : ''}`;
   return text.slice(0, MAX_ERROR_LENGTH);
+}
+
+async function databaseNow(prisma: PrismaClient): Promise<number> {
+  const [row] = await prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`;
+  return row!.now.getTime();
 }
