@@ -68,6 +68,8 @@ describe('operation limits', () => {
     const answer = await ask({ query });
     expect(answer.status).toBe(400);
     expect(answer.body.errors).toEqual([expect.objectContaining({ message: 'Query depth limit of 12 exceeded, found 54.', extensions: { code: 'DEPTH_LIMIT_EXCEEDED' } })]);
+    // Sent again (its refusal is kept with the parsed document): the same answer.
+    expect(await ask({ query })).toEqual(answer);
     // Depth 12 itself is allowed.
     const twelve = await ask({ query: `{ runs(first: 2) { nodes { service { runs(first: 2) { nodes { service { runs(first: 2) { nodes { service { runs(first: 2) { nodes { id } } } } } } } } } } } }` });
     expect(twelve.body.errors).toBeUndefined();
@@ -85,6 +87,13 @@ describe('operation limits', () => {
     expect(some.status).toBe(400);
     expect(some.body.errors?.[0]).toMatchObject({ message: 'Aliases limit of 20 exceeded, found 21.', extensions: { code: 'ALIAS_LIMIT_EXCEEDED' } });
     expect((await ask({ query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: products { totalCount }`).join(' ')} }` })).status).toBe(200);
+  });
+
+  it('stops validating a document at the limit it breaks: the other rules do not walk it', async () => {
+    // 21 unknown fields: the alias limit's error alone, not one more error per field.
+    const answer = await ask({ query: `{ ${Array.from({ length: 21 }, (_, i) => `a${i}: nope`).join(' ')} }` });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ message: 'Aliases limit of 20 exceeded, found 21.', extensions: { code: 'ALIAS_LIMIT_EXCEEDED' } })]);
   });
 
   it('refuses a document over 64 Ki characters before parsing it, over HTTP, SSE and WebSocket', async () => {

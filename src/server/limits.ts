@@ -72,19 +72,28 @@ export function boundedParseCache(maxCharacters: number = PARSE_CACHE_CHARACTERS
   return { documentCache: cache<DocumentNode>(), errorCache: cache<Error>() };
 }
 
+/** A limit's refusal: thrown by the armor rules below, and kept per document (see useArmor). */
+class LimitRefusal extends GraphQLError {
+  constructor(message: string, code: string) {
+    // 400 for GraphQL-over-HTTP clients, the error event over SSE (`spec`), as a validation error.
+    super(message, { extensions: { code, http: { spec: true, status: 400 } } });
+  }
+}
+
 /** Depth, aliases, tokens and directives, refused at parse and validation (before any resolver). */
 export function useArmor(): Plugin {
-  // Report a limit as a validation error with a code (HTTP 400 for GraphQL-over-HTTP clients)
-  // instead of armor's default of throwing a "Syntax Error".
+  // A limit is an error with a code instead of armor's "Syntax Error". It is thrown rather than
+  // reported: armor checks at the operation's start, and throwing ends validation there, before
+  // the other rules walk (and compare) every field of a document that is refused anyway.
   const asValidationError = (code: string) => ({
     propagateOnRejection: false,
     onReject: [
-      (context: ValidationContext | null, error: GraphQLError) => {
-        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code } }));
+      (_context: ValidationContext | null, error: GraphQLError) => {
+        throw new LimitRefusal(error.message.replace(/^Syntax Error: /, ''), code);
       },
     ],
   });
-  return EnvelopArmorPlugin({
+  const armor = EnvelopArmorPlugin({
     maxDepth: { n: OPERATION_LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...asValidationError('DEPTH_LIMIT_EXCEEDED') },
     maxAliases: { n: OPERATION_LIMITS.maxAliases, ...asValidationError('ALIAS_LIMIT_EXCEEDED') },
     maxTokens: { n: OPERATION_LIMITS.maxTokens },
@@ -93,6 +102,27 @@ export function useArmor(): Plugin {
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: true },
   }) as Plugin;
+  // A thrown refusal escapes Yoga's validation cache, which keeps results only: keep it here, by
+  // document (the parse cache hands out the same one for the same source), so a document sent
+  // again is refused without being validated again.
+  const refusals = new WeakMap<DocumentNode, LimitRefusal>();
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(armor);
+    },
+    onValidate({ params, validateFn, setValidationFn }) {
+      const known = refusals.get(params.documentAST);
+      if (known) throw new LimitRefusal(known.message, String(known.extensions['code']));
+      setValidationFn((schema, document, ...rest) => {
+        try {
+          return validateFn(schema, document, ...rest);
+        } catch (error) {
+          if (error instanceof LimitRefusal) refusals.set(document, error);
+          throw error;
+        }
+      });
+    },
+  };
 }
 
 /**
