@@ -186,9 +186,12 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     requeue.unref();
   }
   let retention: NodeJS.Timeout | undefined;
-  if (role === 'api' && config.retentionDays > 0) {
+  if (role === 'api' && (config.retentionDays > 0 || embedded)) {
     retention = setInterval(() => {
-      pruneRunHistory(context, config.retentionDays).catch((error: unknown) => logger.error({ err: error }, 'run history pruning failed'));
+      const prune = config.retentionDays > 0 ? pruneRunHistory(context, config.retentionDays) : Promise.resolve();
+      prune
+        .then(() => database.reclaimSpace())
+        .catch((error: unknown) => logger.error({ err: error }, 'run history pruning failed'));
     }, config.retentionIntervalMinutes * 60_000);
     retention.unref();
   }

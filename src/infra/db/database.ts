@@ -22,6 +22,11 @@ export interface Database {
   sql: SqlExecutor & SqlStatements;
   /** True when this database was created (no migrations applied) by this open: the seed runs then. */
   fresh: boolean;
+  /**
+   * Makes the space of deleted and updated rows reusable. PostgreSQL's autovacuum does it by
+   * itself; PGlite has none, so without this its files grow with every run, pruned or not.
+   */
+  reclaimSpace(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,10 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
       prisma,
       sql,
       fresh,
+      async reclaimSpace() {
+        // Through Prisma, so it waits for a transaction in progress on PGlite's one session.
+        await prisma.$executeRawUnsafe('VACUUM');
+      },
       async close() {
         await prisma.$disconnect();
         await opened.close();
@@ -104,6 +113,9 @@ async function openPostgres(databaseUrl: string, logger: Logger): Promise<Databa
       prisma,
       sql,
       fresh,
+      async reclaimSpace() {
+        // Autovacuum's job.
+      },
       async close() {
         await prisma.$disconnect();
         await pool.end();
