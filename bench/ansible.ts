@@ -14,8 +14,9 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, max, median, min, numberOption, onCleanup, processCpuMs, resultsDir, runBench, table, tempDir } from './lib/common.ts';
 import { cpuProfile } from './lib/profiler.ts';
-import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import { BENCH_ADMIN_KEY, benchAuthorization, createProduct, gql, provision, runStatus, waitTerminal, type RunStatus } from './lib/gql.ts';
+import { createClient as createWsClient } from 'graphql-ws';
+import { waitTerminalBySubscription } from './lib/subscribers.ts';
+import { BENCH_ADMIN_KEY, benchAuthorization, createProduct, gql, provision, waitTerminal } from './lib/gql.ts';
 
 const RATIO_TARGET = 1.03;
 const PLAYBOOK = 'fifty-tasks.yml';
@@ -84,37 +85,6 @@ async function breakdown(url: string, runId: string, sentAtEpoch: number, seenAt
     finishMs: finished - stats,
     observedMs: seenAtEpoch - finished,
   };
-}
-
-const RUN_UPDATED = /* GraphQL */ `
-  subscription BenchRunUpdated($runId: ID!) {
-    runUpdated(runId: $runId) { status terminal }
-  }
-`;
-
-/** Resolves with performance.now() when runUpdated reports the run terminal (then the run). */
-function waitTerminalBySubscription(client: WsClient, url: string, runId: string): Promise<{ run: RunStatus; at: number }> {
-  return new Promise((resolve, reject) => {
-    let seenAt: number | undefined;
-    const unsubscribe = client.subscribe(
-      { query: RUN_UPDATED, variables: { runId } },
-      {
-        next: (message) => {
-          if (message.errors) reject(new Error(JSON.stringify(message.errors)));
-          const update = (message.data as { runUpdated?: { terminal: boolean } } | null | undefined)?.runUpdated;
-          if (update?.terminal && seenAt === undefined) {
-            seenAt = performance.now();
-            unsubscribe();
-            runStatus(url, runId).then((run) => resolve({ run, at: seenAt! }), reject);
-          }
-        },
-        error: (error: unknown) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
-        complete: () => {
-          if (seenAt === undefined) reject(new Error(`runUpdated for ${runId} completed without a terminal update`));
-        },
-      },
-    );
-  });
 }
 
 await runBench(async () => {

@@ -4,12 +4,16 @@
 // a `node` spinning at nice 0 in a session of its own (setsid), one per core: other work on the
 // host, as a database, another service or a CI job would be. For a short (4-task) and a 50-task
 // product, quiet and busy runs alternate (ABBA) after an unmeasured warm-up; the target is the
-// ratio of the medians. Meanwhile GET /healthz is sampled: the API must still answer first.
+// ratio of the medians. A run's end is seen through runUpdated (graphql-ws), as in the ansible
+// bench: polling would add server CPU that is not the run's. Meanwhile GET /healthz is sampled
+// (--health-ms): the API must still answer first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { Report, benchOptions, benchPlaybooksDir, embeddedDataDir, fmt, max, median, numberOption, onCleanup, percentile, runBench, sleep, table, tempDir } from './lib/common.ts';
-import { createProduct, provision, waitTerminal } from './lib/gql.ts';
+import { createClient as createWsClient } from 'graphql-ws';
+import { benchAuthorization, createProduct, provision } from './lib/gql.ts';
+import { waitTerminalBySubscription } from './lib/subscribers.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
 
 const RATIO_TARGET = 2;
@@ -67,10 +71,10 @@ await runBench(async () => {
   const options = benchOptions();
   const pairs = numberOption(options, 'n', 5);
   const loops = numberOption(options, 'loops', os.availableParallelism());
-  const pollMs = numberOption(options, 'poll-ms', 50);
+  const healthMs = numberOption(options, 'health-ms', 100);
   const ansibleNice = options.get('ansible-nice');
   const report = new Report('busy');
-  Object.assign(report.params, { pairs, busyLoops: loops, pollMs, ansibleNice: ansibleNice ?? 'default (19)', products: PRODUCTS.map((p) => `bench/playbooks/${p.playbook}`) });
+  Object.assign(report.params, { pairs, busyLoops: loops, healthMs, ansibleNice: ansibleNice ?? 'default (19)', products: PRODUCTS.map((p) => `bench/playbooks/${p.playbook}`) });
 
   const dir = tempDir('busy');
   const server = await spawnServer({
@@ -85,12 +89,15 @@ await runBench(async () => {
     await createProduct(server.url, { slug: product.slug, name: product.name, provisionPlaybook: product.playbook, deprovisionPlaybook: product.playbook, variableSchema: { type: 'object', properties: {} } });
   }
 
+  const wsClient = createWsClient({ url: server.url.replace(/^http/, 'ws'), lazy: false, retryAttempts: 0, connectionParams: benchAuthorization });
+  onCleanup(() => wsClient.dispose());
+
   let serial = 0;
   const runOnce = async (slug: string): Promise<number> => {
     serial++;
     const t0 = performance.now();
     const { runId } = await provision(server.url, { productSlug: slug, customerRef: `busy-${serial}` });
-    const { run, at } = await waitTerminal(server.url, runId, { intervalMs: pollMs, timeoutMs: 900_000 });
+    const { run, at } = await waitTerminalBySubscription(wsClient, server.url, runId);
     if (run.status !== 'SUCCEEDED') throw new Error(`run ${runId} ended ${run.status}: ${run.statusReason}`);
     return at - t0;
   };
@@ -98,7 +105,7 @@ await runBench(async () => {
     const stopLoops = startBusyLoops(loops);
     try {
       await sleep(500); // let the loops take the cores
-      const sampler = sampleHealth(server.url, 100);
+      const sampler = sampleHealth(server.url, healthMs);
       const ms = await runOnce(slug);
       health.push(...(await sampler.stop()));
       return ms;

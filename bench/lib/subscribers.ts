@@ -1,8 +1,8 @@
 // runEvents subscribers for the benches: they record when each event arrived, and check that a
 // subscriber got seq 1..lastSeq exactly once, in order.
 import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
-import { benchAuthorization } from './gql.ts';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { benchAuthorization, runStatus, type RunStatus } from './gql.ts';
 
 const RUN_EVENTS = /* GraphQL */ `
   subscription BenchRunEvents($runId: ID!, $afterSeq: Int) {
@@ -94,4 +94,35 @@ export function check(subscriber: Subscriber, lastSeq: number): string | undefin
     if (seqs[i] !== i + 1) return `position ${i} has seq ${seqs[i]}, expected ${i + 1}`;
   }
   return undefined;
+}
+
+const RUN_UPDATED = /* GraphQL */ `
+  subscription BenchRunUpdated($runId: ID!) {
+    runUpdated(runId: $runId) { status terminal }
+  }
+`;
+
+/** Resolves with performance.now() when runUpdated reports the run terminal (then the run). */
+export function waitTerminalBySubscription(client: WsClient, url: string, runId: string): Promise<{ run: RunStatus; at: number }> {
+  return new Promise((resolve, reject) => {
+    let seenAt: number | undefined;
+    const unsubscribe = client.subscribe(
+      { query: RUN_UPDATED, variables: { runId } },
+      {
+        next: (message) => {
+          if (message.errors) reject(new Error(JSON.stringify(message.errors)));
+          const update = (message.data as { runUpdated?: { terminal: boolean } } | null | undefined)?.runUpdated;
+          if (update?.terminal && seenAt === undefined) {
+            seenAt = performance.now();
+            unsubscribe();
+            runStatus(url, runId).then((run) => resolve({ run, at: seenAt! }), reject);
+          }
+        },
+        error: (error: unknown) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+        complete: () => {
+          if (seenAt === undefined) reject(new Error(`runUpdated for ${runId} completed without a terminal update`));
+        },
+      },
+    );
+  });
 }
