@@ -9,6 +9,7 @@ import { ADD_ITEMS, alive, Cluster, compensationOf, CREATE_PRODUCT, groupAlive, 
 import { postgresServerUrl } from './support/database.ts';
 import { allEvents, expectContiguous, provision, streamEvents, waitForRun } from './support/runs.ts';
 import { type ServerProcess } from './support/server-process.ts';
+import { freePort } from './support/private-postgres.ts';
 import { eventually } from './support/wait.ts';
 import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -290,13 +291,6 @@ async function startRedis(port: number): Promise<{ process: ResultPromise }> {
   return { process: redis };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!postgresServerUrl)('cluster profile: a Redis restart', () => {
   let port: number;

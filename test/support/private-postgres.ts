@@ -107,6 +107,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     throw new Error(`PostgreSQL did not answer within 60 s:\n${log}`);
   }
 
+  async function halt(signal: NodeJS.Signals): Promise<void> {
+    const child = server;
+    server = undefined;
+    if (!child) return;
+    child.kill(signal);
+    await exited(child);
+  }
   const handle: PrivatePostgres = {
     port,
     url,
@@ -120,20 +127,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
-    async stop() {
-      const child = server;
-      server = undefined;
-      if (!child) return;
-      child.kill('SIGINT');
-      await exited(child);
-    },
-    async kill() {
-      const child = server;
-      server = undefined;
-      if (!child) return;
-      child.kill('SIGKILL');
-      await exited(child);
-    },
+    // SIGINT: PostgreSQL's fast shutdown; SIGKILL: a crash, recovered from the WAL at the next start.
+    stop: () => halt('SIGINT'),
+    kill: () => halt('SIGKILL'),
     async destroy() {
       await handle.stop();
       fs.rmSync(root, { recursive: true, force: true });
@@ -162,7 +158,8 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on at the moment, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as net.AddressInfo;
