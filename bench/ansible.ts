@@ -95,15 +95,17 @@ await runBench(async () => {
   const wait = options.get('wait') === 'poll' ? 'poll' : 'subscription';
   // --ansible-nice=N: Provisio's PROVISIO_ANSIBLE_NICE (bare ansible-playbook always runs at the bench's own priority).
   const ansibleNice = options.get('ansible-nice');
+  // --cpu-group=off: Provisio's PROVISIO_ANSIBLE_CPU_GROUP (its CPU groups, see src/runner/cpu-group.ts).
+  const cpuGroup = options.get('cpu-group');
   // --commit-window-ms=N: Provisio's PROVISIO_EVENT_COMMIT_WINDOW_MS (how long an event waits to share a commit).
   const commitWindowMs = options.get('commit-window-ms');
   const report = new Report('ansible');
-  Object.assign(report.params, { iterations, budgetS, wait, ansibleNice: ansibleNice ?? 'default (19)', commitWindowMs: commitWindowMs ?? 'default', pollMs: wait === 'poll' ? pollMs : undefined, playbook: `bench/playbooks/${PLAYBOOK}` });
+  Object.assign(report.params, { iterations, budgetS, wait, ansibleNice: ansibleNice ?? 'default (19)', cpuGroup: cpuGroup ?? 'default (auto)', commitWindowMs: commitWindowMs ?? 'default', pollMs: wait === 'poll' ? pollMs : undefined, playbook: `bench/playbooks/${PLAYBOOK}` });
 
   const dir = tempDir('ansible');
   const labDir = path.join(dir, 'lab');
   const config = loadConfig(
-    { LOG_LEVEL: 'silent', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, ...(ansibleNice === undefined ? {} : { PROVISIO_ANSIBLE_NICE: ansibleNice }), ...(commitWindowMs === undefined ? {} : { PROVISIO_EVENT_COMMIT_WINDOW_MS: commitWindowMs }) },
+    { LOG_LEVEL: 'silent', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, ...(ansibleNice === undefined ? {} : { PROVISIO_ANSIBLE_NICE: ansibleNice }), ...(cpuGroup === undefined ? {} : { PROVISIO_ANSIBLE_CPU_GROUP: cpuGroup }), ...(commitWindowMs === undefined ? {} : { PROVISIO_EVENT_COMMIT_WINDOW_MS: commitWindowMs }) },
     { port: 0, host: '127.0.0.1', dataDir: embeddedDataDir(dir), playbooksDir: benchPlaybooksDir, labDir, seedDemoData: false, maxConcurrentRuns: 1 },
   );
   const app = buildApp(config, { logger: pino({ level: 'silent' }) });

@@ -73,8 +73,9 @@ await runBench(async () => {
   const loops = numberOption(options, 'loops', os.availableParallelism());
   const healthMs = numberOption(options, 'health-ms', 100);
   const ansibleNice = options.get('ansible-nice');
+  const cpuGroup = options.get('cpu-group');
   const report = new Report('busy');
-  Object.assign(report.params, { pairs, busyLoops: loops, healthMs, ansibleNice: ansibleNice ?? 'default (19)', products: PRODUCTS.map((p) => `bench/playbooks/${p.playbook}`) });
+  Object.assign(report.params, { pairs, busyLoops: loops, healthMs, ansibleNice: ansibleNice ?? 'default (19)', cpuGroup: cpuGroup ?? 'default (auto)', products: PRODUCTS.map((p) => `bench/playbooks/${p.playbook}`) });
 
   const dir = tempDir('busy');
   const server = await spawnServer({
@@ -83,6 +84,7 @@ await runBench(async () => {
     PROVISIO_LAB_DIR: path.join(dir, 'lab'),
     PROVISIO_SEED_DEMO: 'false',
     ...(ansibleNice === undefined ? {} : { PROVISIO_ANSIBLE_NICE: ansibleNice }),
+    ...(cpuGroup === undefined ? {} : { PROVISIO_ANSIBLE_CPU_GROUP: cpuGroup }),
   });
   await waitReady(server.url);
   for (const product of PRODUCTS) {

@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, machineCpuMs, mainThreadSchedMs, max, numberOption, percentile, processCpuMs, resultsDir, rssMiB, runBench, sampleRss, sampleThreadState, sleep, table, tempDir } from './lib/common.ts';
 import { createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
 import { summariseFile } from './lib/profiler.ts';
-import { spawnServer, waitReady } from './lib/server.ts';
+import { joinServerCpuGroup, spawnServer, waitReady } from './lib/server.ts';
 import { check, subscribe, type Subscriber, type Transport } from './lib/subscribers.ts';
 
 const P99_TARGET_MS = 50;
@@ -74,12 +74,16 @@ await runBench(async () => {
   // the server's latency is when playbooks compete with it as equals.
   const ansibleNiceOption = options.get('ansible-nice');
   const ansibleNice = ansibleNiceOption === undefined ? 'default (19)' : Number(ansibleNiceOption);
-  const extraEnv: Record<string, string> = ansibleNiceOption === undefined ? {} : { PROVISIO_ANSIBLE_NICE: String(Number(ansibleNiceOption)) };
+  const cpuGroup = options.get('cpu-group');
+  const extraEnv: Record<string, string> = {
+    ...(ansibleNiceOption === undefined ? {} : { PROVISIO_ANSIBLE_NICE: String(Number(ansibleNiceOption)) }),
+    ...(cpuGroup === undefined ? {} : { PROVISIO_ANSIBLE_CPU_GROUP: cpuGroup }),
+  };
   // --server-nice=N (e.g. -10, as root): the server ahead of everything else on the machine.
   const serverNice = Number(options.get('server-nice') ?? 0);
   // --server-cpu-prof: the server runs under node --cpu-prof; the profile is summarised after it stopped.
   const profileDir = options.has('server-cpu-prof') ? path.join(dir, 'cpu-prof') : undefined;
-  Object.assign(report.params, { ansibleNice, serverNice, serverCpuProfile: profileDir !== undefined });
+  Object.assign(report.params, { ansibleNice, cpuGroup: cpuGroup ?? 'default (auto)', serverNice, serverCpuProfile: profileDir !== undefined });
   const server = await spawnServer({
     ...extraEnv,
     PROVISIO_DATA_DIR: embeddedDataDir(dir),
@@ -92,6 +96,7 @@ await runBench(async () => {
   await waitReady(server.url);
   const { url } = server;
   console.log(`server pid ${server.pid} at ${url}`);
+  report.params.clientCpuGroup = (await joinServerCpuGroup(server.pid)) ?? 'none (the bench shares the server autogroup)';
   await createProduct(url, {
     slug: 'bench-stream',
     name: 'Bench: event stream',

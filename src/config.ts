@@ -44,6 +44,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Nice value of ansible-playbook and its session (0: same priority as the server): the API before the playbooks. */
   ansibleNice: number;
+  /** `auto`: playbooks run in a CPU control group of their own where the host allows one; `off`: never. */
+  ansibleCpuGroup: 'auto' | 'off';
   /** Cluster profile: runs executing at once across all workers; unset: the sum of the workers' own limits. */
   clusterMaxRuns: number | undefined;
   webhooks: WebhookConfig;
@@ -121,6 +123,7 @@ const envSchema = z.object({
     }),
   PROVISIO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_ANSIBLE_NICE: z.coerce.number().int().min(0).max(19).default(19),
+  PROVISIO_ANSIBLE_CPU_GROUP: z.enum(['auto', 'off']).default('auto'),
   PROVISIO_CLUSTER_MAX_RUNS: z.coerce.number().int().min(1).max(100_000).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
   PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatSeconds: e.PROVISIO_HEARTBEAT_SECONDS,
     clusterMaxRuns: e.PROVISIO_CLUSTER_MAX_RUNS,
     ansibleNice: e.PROVISIO_ANSIBLE_NICE,
+    ansibleCpuGroup: e.PROVISIO_ANSIBLE_CPU_GROUP,
     metricsPort: e.PROVISIO_METRICS_PORT,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
     eventCommitWindowMs: e.PROVISIO_EVENT_COMMIT_WINDOW_MS,

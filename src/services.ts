@@ -19,7 +19,7 @@ import { createMemoryDeliveryQueue } from './infra/queue/delivery-queue.ts';
 import { createMemoryRunQueue } from './infra/queue/queue.ts';
 import { createHttpWebhookSender } from './infra/webhooks/http-sender.ts';
 import type { Logger } from './logger.ts';
-import { sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
+import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
 import type { AppContext } from './schema/context.ts';
 import { openSecretBox } from './secret-keys.ts';
 
@@ -50,6 +50,21 @@ export interface Services {
    * rest (INTERRUPTED, compensated) and closes the queue, the event bus and the database.
    */
   close(runGraceMs: number): Promise<void>;
+}
+
+/** The CPU group this process's playbooks join (see src/runner/cpu-group.ts), with a line saying which scheme is in effect. */
+async function playbookCpuGroupOf(config: Config, logger: Logger): Promise<string | undefined> {
+  if (config.ansibleCpuGroup === 'off') {
+    logger.info({ nice: config.ansibleNice }, 'playbooks share the server autogroup at a lower nice (PROVISIO_ANSIBLE_CPU_GROUP=off)');
+    return undefined;
+  }
+  const outcome = await playbookCpuGroup();
+  if (outcome.group) {
+    const { dir, weight, serverDir, serverWeight } = outcome.group;
+    logger.info({ playbooks: `${dir} (${weight})`, server: `${serverDir} (${serverWeight})`, nice: config.ansibleNice }, 'the server and its playbooks run in CPU groups of their own');
+  }
+  else logger.warn({ reason: outcome.reason, nice: config.ansibleNice }, 'no CPU group for playbooks: they share the server autogroup at a lower nice, and a busy host slows them more');
+  return outcome.group?.procsFile;
 }
 
 /** The services both entries share, for one process in its role. */
@@ -99,6 +114,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
   };
   const executor = executes
     ? new RunExecutor({
+        playbookCpuGroup: await playbookCpuGroupOf(config, logger),
         ...lifecycle,
         playbooksDir: config.playbooksDir,
         playbookEnv: { PROVISIO_LAB_DIR: config.labDir },

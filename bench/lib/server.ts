@@ -2,7 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
 import { DEFAULT_COMPILE_CACHE_DIR } from '../../src/compile-cache.ts';
-import path from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import path, { join } from 'node:path';
+import { locateCpuController } from '../../src/runner/cpu-group.ts';
 import { onCleanup, repoRoot, sleep } from './common.ts';
 import { BENCH_ADMIN_KEY } from './gql.ts';
 
@@ -127,4 +129,17 @@ export async function waitReady(graphqlUrl: string, timeoutMs = 60_000): Promise
     if (performance.now() > deadline) throw new Error(`${readyz} not 200 after ${timeoutMs} ms`);
     await sleep(2);
   }
+}
+
+/**
+ * Moves this bench process into the server's CPU group, where the server made one: the bench's
+ * clients stand for remote machines, and on a shared host they must not queue behind the
+ * server's playbooks, or a bench of the API measures its own clients' wait for a CPU.
+ * Returns the group joined, or undefined (the server shares its autogroup with the bench anyway).
+ */
+export async function joinServerCpuGroup(serverPid: number): Promise<string | undefined> {
+  const located = locateCpuController(await readFile(`/proc/${serverPid}/cgroup`, 'utf8'), await readFile('/proc/self/mountinfo', 'utf8'));
+  if ('reason' in located || !/provisio-server-\d+$/.test(located.dir)) return undefined;
+  await writeFile(join(located.dir, 'cgroup.procs'), String(process.pid));
+  return located.dir;
 }

@@ -24,3 +24,5 @@ export { InventoryError, inventoryProblems, isHostPattern, parseInventoryText } 
 export type { Inventory, InventoryGroup, RunTarget } from './inventory.ts';
 export { unreachableHosts, type UnreachableHost } from './reachability.ts';
 export { groupHosts, selectHosts } from './host-patterns.ts';
+export { playbookCpuGroup } from './cpu-group.ts';
+export type { CpuGroup, CpuGroupOutcome } from './cpu-group.ts';

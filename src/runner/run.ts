@@ -146,7 +146,7 @@ export async function runPlaybook(spec: RunSpec): Promise<RunOutcome> {
 
     const execa = await loadExeca();
     // A process group of its own (cancel reaches forks and module processes) in the server's session.
-    const launch = await groupLaunch(bin, args, spec.nice ?? 0);
+    const launch = await groupLaunch(bin, args, spec.nice ?? 0, spec.cpuGroupProcs);
     const subprocess = execa(launch?.file ?? bin, launch?.args ?? args, {
       env,
       extendEnv: false,

@@ -150,8 +150,10 @@ export interface RunSpec {
   /** Extra environment for ansible-playbook (the runner's own process env is not inherited). */
   env?: Record<string, string>;
   onSpawn?: (pid: number) => void;
-  /** Nice value for ansible-playbook and its forks, which share this process's session and autogroup (0: this process's own priority). */
+  /** Nice value for ansible-playbook and its forks (0: this process's own priority); it ranks them below the server in its autogroup, or among themselves in their CPU group. */
   nice?: number;
+  /** The `cgroup.procs` of the CPU group the playbook joins (playbookCpuGroup()); unset: none. */
+  cpuGroupProcs?: string | undefined;
   /** Called strictly in order; a returned promise is awaited before the next event (backpressure). */
   onEvent: (event: RunnerEvent) => void | Promise<void>;
   /** Cap of the kept stdout+stderr log (head and tail are kept). Default 1 MiB. */

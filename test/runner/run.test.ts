@@ -13,7 +13,8 @@ import {
 } from '../../src/runner/index.ts';
 import type { AnsibleEvent } from '../../src/runner/index.ts';
 import { ansibleEvents, FIXTURES, fixture, groupProcesses, membersAfterKill, run, tempDir, type GroupMember } from './helpers.ts';
-import { LAUNCH_FAILED_EXIT_CODE, LAUNCH_FAILED_MESSAGE, launchWith } from '../../src/runner/priority.ts';
+import { JOIN_FAILED_MESSAGE, LAUNCH_FAILED_EXIT_CODE, LAUNCH_FAILED_MESSAGE, launchWith } from '../../src/runner/priority.ts';
+import { playbookCpuGroup } from '../../src/runner/cpu-group.ts';
 
 const T = 60_000;
 const cleanups: (() => Promise<void>)[] = [];
@@ -265,6 +266,16 @@ describe('runPlaybook', () => {
   });
 });
 
+/** The processes of the run's group once the module's `sleep` (a fork of a fork) is among them. */
+async function groupWithModuleSleep(leader: number): Promise<GroupMember[]> {
+  let group: GroupMember[] = [];
+  for (let i = 0; i < 100 && !group.some((member) => /\bsleep 30\b/.test(member.args)); i++) {
+    group = await groupProcesses(leader);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return group;
+}
+
 describe('CPU priority', () => {
   it("runs ansible-playbook and its forks below the server, in a group of their own inside the server's session and autogroup", { timeout: T }, async () => {
     const controller = new AbortController();
@@ -277,12 +288,7 @@ describe('CPU priority', () => {
       onSpawn: (pid) => (leader = pid),
       onEvent: async (event) => {
         if (event.type !== 'runner_start' || seen.length) return;
-        // Wait for the module's `sleep` (a fork of a fork), then read every process of the group.
-        let group: GroupMember[] = [];
-        for (let i = 0; i < 100 && !group.some((member) => /\bsleep 30\b/.test(member.args)); i++) {
-          group = await groupProcesses(leader);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        const group = await groupWithModuleSleep(leader);
         for (const member of group) {
           try {
             seen.push({ ...member, autogroup: readFileSync(`/proc/${member.pid}/autogroup`, 'utf8').trim() });
@@ -310,13 +316,47 @@ describe('CPU priority', () => {
     expect(readFileSync('/proc/self/autogroup', 'utf8').trim()).toBe(ownAutogroup);
   });
 
-  it.each(['perl', 'python3'] as const)('the %s launcher makes a group, lowers the priority, and reports a command it cannot run', async (name) => {
+  it('runs ansible-playbook and its forks in the CPU group of the process, where the host lets it make one', { timeout: T }, async (context) => {
+    const prepared = await playbookCpuGroup();
+    if (!prepared.group) return context.skip(`no CPU group on this host: ${prepared.reason}`);
+    const controller = new AbortController();
+    let leader = 0;
+    const groups: string[] = [];
+    const { outcome } = await run('sleep.yml', {
+      nice: 10,
+      cpuGroupProcs: prepared.group.procsFile,
+      signal: controller.signal,
+      onSpawn: (pid) => (leader = pid),
+      onEvent: async (event) => {
+        if (event.type !== 'runner_start' || groups.length) return;
+        const group = await groupWithModuleSleep(leader);
+        const members = new Set((await readFile(prepared.group!.procsFile, 'utf8')).split('\n').filter(Boolean).map(Number));
+        for (const member of group) groups.push(`${member.args.split(' ')[0]}: ${members.has(member.pid)}`);
+        controller.abort();
+      },
+    });
+    expect(outcome.cancelled).toBe(true);
+    expect(groups.length, groups.join(', ')).toBeGreaterThan(1);
+    expect(groups.every((line) => line.endsWith(': true')), groups.join(', ')).toBe(true);
+    // The server itself stays where it was: its own autogroup is its weight against the playbooks.
+    const own = new Set((await readFile(prepared.group.procsFile, 'utf8')).split('\n').filter(Boolean).map(Number));
+    expect(own.has(process.pid)).toBe(false);
+  });
+
+  it.each(['perl', 'python3'] as const)('the %s launcher makes a group, joins the CPU group, lowers the priority, and reports a command it cannot run', async (name) => {
     const kind = name === 'perl' ? 'perl' : 'python';
     const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
-    const probe = launchWith({ kind, path }, '/bin/sh', ['-c', 'echo "$$ $(ps -o pgid=,sid=,ni= -p $$)"'], 7);
+    const procs = join(await scratch(), 'cgroup.procs');
+    const probe = launchWith({ kind, path }, '/bin/sh', ['-c', 'echo "$$ $(ps -o pgid=,sid=,ni= -p $$)"'], 7, procs);
     const [pid, pgid, sid, nice] = execFileSync(probe.file, probe.args, { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
     const ownSession = Number(execFileSync('ps', ['-o', 'sid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim());
     expect({ pgid, sid, nice }).toEqual({ pgid: pid, sid: ownSession, nice: 7 });
+    expect(readFileSync(procs, 'utf8')).toBe(`${pid}\n`);
+    // A group it cannot join is said on stderr (the run's log), and the command runs anyway.
+    const unjoinable = launchWith({ kind, path }, '/bin/echo', ['ran'], 7, '/nonexistent/cgroup.procs');
+    const joined = spawnSync(unjoinable.file, unjoinable.args, { encoding: 'utf8' });
+    expect({ status: joined.status, stdout: joined.stdout }).toEqual({ status: 0, stdout: 'ran\n' });
+    expect(joined.stderr).toContain(`${JOIN_FAILED_MESSAGE} /nonexistent/cgroup.procs`);
     const missing = launchWith({ kind, path }, '/nonexistent/ansible-playbook', [], 7);
     const failed = spawnSync(missing.file, missing.args, { encoding: 'utf8' });
     expect(failed.status).toBe(LAUNCH_FAILED_EXIT_CODE);

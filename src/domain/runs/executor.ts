@@ -24,6 +24,8 @@ export interface ExecutorDeps extends LifecycleDeps {
   secrets: SecretBox;
   /** Nice value for ansible-playbook and its session, so the server keeps its share of the CPU. */
   ansibleNice?: number | undefined;
+  /** The `cgroup.procs` of this process's playbook CPU group; unset: the playbooks share the server's autogroup. */
+  playbookCpuGroup?: string | undefined;
   /** Where runs and events are counted for /metrics. */
   metrics?: RunMetrics | undefined;
   /** Cluster profile: runs come from a queue shared by several workers, whose limits the claim checks. */
@@ -89,6 +91,7 @@ export class RunExecutor {
         signal: controller.signal,
         graceMs: this.deps.killGraceMs,
         nice: this.deps.ansibleNice,
+        cpuGroupProcs: this.deps.playbookCpuGroup,
         env: this.deps.playbookEnv,
         onSpawn: (pid) => {
           // Only while the run is RUNNING: a late write must not leave a pid on a finished run.
