@@ -6,11 +6,28 @@ import { PGLITE_NODE_FLAGS } from './src/infra/db/pglite-options.ts';
 // the way Node does.
 const nodeConditions = ['module', 'node', 'production'];
 
+/**
+ * Test tiers, each a vitest project (`vitest run --project unit`): `unit` needs no server, no
+ * Ansible and no database server (`npm run test:unit`, the fast loop); `db` opens databases in
+ * process; `runner` runs the real ansible-playbook without a server; `browser` drives Debian's
+ * chromium; `e2e` starts servers (and clusters). `npm test` runs them all.
+ */
+const UNIT = [
+  'test/unit/**/*.test.ts',
+  'test/runner/parser.test.ts',
+  'test/runner/mask.test.ts',
+  'test/runner/sweep.test.ts',
+  'test/lifecycle.test.ts',
+  'test/background-lane.test.ts',
+];
+const DB = ['test/migrate.test.ts', 'test/sql-execute.test.ts', 'test/reclaim-space.test.ts'];
+const RUNNER = ['test/runner/**/*.test.ts'];
+const BROWSER = ['test/browser/**/*.test.ts'];
+
 export default defineConfig({
   resolve: { conditions: nodeConditions },
   ssr: { resolve: { conditions: nodeConditions } },
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Each file starts real servers, PGlite instances and ansible-playbook: two at a time fits 2 cores.
     pool: 'forks',
@@ -20,5 +37,12 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 180_000,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'db', include: DB } },
+      { extends: true, test: { name: 'runner', include: RUNNER, exclude: UNIT } },
+      { extends: true, test: { name: 'browser', include: BROWSER } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...DB, ...RUNNER, ...BROWSER] } },
+    ],
   },
 });

@@ -12,7 +12,7 @@ DOCUMENTATION = '''
     name: test_events
     type: stdout
     short_description: JSON dump of events, recap and custom stats (Provisio playbook tests)
-    description: Test helper for playbooks/.tests/validate.py.
+    description: Test helper for test/playbooks/validate.py.
 '''
 
 

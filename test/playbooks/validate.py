@@ -5,8 +5,10 @@ Runs the real ansible-playbook (as the engine does: one JSON extra-vars file, va
 as {"__ansible_unsafe": ...}) and checks the effect on the stand-in element files, the exit
 codes, the recap (rescued/failed), the custom stats, and that no secret reaches the output.
 
-    python3 playbooks/.tests/validate.py            # all products
-    python3 playbooks/.tests/validate.py voip-line  # one product
+    python3 test/playbooks/validate.py            # all products
+    python3 test/playbooks/validate.py voip-line  # one product
+
+The suite runs it (test/runner/demo-playbooks.test.ts, the runner tier).
 """
 import copy
 import hashlib
@@ -19,7 +21,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PLAYBOOKS = os.path.dirname(HERE)
+PLAYBOOKS = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'playbooks')
 ANSIBLE = os.environ.get('ANSIBLE_PLAYBOOK', 'ansible-playbook')
 FAILURES = []
 # Every lab directory of this session lives under one root, removed at the end.
