@@ -1,7 +1,8 @@
 import type { Prisma, ProvisioningRun, Service } from '#generated/prisma/client.ts';
 import { holdActionInventory } from './action-inventory.ts';
 import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
-import { ACTIVE_RUN_STATUSES, canonicalJson, MAX_VARIABLES_BYTES, splitSecrets, type ProvisioningDeps } from './provisioning.ts';
+import { ACTIVE_RUN_STATUSES } from './runs/index.ts';
+import { canonicalJson, MAX_VARIABLES_BYTES, splitSecrets, type ProvisioningDeps } from './provisioning.ts';
 import { publishPools } from './inventory.ts';
 import { productActions } from './product-actions.ts';
 import { enqueueRun } from './runs/index.ts';

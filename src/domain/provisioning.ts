@@ -6,7 +6,7 @@ import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundE
 import { publishPools } from './inventory.ts';
 import type { Logger } from '../logger.ts';
 import type { WebhookOutbox } from './webhooks/index.ts';
-import { enqueueRun } from './runs/index.ts';
+import { ACTIVE_RUN_STATUSES, enqueueRun } from './runs/index.ts';
 import { assertTargetReachable } from './targets.ts';
 import { productDefinition, type InventoryRequirement } from './products.ts';
 import { openValues, sealValues, type SecretBox } from './secrets.ts';
@@ -43,9 +43,6 @@ export interface RunStarted {
 
 /** Request variables are configuration, not payload: a generous cap keeps runs and events small. */
 export const MAX_VARIABLES_BYTES = 64 * 1024;
-
-/** Statuses in which a run still holds its service: a service has at most one such run. */
-export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING'] as const;
 
 /**
  * Validates the request, reserves inventory atomically and queues the provision run.

@@ -1,7 +1,8 @@
 import type { Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { RunEventRecorder } from './events.ts';
-import { enqueueRun, finishRun, isTerminal, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './lifecycle.ts';
+import { enqueueRun, finishRun, type LifecycleDeps } from './lifecycle.ts';
+import { isTerminal, LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
 
 export interface RunControlDeps extends LifecycleDeps {
   /** Stops a run executing in this process; false when it does not run here. */

@@ -8,7 +8,8 @@ import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import { claimRun } from './claim.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
 import { inventoryVariables } from './inventory-vars.ts';
-import { finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun, type Verdict } from './lifecycle.ts';
+import { finishRun, type LifecycleDeps } from './lifecycle.ts';
+import { LOADED_RUN_INCLUDE, type LoadedRun, type Verdict } from './status.ts';
 import { openProductSecrets, openValues, type SecretBox } from '../secrets.ts';
 import { mergeVariables, secretValues } from '../variables.ts';
 

@@ -3,7 +3,8 @@ export { cancelRun, pruneRunHistory, retryRun, type PruneResult } from './contro
 export type { RunCounters } from './events.ts';
 export { EventWriter } from './event-writer.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
-export { enqueueRun, isTerminal, queuePosition, type LifecycleDeps } from './lifecycle.ts';
+export { enqueueRun, queuePosition, type LifecycleDeps } from './lifecycle.ts';
+export { ACTIVE_RUN_STATUSES, isTerminal } from './status.ts';
 export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';
 export { interruptRunsOfEndedLocalWorkers, recordProcessIdentity } from './local-workers.ts';
 export { interruptOrphanedRuns, requeueWaitingRuns } from './recovery.ts';

@@ -4,7 +4,7 @@ import { inventoryKinds } from '../inventory-kinds.ts';
 import type { InventoryRequirement } from '../inventory-requirements.ts';
 import { openValues, type SecretBox } from '../secrets.ts';
 import { addedItemIds } from './action-items.ts';
-import type { LoadedRun } from './lifecycle.ts';
+import type { LoadedRun } from './status.ts';
 
 /** What a playbook gets of the inventory (design notes: "Variables handed to a playbook"). */
 export interface InventoryVariables {

@@ -1,4 +1,4 @@
-import type { InventoryItem, Prisma, PrismaClient, Product, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import type { Prisma, PrismaClient, Product, ProvisioningRun } from '#generated/prisma/client.ts';
 import type { InventoryStatus, RunStatus, ServiceStatus } from '#generated/prisma/enums.ts';
 import type { RunOutcome, RunStats } from '../../runner/index.ts';
 import type { EventBus } from '../ports/event-bus.ts';
@@ -14,6 +14,7 @@ import { productDefinition } from '../products.ts';
 import { targetLimits } from '../targets.ts';
 import type { ScheduledDelivery, WebhookOutbox } from '../webhooks/index.ts';
 import { runEndNotifications } from './notifications.ts';
+import type { LoadedRun, Verdict } from './status.ts';
 
 export interface LifecycleDeps {
   prisma: PrismaClient;
@@ -27,20 +28,6 @@ export interface LifecycleDeps {
   defaultRunTimeoutSeconds: number;
   /** Notifications of run ends, services needing attention, quarantined items and low pools. */
   webhooks: WebhookOutbox;
-}
-
-export type LoadedRun = ProvisioningRun & { product: Product; service: (Service & { inventoryItems: InventoryItem[] }) | null };
-
-export const LOADED_RUN_INCLUDE = { product: true, service: { include: { inventoryItems: true } } } as const;
-
-const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
-export const isTerminal = (status: RunStatus | string) => TERMINAL.has(status as RunStatus);
-
-export interface Verdict {
-  status: RunStatus;
-  reason: string | null;
-  /** Nothing happened in the network: the playbook never started, or it reached no host. */
-  neverStarted?: boolean;
 }
 
 /** Queues a run, honouring its product's concurrency limit and those of the target hosts and groups it touches. */

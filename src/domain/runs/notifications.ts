@@ -1,7 +1,7 @@
 import type { Prisma } from '#generated/prisma/client.ts';
 import type { RunStatus } from '#generated/prisma/enums.ts';
 import { apiId, type Notification } from '../webhooks/index.ts';
-import type { LoadedRun, Verdict } from './lifecycle.ts';
+import type { LoadedRun, Verdict } from './status.ts';
 
 /** Ends a receiver is told about as failures (a cancel was asked for, so it is not one). */
 const FAILURES: ReadonlySet<RunStatus> = new Set(['FAILED', 'ROLLED_BACK', 'TIMED_OUT', 'INTERRUPTED']);

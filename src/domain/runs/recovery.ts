@@ -4,7 +4,8 @@ import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
 import { isAnsibleOfRun } from '../../runner/index.ts';
 import { RunEventRecorder } from './events.ts';
-import { enqueueRun, finishRun, LOADED_RUN_INCLUDE, type LifecycleDeps, type LoadedRun } from './lifecycle.ts';
+import { enqueueRun, finishRun, type LifecycleDeps } from './lifecycle.ts';
+import { LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
 import { hostOf } from './liveness.ts';
 
 /**

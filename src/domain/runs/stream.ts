@@ -2,7 +2,7 @@ import type { PrismaClient, RunEvent } from '#generated/prisma/client.ts';
 import type { EventBus, RunEventMessage, RunUpdatedMessage } from '../ports/event-bus.ts';
 import { untilDatabaseAnswers } from '../database-outage.ts';
 import { NotFoundError } from '../errors.ts';
-import { isTerminal } from './lifecycle.ts';
+import { isTerminal } from './status.ts';
 
 export interface StreamDeps {
   prisma: PrismaClient;
