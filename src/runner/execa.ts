@@ -1,8 +1,8 @@
 import type { execa } from 'execa';
 
 /**
- * execa and the ~130 modules under it load when Provisio first starts a process (a run, a syntax
- * check), not with the server: they were ~60 ms of every cold start.
+ * execa and the modules under it load when Provisio first starts a process (a run, a syntax
+ * check), not with the server: they were a noticeable part of every cold start (bench startup).
  */
 export async function loadExeca(): Promise<typeof execa> {
   return (await import('execa')).execa;

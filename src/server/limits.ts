@@ -10,7 +10,7 @@ import { runAsBackground } from '../domain/background-work.ts';
 /**
  * Limits on what one operation may ask for, for every role and transport. Each is far above what
  * the documented queries, the typed clients and a console page need (see the README) and far
- * below what stalls the server: a 54-level query once took 26 s and 1 GB, 10,000 aliases 12 s.
+ * below what stalls the server (deep nesting and mass aliases did: figures in bench/README.md, limits).
  */
 export const OPERATION_LIMITS = {
   /** Selection depth; the deepest documented query (a run with its service, product and events' nodes) is 6. */
@@ -31,7 +31,7 @@ export const OPERATION_LIMITS = {
    * Cost: 1 per field, what is under a connection counted once per node of its page (first/last,
    * at most 100), under a plain list 10 times. A console page of 50 runs with their product,
    * service and counters costs ~1,100; a run with its first 100 events ~1,000. At the limit, an
-   * operation reads ~1,000 rows and takes ~150 ms of the server's one thread (bench/limits.ts).
+   * operation reads ~1,000 rows (its time on the server's one thread: bench/README.md, limits).
    */
   maxCost: 10_000,
   /**

@@ -50,8 +50,8 @@ export function attachWebSocket(options: WebSocketOptions) {
   });
   const cleanup = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
     {
-      // graphql-ws closes sockets that have not initialised in 3 s; under load (20 playbooks on
-      // 2 cores in bench/load) the server can be that slow to read the client's first message.
+      // graphql-ws closes sockets that have not initialised in 3 s; under load (bench/load's 20
+      // playbooks on 2 cores) the server can be that slow to read the client's first message.
       connectionInitWaitTimeout: 15_000,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),

@@ -48,7 +48,7 @@ export function createProvisioYoga(options: YogaOptions): ProvisioYoga {
       headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
     },
     // GraphiQL from the package, not a CDN: operations networks are often isolated. The page
-    // (~9 MB, everything inlined) is built once, on the first visit.
+    // (large: everything inlined) is built once, on the first visit.
     renderGraphiQL: (options) => (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options))),
     landingPage: false,
     healthCheckEndpoint: '/healthz',

@@ -6,8 +6,8 @@ import { isBackground } from '../../domain/background-work.ts';
 /**
  * PGlite runs SQL on the main thread and hands results back through promises, never through the
  * event loop. An expensive operation (nine pages of a hundred items, 18 queries) therefore ran
- * from its first query to its last without the server reading a single new request: ~270 ms
- * during which every other caller waited. Through this lane, background work
+ * from its first query to its last without the server reading a single new request, and every
+ * other caller waited that long. Through this lane, background work
  * (domain/background-work.ts) sends one query at a time and lets the event loop turn before each,
  * so a request that arrives meanwhile is read and its queries wait for one background query at
  * most.

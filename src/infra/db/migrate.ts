@@ -1,5 +1,5 @@
 // Applies prisma/migrations at server start without Prisma's schema engine (the Wasm engine
-// alone takes seconds to load; cold start must stay under 1 s). It writes the same
+// alone takes seconds to load, and cold start has a target of 1 s). It writes the same
 // `_prisma_migrations` rows as `prisma migrate deploy`, so the real CLI accepts the database.
 //
 // Differences from `migrate deploy`, on purpose:

@@ -1,6 +1,6 @@
 // Child process: initialises a new PGlite data directory (argv: its path) and exits. initdb runs
-// in a second WebAssembly instance whose memory (~450 MB) V8 frees only at a full GC, which an
-// idle server may not run for hours; even a worker thread leaves ~140 MB behind in the process.
+// in a second WebAssembly instance whose large memory V8 frees only at a full GC, which an idle
+// server may not run for hours; even a worker thread leaves much of it behind in the process.
 import { PGlite } from '@electric-sql/pglite';
 import { PGLITE_OPTIONS } from './pglite-options.ts';
 

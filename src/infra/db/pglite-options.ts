@@ -11,8 +11,8 @@ export const pgdataDir = (dataDir: string): string => `${dataDir}/pgdata`;
 /**
  * Node flags for a process that opens PGlite (`npm start` passes them, as do the tests' and the
  * benches' spawners). `--liftoff-only` keeps PGlite's WebAssembly on V8's baseline compiler: the
- * optimising one takes ~600 MB of memory for one of PostgreSQL's functions a moment after start
- * (RSS 830 MB, then back to 300) and its compile threads take the CPU from the first requests.
- * Its code runs SQL ~25 % faster, which the event path does not need (bench/README.md).
+ * optimising one takes hundreds of MB for one of PostgreSQL's functions a moment after start,
+ * and its compile threads take the CPU from the first requests. Its code runs SQL faster, which
+ * the event path does not need (figures in bench/README.md).
  */
 export const PGLITE_NODE_FLAGS = ['--liftoff-only'];
