@@ -146,6 +146,9 @@ const envSchema = z.object({
   message: 'set PROVISIO_SECRET_KEY or PROVISIO_SECRET_KEY_FILE, not both',
 });
 
+/** Every environment variable the configuration reads (the README's table lists each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export class ConfigError extends Error {}
 
 /** Parses the environment (or overrides, for tests) into a Config; throws ConfigError listing every bad variable. */
