@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { Config } from './config.ts';
-import { holdsSealedSecrets, verifySecretKey } from './domain/secrets-at-rest.ts';
-import type { SecretBox } from './domain/secrets.ts';
+import { holdsSealedSecrets, verifySecretKey, type SecretBox } from './domain/secrets/index.ts';
 import { createEnvelopeSecretBox, SEALED_PREFIX } from './infra/crypto/envelope.ts';
 import { loadKeyring, SECRET_KEY_FILE } from './infra/crypto/keyring.ts';
 import type { Logger } from './logger.ts';

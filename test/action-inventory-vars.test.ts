@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { luhnValid } from '../src/domain/inventory-kinds.ts';
+import { luhnValid } from '../src/domain/inventory/kinds.ts';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
 import { rawQuery } from './support/client.ts';
 import { allEvents, provision, waitForRun } from './support/runs.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionTransition, type ProductAction } from '../src/domain/product-actions.ts';
+import { actionTransition, type ProductAction } from '../src/domain/catalog/product-actions.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { rawQuery } from './support/client.ts';
 import { provision, waitForRun } from './support/runs.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { productDefinition } from '../src/domain/products.ts';
-import { openProductSecrets } from '../src/domain/secrets.ts';
+import { productDefinition } from '../src/domain/catalog/products.ts';
+import { openProductSecrets } from '../src/domain/secrets/box.ts';
 import { graphql } from './gql/gql.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { authorization, query, request } from './support/client.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoProducts } from '../src/domain/seed.ts';
+import { demoProducts } from '../src/demo/seed.ts';
 import { repoRoot } from './support/app.ts';
 import { rawQuery } from './support/client.ts';
 import { ADD_ITEMS, alive, Cluster, compensationOf, CREATE_PRODUCT, groupAlive, rawId, seedDemo } from './support/cluster.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { luhnValid } from '../src/domain/inventory-kinds.ts';
+import { luhnValid } from '../src/domain/inventory/kinds.ts';
 import { MASK } from '../src/runner/index.ts';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
 import { query, wsClient } from './support/client.ts';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
-import { luhnValid } from '../src/domain/inventory-kinds.ts';
+import { luhnValid } from '../src/domain/inventory/kinds.ts';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';
 import { query, type Endpoint } from './support/client.ts';
 import { AddInventoryMutation, CreateProductMutation } from './support/documents.ts';

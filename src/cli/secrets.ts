@@ -1,4 +1,4 @@
-import { resealStoredSecrets, secretKeyUsage } from '../domain/secrets-at-rest.ts';
+import { resealStoredSecrets, secretKeyUsage } from '../domain/secrets/index.ts';
 import { configOrExit } from '../entry.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import { generateKeyText } from '../infra/crypto/keyring.ts';

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { Prisma, PrismaClient, Product, Target } from '#generated/prisma/client.ts';
 import { groupHosts, inventoryProblems, InventoryError, parseInventoryText, selectHosts, unreachableHosts, type Inventory, type RunTarget } from '../runner/index.ts';
 import type { RunLimit } from './ports/run-queue.ts';
-import { runCredentials } from './credentials.ts';
-import { type SecretBox } from './secrets.ts';
+import { runCredentials, type SecretBox } from './secrets/index.ts';
 import { ConflictError, NotFoundError, TargetUnreachableError, ValidationError, issuesFromZod } from './errors.ts';
 
 export interface TargetInput {

@@ -7,7 +7,7 @@ import { registerTrustedDocuments, type DocumentCheck } from '../domain/access/t
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
-import { ProductRef } from './product.ts';
+import { ProductRef } from './products.ts';
 import { expectType, nodeIdOf } from './errors.ts';
 
 export const RoleEnum = builder.enumType(Role, {

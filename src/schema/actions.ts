@@ -1,9 +1,9 @@
-import { runServiceAction } from '../domain/actions.ts';
+import { runServiceAction } from '../domain/services/index.ts';
 import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { productActions, type ProductAction } from '../domain/product-actions.ts';
+import { productActions, type ProductAction } from '../domain/catalog/index.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
-import { RunStartedRef, ServiceStatusEnum } from './service.ts';
+import { RunStartedRef, ServiceStatusEnum } from './services.ts';
 
 const ServiceActionRef = builder.objectRef<ProductAction>('ServiceAction').implement({
   description: 'Something that can be done to a provisioned service of the product (suspend, top-up, change plan, …): a playbook run like a provision.',

@@ -1,8 +1,8 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { CredentialKind, createCredential, deleteCredential, updateCredential } from '../domain/credentials.ts';
+import { CredentialKind, createCredential, deleteCredential, updateCredential } from '../domain/secrets/index.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
-import { ProductRef } from './product.ts';
+import { ProductRef } from './products.ts';
 import { staffOnlyNode } from './targets.ts';
 
 const CredentialKindEnum = builder.enumType(CredentialKind, {

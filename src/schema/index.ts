@@ -1,11 +1,11 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './errors.ts';
-import './product.ts';
+import './products.ts';
 import './inventory.ts';
-import './service.ts';
-import './run.ts';
-import './playbook.ts';
+import './services.ts';
+import './runs.ts';
+import './playbooks.ts';
 import './access.ts';
 import './targets.ts';
 import './credentials.ts';

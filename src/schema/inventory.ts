@@ -3,13 +3,11 @@ import { filter, pipe } from '@graphql-yoga/subscription';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { visibleInventory } from '../domain/access/viewer.ts';
 import { ForbiddenError, InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem } from '../domain/inventory.ts';
-import { type inventoryKinds } from '../domain/inventory-kinds.ts';
+import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem, type inventoryKinds, productPool, type ProductPool, type RequirementStock } from '../domain/inventory/index.ts';
 import type { PoolCountsMessage } from '../domain/ports/event-bus.ts';
-import { productPool, type ProductPool, type RequirementStock } from '../domain/pool-alerts.ts';
 import { builder } from './builder.ts';
 import { expectType } from './errors.ts';
-import { InventoryKindEnum } from './product.ts';
+import { InventoryKindEnum } from './products.ts';
 
 export const InventoryStatusEnum = builder.enumType(InventoryStatus, {
   name: 'InventoryStatus',

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { seedDemoData } from '../../src/domain/seed.ts';
+import { seedDemoData } from '../../src/demo/seed.ts';
 import type { Endpoint } from './client.ts';
 import { createTestDatabase, postgresServerUrl } from './database.ts';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { demoInventory, demoProducts } from '../../src/domain/seed.ts';
+import { demoInventory, demoProducts } from '../../src/demo/seed.ts';
 import { newAdminKey, repoRoot } from './app.ts';
 import { type Endpoint, rawQuery } from './client.ts';
 import { createTestDatabase, postgresServerUrl } from './database.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openProductSecrets, openValues, sealProductSecrets, sealValues, SecretKeyError } from '../../src/domain/secrets.ts';
+import { openProductSecrets, openValues, sealProductSecrets, sealValues, SecretKeyError } from '../../src/domain/secrets/box.ts';
 import { createEnvelopeSecretBox, masterKey } from '../../src/infra/crypto/envelope.ts';
 import { KeyringError, loadKeyring } from '../../src/infra/crypto/keyring.ts';
 

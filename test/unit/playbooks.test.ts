@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { listPlaybooks, resolvePlaybook } from '../../src/domain/playbooks.ts';
+import { listPlaybooks, resolvePlaybook } from '../../src/domain/catalog/playbooks.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-playbooks-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mergeVariables, parseVariableSchema, secretValues, validateVariables } from '../../src/domain/variables.ts';
+import { mergeVariables, parseVariableSchema, secretValues, validateVariables } from '../../src/domain/catalog/variables.ts';
 
 const schema = () =>
   parseVariableSchema({

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { apiId, backoffMs, webhookUrlProblem } from '../../src/domain/webhooks/index.ts';
 import { signingSecrets } from '../../src/domain/webhooks/endpoints.ts';
 import { newSigningSecret, signedHeaders } from '../../src/domain/webhooks/signing.ts';
-import type { SecretBox } from '../../src/domain/secrets.ts';
+import type { SecretBox } from '../../src/domain/secrets/box.ts';
 import { createHttpWebhookSender } from '../../src/infra/webhooks/http-sender.ts';
 
 const open = { allowedHosts: [] };

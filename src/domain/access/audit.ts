@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
-import { inventoryKinds } from '../inventory-kinds.ts';
-import { SECRET_MASK } from '../variables.ts';
+import { inventoryKinds } from '../inventory/index.ts';
+import { SECRET_MASK } from '../catalog/index.ts';
 import type { Viewer } from './viewer.ts';
 
 /** One mutation as the audit log keeps it. */

@@ -1,6 +1,6 @@
 import type { InventoryItem, Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
-import type { ActionTransition } from '../product-actions.ts';
+import type { ActionTransition } from '../catalog/index.ts';
 
 // The items an ACTION run reserved or releases (recorded on the run when it was queued).
 

@@ -1,17 +1,14 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
 import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome, type RunStats } from '../../runner/index.ts';
-import { runCredentials } from '../credentials.ts';
+import { runCredentials, openProductSecrets, openValues, type SecretBox } from '../secrets/index.ts';
 import { targetForRun } from '../targets.ts';
-import { resolvePlaybook } from '../playbooks.ts';
-import { productDefinition } from '../products.ts';
+import { resolvePlaybook, productDefinition, mergeVariables, secretValues } from '../catalog/index.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import { claimRun } from './claim.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
 import { inventoryVariables } from './inventory-vars.ts';
 import { finishRun, type LifecycleDeps } from './lifecycle.ts';
 import { LOADED_RUN_INCLUDE, type LoadedRun, type Verdict } from './status.ts';
-import { openProductSecrets, openValues, type SecretBox } from '../secrets.ts';
-import { mergeVariables, secretValues } from '../variables.ts';
 
 export interface ExecutorDeps extends LifecycleDeps {
   playbooksDir: string;

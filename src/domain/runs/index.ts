@@ -4,6 +4,7 @@ export type { RunCounters } from './events.ts';
 export { EventWriter } from './event-writer.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
 export { enqueueRun, queuePosition, type LifecycleDeps } from './lifecycle.ts';
+export { addedItemIds } from './action-items.ts';
 export { ACTIVE_RUN_STATUSES, isTerminal } from './status.ts';
 export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';
 export { interruptRunsOfEndedLocalWorkers, recordProcessIdentity } from './local-workers.ts';

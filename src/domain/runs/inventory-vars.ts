@@ -1,8 +1,7 @@
 import type { InventoryItem, PrismaClient } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
-import { inventoryKinds } from '../inventory-kinds.ts';
-import type { InventoryRequirement } from '../inventory-requirements.ts';
-import { openValues, type SecretBox } from '../secrets.ts';
+import { inventoryKinds, type InventoryRequirement } from '../inventory/index.ts';
+import { openValues, type SecretBox } from '../secrets/index.ts';
 import { addedItemIds } from './action-items.ts';
 import type { LoadedRun } from './status.ts';
 

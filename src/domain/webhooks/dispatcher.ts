@@ -2,7 +2,7 @@ import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { WebhookMetrics } from '../ports/metrics.ts';
 import type { DeliveryQueue, WebhookResponse, WebhookSender } from '../ports/webhooks.ts';
-import type { SecretBox } from '../secrets.ts';
+import type { SecretBox } from '../secrets/index.ts';
 import { signingSecrets } from './endpoints.ts';
 import { EVENT_TYPES } from './events.ts';
 import { signedHeaders } from './signing.ts';

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, WebhookDelivery, WebhookEndpoint } from '#generated/prisma/client.ts';
 import type { WebhookEvent } from '#generated/prisma/enums.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError, type FieldIssue } from '../errors.ts';
-import { openValues, sealValues, type SecretBox } from '../secrets.ts';
+import { openValues, sealValues, type SecretBox } from '../secrets/index.ts';
 import { apiId, deliveryBody } from './events.ts';
 import type { WebhookOutbox } from './outbox.ts';
 import { newSigningSecret } from './signing.ts';

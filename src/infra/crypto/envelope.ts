@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { SecretKeyError, type SecretBox } from '../../domain/secrets.ts';
+import { SecretKeyError, type SecretBox } from '../../domain/secrets/index.ts';
 
 /**
  * Envelope encryption with AES-256-GCM from node:crypto. Values are sealed with a random data key,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { InventoryKind, ServiceStatus, type InventoryStatus, type RunStatus } from '#generated/prisma/enums.ts';
-import { ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
-import { inventoryRequirementList, type InventoryRequirement } from './inventory-requirements.ts';
+import { ValidationError, issuesFromZod, type FieldIssue } from '../errors.ts';
+import { inventoryRequirementList, type InventoryRequirement } from '../inventory/index.ts';
 import { parseVariableSchema, type VariableSchema } from './variables.ts';
 
 /** Something that can be done to a provisioned service, as its product declares it. */

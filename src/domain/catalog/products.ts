@@ -1,19 +1,17 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient, Product } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
-import { MAX_RUN_TIMEOUT_SECONDS } from './limits.ts';
-import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
-import { CREDENTIALS_VARIABLE, isHostPattern } from '../runner/index.ts';
-import { inventoryRequirementList, type InventoryRequirement } from './inventory-requirements.ts';
-import type { Logger } from '../logger.ts';
-import { checkPoolAlerts } from './pool-alerts.ts';
-import type { WebhookOutbox } from './webhooks/index.ts';
+import { MAX_RUN_TIMEOUT_SECONDS } from '../limits.ts';
+import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from '../errors.ts';
+import { CREDENTIALS_VARIABLE, isHostPattern } from '../../runner/index.ts';
+import { inventoryRequirementList, type InventoryRequirement, checkPoolAlerts } from '../inventory/index.ts';
+import type { Logger } from '../../logger.ts';
+import type { WebhookOutbox } from '../webhooks/index.ts';
 import { parseActions, productActions, type ProductAction } from './product-actions.ts';
 import { resolvePlaybook } from './playbooks.ts';
-import { openProductSecrets, sealProductSecrets, type SecretBox } from './secrets.ts';
+import { openProductSecrets, sealProductSecrets, type SecretBox } from '../secrets/index.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
 
-export type { InventoryRequirement };
 
 export interface ProductInput {
   slug: string;

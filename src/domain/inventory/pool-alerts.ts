@@ -1,7 +1,7 @@
 import type { PrismaClient, Product } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
-import type { InventoryRequirement } from './inventory-requirements.ts';
-import { apiId, type WebhookOutbox } from './webhooks/index.ts';
+import type { InventoryRequirement } from './requirements.ts';
+import { apiId, type WebhookOutbox } from '../webhooks/index.ts';
 
 export interface RequirementStock extends InventoryRequirement {
   /** AVAILABLE items that fit this requirement. */
@@ -78,5 +78,5 @@ export async function checkPoolAlerts(deps: PoolAlertDeps, scope: { kinds?: Read
   }
 }
 
-// products.ts reads the same column (productDefinition) but imports this module: read here to keep the graph acyclic.
+// catalog/products.ts reads the same column (productDefinition) but imports this module: read here to keep the graph acyclic.
 const requirementsOf = (product: Product) => (product.inventoryRequirements ?? []) as unknown as InventoryRequirement[];

@@ -1,4 +1,4 @@
-import { listPlaybooks, type PlaybookFile } from '../domain/playbooks.ts';
+import { listPlaybooks, type PlaybookFile } from '../domain/catalog/index.ts';
 import { builder } from './builder.ts';
 
 const PlaybookRef = builder.objectRef<PlaybookFile>('Playbook').implement({

@@ -1,16 +1,15 @@
-import type { InventoryItem, Prisma, PrismaClient, ProvisioningRun, Service } from '#generated/prisma/client.ts';
-import type { InventoryKind } from '#generated/prisma/enums.ts';
-import type { EventBus } from './ports/event-bus.ts';
-import type { RunQueue } from './ports/run-queue.ts';
-import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
-import { publishPools } from './inventory.ts';
-import type { Logger } from '../logger.ts';
-import type { WebhookOutbox } from './webhooks/index.ts';
-import { ACTIVE_RUN_STATUSES, enqueueRun } from './runs/index.ts';
-import { assertTargetReachable } from './targets.ts';
-import { productDefinition, type InventoryRequirement } from './products.ts';
-import { openValues, sealValues, type SecretBox } from './secrets.ts';
-import { secretMaskIssues, secretVariableNames, validateVariables } from './variables.ts';
+import type { Prisma, PrismaClient, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { RunQueue } from '../ports/run-queue.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { WebhookOutbox } from '../webhooks/index.ts';
+import { ACTIVE_RUN_STATUSES, enqueueRun } from '../runs/index.ts';
+import { assertTargetReachable } from '../targets.ts';
+import { productDefinition, secretMaskIssues, splitSecrets, validateVariables } from '../catalog/index.ts';
+import { pickItems, publishPools } from '../inventory/index.ts';
+import { openValues, sealValues, type SecretBox } from '../secrets/index.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 export interface ProvisioningDeps {
   prisma: PrismaClient;
@@ -215,85 +214,4 @@ async function findByIdempotencyKey(deps: ProvisioningDeps, key: string, partner
   }
   const { runs: _runs, ...plain } = service;
   return { service: plain, run };
-}
-
-export function splitSecrets(schema: Parameters<typeof secretVariableNames>[0], values: Record<string, unknown>) {
-  const secrets = new Set(secretVariableNames(schema));
-  const variables: Record<string, unknown> = {};
-  const secretVariables: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(values)) (secrets.has(name) ? secretVariables : variables)[name] = value;
-  return { variables, secretVariables };
-}
-
-type Tx = Prisma.TransactionClient;
-
-/**
- * Chooses the items a provision gets: explicit ids first, then the first matching AVAILABLE items
- * per requirement (oldest first). With `lock`, rows are locked FOR UPDATE SKIP LOCKED so that
- * concurrent provisions on PostgreSQL take different items instead of waiting on each other.
- */
-export async function pickItems(tx: Tx, requirements: InventoryRequirement[], explicitIds: string[], options: { lock: boolean }): Promise<InventoryItem[]> {
-  if (options.lock && explicitIds.length) {
-    // Lock before reading, so the AVAILABLE checks below stay true until commit.
-    await tx.$queryRawUnsafe('SELECT id FROM "InventoryItem" WHERE id = ANY($1::uuid[]) FOR UPDATE', explicitIds);
-  }
-  const explicit = explicitIds.length ? await tx.inventoryItem.findMany({ where: { id: { in: explicitIds } } }) : [];
-  for (const id of explicitIds) {
-    const item = explicit.find((candidate) => candidate.id === id);
-    if (!item) throw new NotFoundError('InventoryItem', id);
-    const requirement = requirements.find((req) => req.kind === item.kind);
-    if (!requirement) throw new ValidationError([{ path: 'inventoryItemIds', message: `${item.kind} ${item.identifier} is not a kind this product needs` }]);
-    if (item.status !== 'AVAILABLE') throw new InvalidStateError(`${item.kind} ${item.identifier} is ${item.status}, not AVAILABLE`, item.status);
-    if (!matches(item, requirement.match)) {
-      throw new ValidationError([{ path: 'inventoryItemIds', message: `${item.kind} ${item.identifier} does not match ${JSON.stringify(requirement.match)}` }]);
-    }
-  }
-  const chosen: InventoryItem[] = [];
-  for (const requirement of requirements) {
-    const given = explicit.filter((item) => item.kind === requirement.kind);
-    if (given.length > requirement.count) {
-      throw new ValidationError([{ path: 'inventoryItemIds', message: `${given.length} ${requirement.kind} items given; the product needs ${requirement.count}` }]);
-    }
-    chosen.push(...given);
-    const missing = requirement.count - given.length;
-    if (missing === 0) continue;
-    const picked = await availableItems(tx, requirement.kind, requirement.match, missing, given.map((item) => item.id), options.lock);
-    if (picked.length < missing) {
-      const available = await tx.inventoryItem.count({ where: { kind: requirement.kind, status: 'AVAILABLE' } });
-      throw new InsufficientInventoryError(requirement.kind, requirement.count, Math.min(available, picked.length + given.length));
-    }
-    chosen.push(...picked);
-  }
-  return chosen;
-}
-
-async function availableItems(tx: Tx, kind: InventoryKind, match: Record<string, unknown>, count: number, exclude: string[], lock: boolean): Promise<InventoryItem[]> {
-  const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
-    `SELECT id FROM "InventoryItem"
-      WHERE kind = $1::"InventoryKind" AND status = 'AVAILABLE' AND attributes @> $2::jsonb AND NOT (id = ANY($3::uuid[]))
-      ORDER BY "createdAt", identifier
-      LIMIT $4
-      ${lock ? 'FOR UPDATE SKIP LOCKED' : ''}`,
-    kind,
-    JSON.stringify(match),
-    exclude,
-    count,
-  );
-  if (rows.length === 0) return [];
-  const items = await tx.inventoryItem.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
-  return rows.map((row) => items.find((item) => item.id === row.id)!);
-}
-
-function matches(item: InventoryItem, match: Record<string, unknown>): boolean {
-  const attributes = item.attributes as Record<string, unknown>;
-  return Object.entries(match).every(([name, value]) => attributes[name] === value);
-}
-
-/** JSON with object keys sorted, so that equal values compare equal however they were stored. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
-  );
 }

@@ -2,10 +2,10 @@ import { ServiceStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { visibleServices } from '../domain/access/viewer.ts';
 import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, TargetUnreachableError, ValidationError } from '../domain/errors.ts';
-import { deprovisionService, provisionService, type RunStarted } from '../domain/provisioning.ts';
+import { deprovisionService, provisionService, type RunStarted } from '../domain/services/index.ts';
 import { builder } from './builder.ts';
 import { expectType, nodeIdOf } from './errors.ts';
-import { ProvisioningRunRef } from './run.ts';
+import { ProvisioningRunRef } from './runs.ts';
 
 export const ServiceStatusEnum = builder.enumType(ServiceStatus, {
   name: 'ServiceStatus',

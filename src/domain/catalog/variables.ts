@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
+import { ValidationError, issuesFromZod, type FieldIssue } from '../errors.ts';
 
 /**
  * A product's variable schema: the JSON Schema subset request variables are checked against.
@@ -226,4 +226,13 @@ function ajvIssues(errors: ErrorObject[] | null | undefined, path: string): Fiel
     const allowed = error.keyword === 'enum' ? `: ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` : '';
     return { path: [path, ...pointer].join('.'), message: `${error.message ?? 'is invalid'}${allowed}` };
   });
+}
+
+/** Splits request variables into plain ones and those the schema marks secret (stored sealed). */
+export function splitSecrets(schema: VariableSchema, values: Record<string, unknown>) {
+  const secrets = new Set(secretVariableNames(schema));
+  const variables: Record<string, unknown> = {};
+  const secretVariables: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) (secrets.has(name) ? secretVariables : variables)[name] = value;
+  return { variables, secretVariables };
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Credential, Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import { CredentialKind } from '#generated/prisma/enums.ts';
-import { CredentialError, openSshKey, type RunCredential } from '../runner/index.ts';
-import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from './errors.ts';
-import { openValues, sealValues, type SecretBox } from './secrets.ts';
+import { CredentialError, openSshKey, type RunCredential } from '../../runner/index.ts';
+import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type FieldIssue } from '../errors.ts';
+import { openValues, sealValues, type SecretBox } from './box.ts';
 
 export interface CredentialInput {
   name: string;

@@ -1,13 +1,12 @@
 import type { Prisma, ProvisioningRun, Service } from '#generated/prisma/client.ts';
 import { holdActionInventory } from './action-inventory.ts';
-import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from './errors.ts';
-import { ACTIVE_RUN_STATUSES } from './runs/index.ts';
-import { canonicalJson, MAX_VARIABLES_BYTES, splitSecrets, type ProvisioningDeps } from './provisioning.ts';
-import { publishPools } from './inventory.ts';
-import { productActions } from './product-actions.ts';
-import { enqueueRun } from './runs/index.ts';
-import { openValues, sealValues } from './secrets.ts';
-import { secretMaskIssues, validateVariables } from './variables.ts';
+import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
+import { ACTIVE_RUN_STATUSES, enqueueRun } from '../runs/index.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { MAX_VARIABLES_BYTES, type ProvisioningDeps } from './provisioning.ts';
+import { productActions, secretMaskIssues, splitSecrets, validateVariables } from '../catalog/index.ts';
+import { publishPools } from '../inventory/index.ts';
+import { openValues, sealValues } from '../secrets/index.ts';
 
 export interface ActionRequest {
   serviceId: string;

@@ -1,8 +1,8 @@
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { visibleProducts, visibleServices } from '../domain/access/viewer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { archiveProduct, createProduct, productDefinition, updateProduct, type InventoryRequirement, type ProductPatch } from '../domain/products.ts';
-import { maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/variables.ts';
+import { archiveProduct, createProduct, productDefinition, updateProduct, type ProductPatch, maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/catalog/index.ts';
+import type { InventoryRequirement } from '../domain/inventory/index.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { expectType } from './errors.ts';
 

@@ -1,13 +1,13 @@
 import { type z } from 'zod';
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
 import type { InventoryKind, InventoryStatus } from '#generated/prisma/enums.ts';
-import type { EventBus, PoolCountsMessage } from './ports/event-bus.ts';
-import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError, type InventoryRowIssue } from './errors.ts';
-import { inventoryKinds } from './inventory-kinds.ts';
-import type { Logger } from '../logger.ts';
+import type { EventBus, PoolCountsMessage } from '../ports/event-bus.ts';
+import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError, type InventoryRowIssue } from '../errors.ts';
+import { inventoryKinds } from './kinds.ts';
+import type { Logger } from '../../logger.ts';
 import { checkPoolAlerts } from './pool-alerts.ts';
-import { sealValues, type SecretBox } from './secrets.ts';
-import type { WebhookOutbox } from './webhooks/index.ts';
+import { sealValues, type SecretBox } from '../secrets/index.ts';
+import type { WebhookOutbox } from '../webhooks/index.ts';
 
 export const MAX_INVENTORY_ROWS_PER_CALL = 10_000;
 

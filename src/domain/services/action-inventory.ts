@@ -1,10 +1,9 @@
 import type { InventoryItem, Prisma, Product, Service } from '#generated/prisma/client.ts';
 import type { InventoryKind } from '#generated/prisma/enums.ts';
-import { ConflictError, ValidationError } from './errors.ts';
-import { pickItems } from './provisioning.ts';
-import { productDefinition } from './products.ts';
-import type { ProductAction } from './product-actions.ts';
-import { addedItemIds } from './runs/action-items.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { pickItems } from '../inventory/index.ts';
+import { productDefinition, type ProductAction } from '../catalog/index.ts';
+import { addedItemIds } from '../runs/index.ts';
 
 type Tx = Prisma.TransactionClient;
 

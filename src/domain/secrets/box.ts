@@ -1,5 +1,3 @@
-import type { VariableSchema } from './variables.ts';
-
 /**
  * Seals secrets for storage and opens them again. Secret values (inventory secret attributes,
  * secret request variables, secret product defaults) are sealed before they are written and
@@ -39,8 +37,16 @@ function openValue(box: SecretBox, name: string, value: unknown): unknown {
   return box.keyIdOf(value) === undefined ? value : box.open(name, value as string);
 }
 
+/**
+ * The part of a product's variable schema that marks its secret variables and their defaults
+ * (the catalog's VariableSchema fits it): the box needs no more, so it stays below the catalog.
+ */
+export interface SecretMarkedSchema {
+  properties: Record<string, { secret?: boolean | undefined; default?: unknown }>;
+}
+
 interface ProductSecrets {
-  variableSchema: VariableSchema;
+  variableSchema: SecretMarkedSchema;
   defaultVariables: Record<string, unknown>;
 }
 

@@ -1,7 +1,5 @@
-import type { InventoryDeps, NewInventoryItem } from './inventory.ts';
-import { addInventoryItems } from './inventory.ts';
-import { luhnValid } from './inventory-kinds.ts';
-import { createProduct, type ProductDeps, type ProductInput } from './products.ts';
+import { type InventoryDeps, type NewInventoryItem, addInventoryItems, luhnValid } from '../domain/inventory/index.ts';
+import { createProduct, type ProductDeps, type ProductInput } from '../domain/catalog/index.ts';
 
 /** Demo controls every example playbook understands, to show the rescue path and long tasks. */
 function demoControls(steps: { provision: string[]; deprovision: string[] }) {

@@ -1,6 +1,5 @@
 import type { Prisma, PrismaClient } from '#generated/prisma/client.ts';
-import { mapProductSecrets, openProductSecrets, SecretKeyError, type SecretBox } from './secrets.ts';
-import type { VariableSchema } from './variables.ts';
+import { mapProductSecrets, openProductSecrets, SecretKeyError, type SecretBox, type SecretMarkedSchema } from './box.ts';
 
 /** The JSON columns that hold a map of secret name → sealed value. */
 const SECRET_MAPS = [
@@ -158,7 +157,7 @@ export async function secretKeyUsage(prisma: PrismaClient, box: SecretBox): Prom
 const PRODUCT_SECRETS = { variableSchema: true, defaultVariables: true } as const;
 
 function productSecrets(product: { variableSchema: Prisma.JsonValue; defaultVariables: Prisma.JsonValue }) {
-  return { variableSchema: product.variableSchema as unknown as VariableSchema, defaultVariables: product.defaultVariables as Record<string, unknown> };
+  return { variableSchema: product.variableSchema as unknown as SecretMarkedSchema, defaultVariables: product.defaultVariables as Record<string, unknown> };
 }
 
 function openSealed(box: SecretBox, values: Record<string, unknown>): void {

@@ -1,0 +1,26 @@
+// The catalog's public surface: products, the actions they offer, their variable schemas and
+// the playbooks they run.
+export { actionTransition, productActions, type ActionTransition, type ProductAction } from './product-actions.ts';
+export { cachedSyntaxCheck, listPlaybooks, resolvePlaybook, type PlaybookFile } from './playbooks.ts';
+export {
+  archiveProduct,
+  createProduct,
+  productDefinition,
+  updateProduct,
+  type PlaybookChecker,
+  type ProductDeps,
+  type ProductInput,
+  type ProductPatch,
+} from './products.ts';
+export {
+  maskSecretDefaults,
+  maskSecretVariables,
+  mergeVariables,
+  SECRET_MASK,
+  secretMaskIssues,
+  secretValues,
+  secretVariableNames,
+  splitSecrets,
+  validateVariables,
+  type VariableSchema,
+} from './variables.ts';

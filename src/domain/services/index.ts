@@ -1,0 +1,4 @@
+// The service lifecycle's public surface: provisioning and deprovisioning services, and running
+// their actions.
+export { runServiceAction } from './actions.ts';
+export { deprovisionService, provisionService, type RunStarted } from './provisioning.ts';
