@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { pino } from 'pino';
-import { buildApp } from '../src/app.ts';
+import { buildApp } from '../src/boot/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, max, median, min, numberOption, onCleanup, processCpuMs, resultsDir, runBench, table, tempDir } from './lib/common.ts';
 import { cpuProfile } from './lib/profiler.ts';

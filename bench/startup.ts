@@ -23,7 +23,7 @@ const QUERIES = [
 ];
 
 /** Heavy imports of src/main.ts in load order; each measured as the increment over the previous. */
-const IMPORTS = ['pino', 'zod', '@electric-sql/pglite', 'graphql', 'graphql-yoga', 'ws', '@pothos/core', '#generated/prisma/client.ts', './src/schema/index.ts', './src/app.ts'];
+const IMPORTS = ['pino', 'zod', '@electric-sql/pglite', 'graphql', 'graphql-yoga', 'ws', '@pothos/core', '#generated/prisma/client.ts', './src/schema/index.ts', './src/boot/app.ts'];
 
 /** A fresh `node` importing IMPORTS one by one: where "node + module load" goes. */
 function importBreakdown(): Record<string, number> {

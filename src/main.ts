@@ -1,5 +1,5 @@
-import { cacheCompiledModules } from './compile-cache.ts';
+import { cacheCompiledModules } from './boot/compile-cache.ts';
 
 // API entry. The cache is enabled before the rest is loaded, so that the rest comes from it.
 cacheCompiledModules();
-await import('./start-api.ts');
+await import('./boot/start-api.ts');

@@ -1,5 +1,5 @@
-import { cacheCompiledModules } from './compile-cache.ts';
+import { cacheCompiledModules } from './boot/compile-cache.ts';
 
 // Worker entry (cluster profile). The cache is enabled before the rest is loaded, so that the rest comes from it.
 cacheCompiledModules();
-await import('./start-worker.ts');
+await import('./boot/start-worker.ts');

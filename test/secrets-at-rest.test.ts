@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../src/app.ts';
+import { buildApp, type App } from '../src/boot/app.ts';
 import type { Config } from '../src/config.ts';
 import { luhnValid } from '../src/domain/inventory/kinds.ts';
 import { repoRoot, startTestApp, type TestApp } from './support/app.ts';

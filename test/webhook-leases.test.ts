@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
+import { buildApp } from '../src/boot/app.ts';
 import { NO_WEBHOOK_METRICS } from '../src/domain/ports/metrics.ts';
 import type { DeliveryQueue } from '../src/domain/ports/webhooks.ts';
 import { WebhookDispatcher, type DispatcherDeps } from '../src/domain/webhooks/index.ts';

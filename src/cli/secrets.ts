@@ -1,9 +1,9 @@
 import { resealStoredSecrets, secretKeyUsage } from '../domain/secrets/index.ts';
-import { configOrExit } from '../entry.ts';
+import { configOrExit } from '../boot/entry.ts';
 import { openDatabase } from '../infra/db/database.ts';
 import { generateKeyText } from '../infra/crypto/keyring.ts';
 import { createLogger } from '../logger.ts';
-import { openSecretBox } from '../secret-keys.ts';
+import { openSecretBox } from '../boot/secret-keys.ts';
 
 // Secrets at rest, for the operator (same configuration as the server):
 //   npm run secrets -- generate-key   a new master key, to put first in the key file or PROVISIO_SECRET_KEY

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App } from '../../src/boot/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { seedDemoData } from '../../src/demo/seed.ts';
 import type { Endpoint } from './client.ts';

@@ -1,26 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Config } from './config.ts';
-import { ADMIN_KEY_FILE, ensureAdminAccess } from './domain/access/bootstrap.ts';
-import { TrustedDocumentStore } from './domain/access/trusted-documents.ts';
-import { cachedSyntaxCheck } from './domain/catalog/index.ts';
-import type { EventBus } from './domain/ports/event-bus.ts';
-import type { RunQueue } from './domain/ports/run-queue.ts';
-import type { DeliveryQueue } from './domain/ports/webhooks.ts';
-import { WebhookDispatcher, WebhookOutbox } from './domain/webhooks/index.ts';
-import { EventWriter, interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from './domain/runs/index.ts';
-import { compactSecretTables, resealStoredSecrets } from './domain/secrets/index.ts';
-import { seedDemoData } from './demo/seed.ts';
-import { stateCounts } from './domain/state-counts.ts';
-import { openDatabase, type Database } from './infra/db/database.ts';
-import { createMetrics, type Metrics } from './infra/metrics.ts';
-import { createMemoryEventBus } from './infra/pubsub/pubsub.ts';
-import { createMemoryDeliveryQueue } from './infra/queue/delivery-queue.ts';
-import { createMemoryRunQueue } from './infra/queue/queue.ts';
-import { createHttpWebhookSender } from './infra/webhooks/http-sender.ts';
-import type { Logger } from './logger.ts';
-import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from './runner/index.ts';
-import type { AppContext } from './schema/context.ts';
+import type { Config } from '../config.ts';
+import { ADMIN_KEY_FILE, ensureAdminAccess } from '../domain/access/bootstrap.ts';
+import { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
+import { cachedSyntaxCheck } from '../domain/catalog/index.ts';
+import type { EventBus } from '../domain/ports/event-bus.ts';
+import type { RunQueue } from '../domain/ports/run-queue.ts';
+import type { DeliveryQueue } from '../domain/ports/webhooks.ts';
+import { WebhookDispatcher, WebhookOutbox } from '../domain/webhooks/index.ts';
+import { EventWriter, interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
+import { compactSecretTables, resealStoredSecrets } from '../domain/secrets/index.ts';
+import { seedDemoData } from '../demo/seed.ts';
+import { stateCounts } from '../domain/state-counts.ts';
+import { openDatabase, type Database } from '../infra/db/database.ts';
+import { createMetrics, type Metrics } from '../infra/metrics.ts';
+import { createMemoryEventBus } from '../infra/pubsub/pubsub.ts';
+import { createMemoryDeliveryQueue } from '../infra/queue/delivery-queue.ts';
+import { createMemoryRunQueue } from '../infra/queue/queue.ts';
+import { createHttpWebhookSender } from '../infra/webhooks/http-sender.ts';
+import type { Logger } from '../logger.ts';
+import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from '../runner/index.ts';
+import type { AppContext } from '../schema/context.ts';
 import { openSecretBox } from './secret-keys.ts';
 
 /** Webhooks a process sends at once. */
@@ -91,7 +91,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     if (embedded) await compactSecretTables(prisma);
   }
   // Redis and pg-boss are loaded only on the profiles that use them: start-up time and memory.
-  const events = config.redisUrl ? (await import('./infra/pubsub/redis.ts')).createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
+  const events = config.redisUrl ? (await import('../infra/pubsub/redis.ts')).createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
   opened.push(() => events.close());
   const cluster = isCluster(config);
   const executes = role === 'worker' || !cluster;
@@ -259,13 +259,13 @@ async function openQueues(
     opened.push(() => queue.close(), () => deliveryQueue.close());
     return { queue, deliveryQueue, closeQueues: () => deliveryQueue.close() };
   }
-  const pgBoss = await import('./infra/queue/pg-boss-queue.ts');
+  const pgBoss = await import('../infra/queue/pg-boss-queue.ts');
   const boss = await pgBoss.openPgBoss(config.databaseUrl!, logger);
   const stopBoss = () => boss.stop({ graceful: false, close: true });
   opened.push(stopBoss);
   const queue = await pgBoss.createPgBossRunQueue({ boss, logger, concurrency: options.executes ? config.maxConcurrentRuns : 0, onError: options.onError });
   opened.push(() => queue.close());
-  const { createPgBossDeliveryQueue } = await import('./infra/queue/pg-boss-delivery-queue.ts');
+  const { createPgBossDeliveryQueue } = await import('../infra/queue/pg-boss-delivery-queue.ts');
   const deliveryQueue = await createPgBossDeliveryQueue({ boss, logger, concurrency: options.executes ? WEBHOOK_SENDS : 0, onError: onDeliveryError });
   opened.push(() => deliveryQueue.close());
   const closeQueues = async () => {

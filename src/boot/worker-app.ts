@@ -1,8 +1,8 @@
-import type { Config } from './config.ts';
-import { ConfigError } from './config.ts';
-import { Authenticator } from './domain/access/api-keys.ts';
-import type { Logger } from './logger.ts';
-import { listenForMetrics } from './server/metrics-listener.ts';
+import type { Config } from '../config.ts';
+import { ConfigError } from '../config.ts';
+import { Authenticator } from '../domain/access/api-keys.ts';
+import type { Logger } from '../logger.ts';
+import { listenForMetrics } from '../server/metrics-listener.ts';
 import { isCluster, openServices, type Services } from './services.ts';
 
 export interface Worker {

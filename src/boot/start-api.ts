@@ -1,6 +1,6 @@
 import { buildApp } from './app.ts';
 import { configOrExit, runUntilSignalled } from './entry.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../logger.ts';
 
 // The API process: configuration from the environment, then the server; all wiring lives in app.ts.
 const config = configOrExit();

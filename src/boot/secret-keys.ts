@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import type { Config } from './config.ts';
-import { holdsSealedSecrets, verifySecretKey, type SecretBox } from './domain/secrets/index.ts';
-import { createEnvelopeSecretBox, SEALED_PREFIX } from './infra/crypto/envelope.ts';
-import { loadKeyring, SECRET_KEY_FILE } from './infra/crypto/keyring.ts';
-import type { Logger } from './logger.ts';
+import type { Config } from '../config.ts';
+import { holdsSealedSecrets, verifySecretKey, type SecretBox } from '../domain/secrets/index.ts';
+import { createEnvelopeSecretBox, SEALED_PREFIX } from '../infra/crypto/envelope.ts';
+import { loadKeyring, SECRET_KEY_FILE } from '../infra/crypto/keyring.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * The secret box of an entry (server or command): master keys from the configuration, or the

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * worker` name it in NODE_COMPILE_CACHE, so that Node caches the entry file too (stripping it
  * loads the TypeScript stripper); NODE_COMPILE_CACHE set elsewhere overrides it.
  */
-export const DEFAULT_COMPILE_CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/node-compile-cache', import.meta.url));
+export const DEFAULT_COMPILE_CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/node-compile-cache', import.meta.url));
 
 /**
  * Lets Node keep the compiled modules between starts: loading them is most of a cold start

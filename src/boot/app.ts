@@ -1,16 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config.ts';
-import { Authenticator } from './domain/access/api-keys.ts';
-import type { TrustedDocumentLookup } from './domain/access/trusted-documents.ts';
-import type { Database } from './infra/db/database.ts';
-import { createRateLimiter, type RateLimiter } from './infra/rate-limit.ts';
-import { createLogger, type Logger } from './logger.ts';
-import type { AppContext } from './schema/context.ts';
-import { schema } from './schema/index.ts';
-import { createHttpServer } from './server/http.ts';
-import { LiveSessions } from './server/sessions.ts';
-import { attachWebSocket } from './server/websocket.ts';
-import { createProvisioYoga } from './server/yoga.ts';
+import type { Config } from '../config.ts';
+import { Authenticator } from '../domain/access/api-keys.ts';
+import type { TrustedDocumentLookup } from '../domain/access/trusted-documents.ts';
+import type { Database } from '../infra/db/database.ts';
+import { createRateLimiter, type RateLimiter } from '../infra/rate-limit.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import type { AppContext } from '../schema/context.ts';
+import { schema } from '../schema/index.ts';
+import { createHttpServer } from '../server/http.ts';
+import { LiveSessions } from '../server/sessions.ts';
+import { attachWebSocket } from '../server/websocket.ts';
+import { createProvisioYoga } from '../server/yoga.ts';
 import { isCluster, openServices, type Services } from './services.ts';
 
 /** 10,000 inventory rows with attributes fit well within this. */

@@ -1,5 +1,5 @@
 import { configOrExit, runUntilSignalled } from './entry.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../logger.ts';
 import { buildWorker, checkWorkerConfig } from './worker-app.ts';
 
 // The worker process (cluster profile): configuration from the environment, then the worker; wiring lives in services.ts.

@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import { DataDirLockedError } from './infra/db/lock.ts';
-import type { Logger } from './logger.ts';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { DataDirLockedError } from '../infra/db/lock.ts';
+import type { Logger } from '../logger.ts';
 
 // What every entry (server, worker, command) does around its own work.
 
