@@ -9,7 +9,7 @@ import type { RunQueue } from '../domain/ports/run-queue.ts';
 import type { DeliveryQueue } from '../domain/ports/webhooks.ts';
 import { WebhookDispatcher, WebhookOutbox } from '../domain/webhooks/index.ts';
 import { EventWriter, interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
-import { compactSecretTables, resealStoredSecrets } from '../domain/secrets/index.ts';
+import { compactSecretTables, resealStoredSecrets, type SecretBox } from '../domain/secrets/index.ts';
 import { seedDemoData } from '../demo/seed.ts';
 import { stateCounts } from '../domain/state-counts.ts';
 import { openDatabase, type Database } from '../infra/db/database.ts';
@@ -21,6 +21,7 @@ import { createHttpWebhookSender } from '../infra/webhooks/http-sender.ts';
 import type { Logger } from '../logger.ts';
 import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from '../runner/index.ts';
 import type { AppContext } from '../schema/context.ts';
+import { Closers } from './closers.ts';
 import { openSecretBox } from './secret-keys.ts';
 
 /** Webhooks a process sends at once. */
@@ -46,8 +47,9 @@ export interface Services {
   /** This process's Prometheus metrics. */
   metrics: Metrics;
   /**
-   * Stops taking runs, lets the running ones finish for up to `runGraceMs`, then interrupts the
-   * rest (INTERRUPTED, compensated) and closes the queue, the event bus and the database.
+   * Stops the housekeeping timers and taking runs, lets the running ones finish for up to
+   * `runGraceMs`, then interrupts the rest (INTERRUPTED, compensated) and closes what the start
+   * opened, the last opened first: heartbeat, webhook dispatcher, cancels, queues, event bus, database.
    */
   close(runGraceMs: number): Promise<void>;
 }
@@ -67,65 +69,42 @@ async function playbookCpuGroupOf(config: Config, logger: Logger): Promise<strin
   return outcome.group?.procsFile;
 }
 
+/** Where this process stands, decided once at the top: the steps read it, none decides it again. */
+interface Profile {
+  role: ProcessRole;
+  /** PostgreSQL and Redis: the API queues runs on pg-boss, workers execute them. */
+  cluster: boolean;
+  /** This process executes runs (and sends webhooks): a worker, or any process outside a cluster. */
+  executes: boolean;
+  /** PGlite in the data directory, whose lock proves no other process runs. */
+  embedded: boolean;
+}
+
 /** The services both entries share, for one process in its role. */
 export async function openServices(config: Config, logger: Logger, role: ProcessRole): Promise<Services> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   // What is open so far, closed in reverse when a later step fails (a wrong secret key, Redis
   // away): a failed start must not keep the data directory locked or connections open.
-  const opened: Array<() => Promise<unknown>> = [() => database.close()];
+  const closers = new Closers();
+  closers.push(() => database.close());
+  const cluster = isCluster(config);
+  const profile: Profile = { role, cluster, executes: role === 'worker' || !cluster, embedded: database.profile === 'embedded' };
   try {
-    return await assemble(config, logger, role, database, opened);
+    return await assemble(config, logger, profile, database, closers);
   } catch (error) {
-    for (const close of opened.reverse()) await close().catch(() => {});
+    await closers.closeAll({ ignoreErrors: true });
     throw error;
   }
 }
 
-async function assemble(config: Config, logger: Logger, role: ProcessRole, database: Database, opened: Array<() => Promise<unknown>>): Promise<Services> {
+/** The start-up steps, in order; each pushes how to close what it opened on `closers`. */
+async function assemble(config: Config, logger: Logger, profile: Profile, database: Database, closers: Closers): Promise<Services> {
   const { prisma } = database;
-  const embedded = database.profile === 'embedded';
-  const secrets = await openSecretBox(config, prisma, logger);
-  const { sealed } = await resealStoredSecrets(prisma, secrets, { rewrap: false });
-  if (sealed) {
-    logger.warn({ sealed }, 'secrets stored in clear by an earlier version were encrypted');
-    if (embedded) await compactSecretTables(prisma);
-  }
-  // Redis and pg-boss are loaded only on the profiles that use them: start-up time and memory.
-  const events = config.redisUrl ? (await import('../infra/pubsub/redis.ts')).createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
-  opened.push(() => events.close());
-  const cluster = isCluster(config);
-  const executes = role === 'worker' || !cluster;
-  const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');
-  const { queue, deliveryQueue, closeQueues } = await openQueues(config, logger, { cluster, executes, onError }, opened);
-  const webhooks = new WebhookOutbox(deliveryQueue, logger, { policy: { allowedHosts: config.webhooks.allowedHosts }, maxAttempts: config.webhooks.maxAttempts });
-  const metrics = createMetrics(() => stateCounts(prisma));
-  // Names this process as the owner of the runs it executes, for crash recovery.
-  const workerId = newWorkerId(randomUUID().slice(0, 8));
-  const lifecycle = {
-    prisma,
-    eventWriter: new EventWriter(database.sql, metrics.runs, { windowMs: config.eventCommitWindowMs, logger }),
-    events,
-    logger,
-    queue,
-    secrets,
-    defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
-    compensateInterrupted: config.onInterrupt === 'compensate',
-    webhooks,
-  };
-  const executor = executes
-    ? new RunExecutor({
-        playbookCpuGroup: await playbookCpuGroupOf(config, logger),
-        ...lifecycle,
-        playbooksDir: config.playbooksDir,
-        playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
-        workerId,
-        killGraceMs: config.killGraceMs,
-        metrics: metrics.runs,
-        ansibleNice: config.ansibleNice,
-        sharedQueue: cluster,
-        clusterMaxRuns: cluster ? config.clusterMaxRuns : undefined,
-      })
-    : undefined;
+  const secrets = await openSecrets(config, logger, database, profile);
+  const events = await openEventBus(config, logger, closers);
+  const { queue, deliveryQueue } = await openQueues(config, logger, profile, closers);
+  const { lifecycle, metrics, workerId } = wireRunLifecycle(config, database, { logger, secrets, events, queue, deliveryQueue });
+  const executor = profile.executes ? await buildExecutor(config, lifecycle, { workerId, metrics, cluster: profile.cluster }) : undefined;
   const context: AppContext = {
     ...lifecycle,
     playbooksDir: config.playbooksDir,
@@ -133,54 +112,148 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     trustedDocuments: new TrustedDocumentStore(prisma),
     stopRun: (runId, reason) => executor?.stop(runId, reason) ?? false,
   };
-
-  if (role === 'api') {
-    await ensureAdminAccess({ prisma, logger, environmentKey: config.adminKey, keyFile: embedded ? path.join(config.dataDir, ADMIN_KEY_FILE) : undefined });
-    if (database.fresh && config.seedDemoData && embedded) {
-      await seedDemoData(context);
-      logger.info('demo products and inventory seeded');
-    }
-  }
-  const stopFollowingCancels = executor?.followCancels();
-  if (stopFollowingCancels) opened.push(async () => stopFollowingCancels());
-  if (executor) queue.start((runId) => executor.execute(runId));
+  if (profile.role === 'api') await bootstrapApi(config, database, context, profile);
+  if (executor) startExecuting(executor, queue, closers);
   // Webhooks are sent where runs are executed: the API of a cluster only records them.
-  const dispatcher = executes
-    ? new WebhookDispatcher({
-        prisma,
-        secrets,
-        sender: createHttpWebhookSender({ policy: webhooks.settings.policy, timeoutMs: config.webhooks.timeoutMs }),
-        queue: deliveryQueue,
-        logger,
-        retryBaseMs: config.webhooks.retryBaseMs,
-        timeoutMs: config.webhooks.timeoutMs,
-        sweepIntervalMs: WEBHOOK_SWEEP_MS,
-        metrics: metrics.webhooks,
-      })
-    : undefined;
-  if (dispatcher) {
-    await dispatcher.start();
-    opened.push(async () => dispatcher.stop());
-  }
+  if (profile.executes) await startWebhookDispatcher(config, lifecycle, { deliveryQueue, metrics }, closers);
+  await recover(config, { ...lifecycle, workerId }, { executor, profile }, closers);
+  const stopHousekeeping = startHousekeeping(config, context, database, profile);
 
-  const recovery = { ...lifecycle, workerId };
-  let liveness: WorkerLiveness | undefined;
-  if (embedded) {
+  return {
+    database,
+    events,
+    context,
+    executor,
+    metrics,
+    async close(runGraceMs) {
+      stopHousekeeping();
+      await drainRuns(queue, executor, { logger, role: profile.role, runGraceMs });
+      await closers.closeAll();
+    },
+  };
+}
+
+/** What runs are queued, executed and recovered with: the context the API's resolvers get, less what only they need. */
+type Lifecycle = Omit<AppContext, 'playbooksDir' | 'playbookChecker' | 'trustedDocuments' | 'stopRun'>;
+
+/** The outbox, metrics and event writer runs are recorded with, and the id this process executes them under. */
+function wireRunLifecycle(
+  config: Config,
+  database: Database,
+  opened: Pick<Lifecycle, 'logger' | 'secrets' | 'events' | 'queue'> & { deliveryQueue: DeliveryQueue },
+): { lifecycle: Lifecycle; metrics: Metrics; workerId: string } {
+  const { logger, deliveryQueue, ...rest } = opened;
+  const webhooks = new WebhookOutbox(deliveryQueue, logger, { policy: { allowedHosts: config.webhooks.allowedHosts }, maxAttempts: config.webhooks.maxAttempts });
+  const metrics = createMetrics(() => stateCounts(database.prisma));
+  // Names this process as the owner of the runs it executes, for crash recovery.
+  const workerId = newWorkerId(randomUUID().slice(0, 8));
+  const lifecycle: Lifecycle = {
+    ...rest,
+    prisma: database.prisma,
+    eventWriter: new EventWriter(database.sql, metrics.runs, { windowMs: config.eventCommitWindowMs, logger }),
+    logger,
+    defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
+    compensateInterrupted: config.onInterrupt === 'compensate',
+    webhooks,
+  };
+  return { lifecycle, metrics, workerId };
+}
+
+/** The secret box, and secrets an earlier version stored in clear sealed with it. */
+async function openSecrets(config: Config, logger: Logger, database: Database, profile: Profile): Promise<SecretBox> {
+  const secrets = await openSecretBox(config, database.prisma, logger);
+  const { sealed } = await resealStoredSecrets(database.prisma, secrets, { rewrap: false });
+  if (sealed) {
+    logger.warn({ sealed }, 'secrets stored in clear by an earlier version were encrypted');
+    if (profile.embedded) await compactSecretTables(database.prisma);
+  }
+  return secrets;
+}
+
+/** Redis where configured, else in process. Redis and pg-boss are loaded only on the profiles that use them: start-up time and memory. */
+async function openEventBus(config: Config, logger: Logger, closers: Closers): Promise<EventBus> {
+  const events = config.redisUrl ? (await import('../infra/pubsub/redis.ts')).createRedisEventBus(config.redisUrl, logger) : createMemoryEventBus();
+  closers.push(() => events.close());
+  return events;
+}
+
+/** The executor of a process that executes runs (see Profile.executes). */
+async function buildExecutor(config: Config, lifecycle: Lifecycle, options: { workerId: string; metrics: Metrics; cluster: boolean }): Promise<RunExecutor> {
+  const { workerId, metrics, cluster } = options;
+  return new RunExecutor({
+    playbookCpuGroup: await playbookCpuGroupOf(config, lifecycle.logger),
+    ...lifecycle,
+    playbooksDir: config.playbooksDir,
+    playbookEnv: { PROVISIO_LAB_DIR: config.labDir },
+    workerId,
+    killGraceMs: config.killGraceMs,
+    metrics: metrics.runs,
+    ansibleNice: config.ansibleNice,
+    sharedQueue: cluster,
+    clusterMaxRuns: cluster ? config.clusterMaxRuns : undefined,
+  });
+}
+
+/** The API's first key and, on a fresh embedded database, the demo data. */
+async function bootstrapApi(config: Config, database: Database, context: AppContext, profile: Profile): Promise<void> {
+  const { prisma, logger } = context;
+  await ensureAdminAccess({ prisma, logger, environmentKey: config.adminKey, keyFile: profile.embedded ? path.join(config.dataDir, ADMIN_KEY_FILE) : undefined });
+  if (database.fresh && config.seedDemoData && profile.embedded) {
+    await seedDemoData(context);
+    logger.info('demo products and inventory seeded');
+  }
+}
+
+/** Cancels from any process reach the runs executing here; the queue hands its runs to the executor. */
+function startExecuting(executor: RunExecutor, queue: RunQueue, closers: Closers): void {
+  const stopFollowingCancels = executor.followCancels();
+  closers.push(() => stopFollowingCancels());
+  queue.start((runId) => executor.execute(runId));
+}
+
+async function startWebhookDispatcher(config: Config, lifecycle: Lifecycle, options: { deliveryQueue: DeliveryQueue; metrics: Metrics }, closers: Closers): Promise<void> {
+  const dispatcher = new WebhookDispatcher({
+    prisma: lifecycle.prisma,
+    secrets: lifecycle.secrets,
+    sender: createHttpWebhookSender({ policy: lifecycle.webhooks.settings.policy, timeoutMs: config.webhooks.timeoutMs }),
+    queue: options.deliveryQueue,
+    logger: lifecycle.logger,
+    retryBaseMs: config.webhooks.retryBaseMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    sweepIntervalMs: WEBHOOK_SWEEP_MS,
+    metrics: options.metrics.webhooks,
+  });
+  await dispatcher.start();
+  closers.push(() => dispatcher.stop());
+}
+
+/**
+ * Recovery at start: the runs an earlier process left RUNNING are interrupted, and, off the
+ * embedded profile, this process heartbeats so that the others can recover its runs if it stops.
+ */
+async function recover(config: Config, recovery: Lifecycle & { workerId: string }, options: { executor: RunExecutor | undefined; profile: Profile }, closers: Closers): Promise<void> {
+  const { prisma, logger, workerId } = recovery;
+  const { executor, profile } = options;
+  if (profile.embedded) {
     // The data directory lock proves no other process runs: every RUNNING run was orphaned.
     const interrupted = await interruptOrphanedRuns(recovery, () => true);
     if (interrupted) logger.warn({ interrupted }, 'runs interrupted by an earlier crash were marked INTERRUPTED');
   } else {
     // Every process heartbeats, and whichever notices first recovers the runs of a process that stopped.
-    const recoverDeadWorkers = async () => {
-      const live = await liveWorkerIds(prisma, liveness!.staleAfterMs);
-      const interrupted = await interruptOrphanedRuns(recovery, (owner) => owner !== workerId && (owner === null || !live.has(owner)));
-      if (interrupted) logger.warn({ interrupted }, 'runs of a process that stopped heartbeating were marked INTERRUPTED');
-      await executor?.stopCancelledRuns();
-    };
-    liveness = new WorkerLiveness({ prisma, logger, workerId, heartbeatMs: config.heartbeatSeconds * 1000, onBeat: recoverDeadWorkers });
+    const liveness: WorkerLiveness = new WorkerLiveness({
+      prisma,
+      logger,
+      workerId,
+      heartbeatMs: config.heartbeatSeconds * 1000,
+      onBeat: async () => {
+        const live = await liveWorkerIds(prisma, liveness.staleAfterMs);
+        const interrupted = await interruptOrphanedRuns(recovery, (owner) => owner !== workerId && (owner === null || !live.has(owner)));
+        if (interrupted) logger.warn({ interrupted }, 'runs of a process that stopped heartbeating were marked INTERRUPTED');
+        await executor?.stopCancelledRuns();
+      },
+    });
     await liveness.start();
-    const started = liveness;
-    opened.push(() => started.stop());
+    closers.push(() => liveness.stop());
     await recordProcessIdentity(prisma, workerId);
     // A process of this host that ended (the one this process restarts) is known dead at once.
     const interrupted = await interruptRunsOfEndedLocalWorkers(recovery);
@@ -192,9 +265,16 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     if (swept) logger.warn({ swept }, 'private directories of runs of a dead process were removed');
   }
   // Runs left QUEUED (a crash between the commit and the queue): queued again, at most once each.
-  await requeueWaitingRuns(prisma, queue);
+  await requeueWaitingRuns(prisma, recovery.queue);
+}
+/**
+ * Housekeeping of the API: on a cluster, runs left QUEUED are queued again now and then; run
+ * history is pruned and its space reclaimed. Returns how to stop it.
+ */
+function startHousekeeping(config: Config, context: AppContext, database: Database, profile: Profile): () => void {
+  const { prisma, queue, logger } = context;
   let requeue: NodeJS.Timeout | undefined;
-  if (cluster && role === 'api') {
+  if (profile.cluster && profile.role === 'api') {
     const requeueAfterMs = REQUEUE_AFTER_BEATS * config.heartbeatSeconds * 1000;
     requeue = setInterval(() => {
       requeueWaitingRuns(prisma, queue, new Date(Date.now() - requeueAfterMs)).catch((error: unknown) => logger.warn({ err: error }, 'requeueing waiting runs failed'));
@@ -202,7 +282,7 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     requeue.unref();
   }
   let retention: NodeJS.Timeout | undefined;
-  if (role === 'api' && (config.retentionDays > 0 || embedded)) {
+  if (profile.role === 'api' && (config.retentionDays > 0 || profile.embedded)) {
     retention = setInterval(() => {
       const prune = config.retentionDays > 0 ? pruneRunHistory(context, config.retentionDays) : Promise.resolve();
       prune
@@ -211,66 +291,51 @@ async function assemble(config: Config, logger: Logger, role: ProcessRole, datab
     }, config.retentionIntervalMinutes * 60_000);
     retention.unref();
   }
-
-  return {
-    database,
-    events,
-    context,
-    executor,
-    metrics,
-    async close(runGraceMs) {
-      clearInterval(retention);
-      clearInterval(requeue);
-      const drained = queue.close();
-      const interruptAll = () => {
-        // Nobody cancelled these runs: they end INTERRUPTED and are compensated, as after a crash.
-        for (const runId of executor?.activeRunIds ?? []) executor?.interrupt(runId, `the ${role === 'worker' ? 'worker' : 'server'} was shutting down`);
-      };
-      if (runGraceMs > 0) logger.info({ runs: executor?.activeRunIds.length ?? 0, graceMs: runGraceMs }, 'waiting for running runs to finish');
-      const grace = setTimeout(interruptAll, runGraceMs);
-      if (runGraceMs === 0) interruptAll();
-      await drained;
-      clearTimeout(grace);
-      dispatcher?.stop();
-      await closeQueues();
-      stopFollowingCancels?.();
-      await liveness?.stop();
-      await events.close();
-      await database.close();
-    },
+  return () => {
+    clearInterval(retention);
+    clearInterval(requeue);
   };
 }
 
 /**
- * The run queue and the webhook delivery queue: in process (embedded, or PostgreSQL without
- * Redis), or on one pg-boss (cluster). `closeQueues`, once the run queue has drained, stops the
- * delivery queue (waiting for the sends under way) and what the queues share.
+ * The first step of a stop: the queue takes no more runs, the running ones get `runGraceMs` to
+ * finish, then the rest are interrupted (INTERRUPTED, compensated) and their outcome recorded.
  */
-async function openQueues(
-  config: Config,
-  logger: Logger,
-  options: { cluster: boolean; executes: boolean; onError: (runId: string, error: unknown) => void },
-  opened: Array<() => Promise<unknown>>,
-): Promise<{ queue: RunQueue; deliveryQueue: DeliveryQueue; closeQueues: () => Promise<void> }> {
+async function drainRuns(queue: RunQueue, executor: RunExecutor | undefined, options: { logger: Logger; role: ProcessRole; runGraceMs: number }): Promise<void> {
+  const { logger, role, runGraceMs } = options;
+  const drained = queue.close();
+  const interruptAll = () => {
+    // Nobody cancelled these runs: they end INTERRUPTED and are compensated, as after a crash.
+    for (const runId of executor?.activeRunIds ?? []) executor?.interrupt(runId, `the ${role === 'worker' ? 'worker' : 'server'} was shutting down`);
+  };
+  if (runGraceMs > 0) logger.info({ runs: executor?.activeRunIds.length ?? 0, graceMs: runGraceMs }, 'waiting for running runs to finish');
+  const grace = setTimeout(interruptAll, runGraceMs);
+  if (runGraceMs === 0) interruptAll();
+  await drained;
+  clearTimeout(grace);
+}
+
+/**
+ * The run queue and the webhook delivery queue: in process (embedded, or PostgreSQL without
+ * Redis), or on one pg-boss (cluster), whose stop comes after both queues' closes on `closers`.
+ * Closing the delivery queue waits for the sends under way.
+ */
+async function openQueues(config: Config, logger: Logger, profile: Profile, closers: Closers): Promise<{ queue: RunQueue; deliveryQueue: DeliveryQueue }> {
+  const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');
   const onDeliveryError = (deliveryId: string, error: unknown) => logger.error({ err: error, deliveryId }, 'webhook delivery crashed');
-  if (!options.cluster) {
-    const queue = createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError: options.onError });
+  if (!profile.cluster) {
+    const queue = createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError });
     const deliveryQueue = createMemoryDeliveryQueue({ concurrency: WEBHOOK_SENDS, onError: onDeliveryError });
-    opened.push(() => queue.close(), () => deliveryQueue.close());
-    return { queue, deliveryQueue, closeQueues: () => deliveryQueue.close() };
+    closers.push(() => queue.close(), () => deliveryQueue.close());
+    return { queue, deliveryQueue };
   }
   const pgBoss = await import('../infra/queue/pg-boss-queue.ts');
   const boss = await pgBoss.openPgBoss(config.databaseUrl!, logger);
-  const stopBoss = () => boss.stop({ graceful: false, close: true });
-  opened.push(stopBoss);
-  const queue = await pgBoss.createPgBossRunQueue({ boss, logger, concurrency: options.executes ? config.maxConcurrentRuns : 0, onError: options.onError });
-  opened.push(() => queue.close());
+  closers.push(() => boss.stop({ graceful: false, close: true }));
+  const queue = await pgBoss.createPgBossRunQueue({ boss, logger, concurrency: profile.executes ? config.maxConcurrentRuns : 0, onError });
+  closers.push(() => queue.close());
   const { createPgBossDeliveryQueue } = await import('../infra/queue/pg-boss-delivery-queue.ts');
-  const deliveryQueue = await createPgBossDeliveryQueue({ boss, logger, concurrency: options.executes ? WEBHOOK_SENDS : 0, onError: onDeliveryError });
-  opened.push(() => deliveryQueue.close());
-  const closeQueues = async () => {
-    await deliveryQueue.close();
-    await stopBoss();
-  };
-  return { queue, deliveryQueue, closeQueues };
+  const deliveryQueue = await createPgBossDeliveryQueue({ boss, logger, concurrency: profile.executes ? WEBHOOK_SENDS : 0, onError: onDeliveryError });
+  closers.push(() => deliveryQueue.close());
+  return { queue, deliveryQueue };
 }
