@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { PGLITE_NODE_FLAGS } from './src/infra/db/pglite-options.ts';
+import { PGLITE_NODE_FLAGS } from './src/infra/db/pglite/options.ts';
 
 // graphql 17 has a `development` export condition. Vite adds that condition when it resolves our
 // own imports, while Node (which loads Yoga and Pothos) does not: two graphql instances. Resolve

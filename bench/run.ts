@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite-options.ts';
+import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite/options.ts';
 import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
 
 const BENCHES = ['startup', 'ingest', 'ansible', 'busy', 'load', 'limits', 'cluster', 'console', 'soak'] as const;

@@ -8,7 +8,7 @@
 // after the server stopped (size per table, before and after VACUUM).
 import fs from 'node:fs';
 import path from 'node:path';
-import { pgdataDir } from '../src/infra/db/pglite-options.ts';
+import { pgdataDir } from '../src/infra/db/pglite/options.ts';
 import { Report, benchOptions, benchPlaybooksDir, embeddedDataDir, fmt, max, median, min, numberOption, percentile, processCpuMs, round, rssMiB, runBench, sleep, table, tempDir } from './lib/common.ts';
 import { inspectDatabase } from './lib/database-size.ts';
 import { createProduct, gql, provision, waitTerminal } from './lib/gql.ts';

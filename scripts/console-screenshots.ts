@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite-options.ts';
+import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite/options.ts';
 import { buildConsole } from './build-console.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

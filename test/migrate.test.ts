@@ -6,16 +6,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyMigrations,
-  defaultMigrationsDir,
-  findTransactionControl,
-  migrationChecksum,
-  pgExecutor,
-  pgliteExecutor,
-  stripTransactionControl,
-  type SqlExecutor,
-} from '../src/infra/db/migrate.ts';
+import { applyMigrations } from '../src/infra/db/migrate.ts';
+import { defaultMigrationsDir, migrationChecksum } from '../src/infra/db/migration-files.ts';
+import { pgliteExecutor } from '../src/infra/db/pglite/sql-executor.ts';
+import { pgExecutor, type SqlExecutor } from '../src/infra/db/sql-executor.ts';
+import { findTransactionControl, stripTransactionControl } from '../src/infra/db/transaction-control.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPO_MIGRATIONS = join(ROOT, 'prisma/migrations');

@@ -1,6 +1,6 @@
 // The size of a stopped embedded database: as left, after VACUUM and after VACUUM FULL, per table.
 import { PGlite } from '@electric-sql/pglite';
-import { PGLITE_OPTIONS, pgdataDir } from '../../src/infra/db/pglite-options.ts';
+import { PGLITE_OPTIONS, pgdataDir } from '../../src/infra/db/pglite/options.ts';
 
 export interface TableSize {
   table: string;

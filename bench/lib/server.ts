@@ -1,6 +1,6 @@
 // The real server as a child process (`node src/main.ts`, as `npm start` runs it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
+import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite/options.ts';
 import { DEFAULT_COMPILE_CACHE_DIR } from '../../src/boot/compile-cache.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path, { join } from 'node:path';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { newAdminKey, repoRoot } from './app.ts';
 import type { Endpoint } from './client.ts';
 
-import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
+import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite/options.ts';
 export interface ServerProcess extends Endpoint {
   process: ResultPromise<{ env: Record<string, string>; reject: false; all: true; forceKillAfterDelay: false }>;
   url: string;

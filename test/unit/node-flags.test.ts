@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPILE_CACHE_DIR } from '../../src/boot/compile-cache.ts';
-import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite-options.ts';
+import { PGLITE_NODE_FLAGS } from '../../src/infra/db/pglite/options.ts';
 
 const packageFile = new URL('../../package.json', import.meta.url);
 const { scripts } = JSON.parse(fs.readFileSync(packageFile, 'utf8')) as { scripts: Record<string, string> };

@@ -7,8 +7,10 @@ import { PrismaClient } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import { withBackgroundLane } from './background-lane.ts';
 import { lockDataDir } from './lock.ts';
-import { PGLITE_NODE_FLAGS, PGLITE_OPTIONS, pgdataDir } from './pglite-options.ts';
-import { applyMigrations, pgExecutor, pgliteExecutor, type SqlExecutor } from './migrate.ts';
+import { PGLITE_NODE_FLAGS, PGLITE_OPTIONS, pgdataDir } from './pglite/options.ts';
+import { applyMigrations } from './migrate.ts';
+import { pgliteExecutor } from './pglite/sql-executor.ts';
+import { pgExecutor, type SqlExecutor } from './sql-executor.ts';
 import { pgExecute } from './prepared.ts';
 import type { SqlStatements } from '../../domain/ports/sql.ts';
 
@@ -52,7 +54,7 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
     const [{ PGlite }, { PrismaPGlite }, { pgliteExecute }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),
-      import('./pglite-execute.ts'),
+      import('./pglite/execute.ts'),
     ]);
     pglite = await PGlite.create(pgdata, PGLITE_OPTIONS);
     const missingFlags = PGLITE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
@@ -86,9 +88,9 @@ async function openEmbedded(dataDir: string, logger: Logger): Promise<Database> 
   }
 }
 
-/** initdb in a child process, whose memory is all returned when it exits (see pglite-initdb.ts). */
+/** initdb in a child process, whose memory is all returned when it exits (see pglite/initdb.ts). */
 async function initialiseInChild(pgdata: string): Promise<void> {
-  const script = fileURLToPath(new URL('./pglite-initdb.ts', import.meta.url));
+  const script = fileURLToPath(new URL('./pglite/initdb.ts', import.meta.url));
   const child = spawn(process.execPath, [...PGLITE_NODE_FLAGS, script, pgdata], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));

@@ -1,5 +1,5 @@
 // execute() (domain/ports/sql.ts): which statements stay prepared, parameters in text format,
-// and node-postgres' implementation; PGlite's is in pglite-execute.ts.
+// and node-postgres' implementation; PGlite's is in pglite/execute.ts.
 import type { Pool, PoolClient, Client } from 'pg';
 import type { SqlStatements } from '../../domain/ports/sql.ts';
 

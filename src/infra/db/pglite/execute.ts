@@ -1,6 +1,10 @@
+// PGlite's private API: `_runExclusiveQuery` and `_runExclusiveTransaction`, the locks its own
+// query() takes (execProtocol alone takes none). Should an upgrade rename them, tsc fails here; a
+// change of meaning shows in test/sql-execute.test.ts, "does not run inside somebody else's
+// transaction" (execute on PGlite).
 import type { PGlite } from '@electric-sql/pglite';
 import { protocol } from '@electric-sql/pglite';
-import { isUnknownStatement, StatementNames, textParameter, type Execute } from './prepared.ts';
+import { isUnknownStatement, StatementNames, textParameter, type Execute } from '../prepared.ts';
 
 type PGliteStatements = Pick<PGlite, 'execProtocol' | '_runExclusiveQuery' | '_runExclusiveTransaction'>;
 
