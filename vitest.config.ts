@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongFirstSequencer } from './test/support/long-first-sequencer.ts';
 import { PGLITE_NODE_FLAGS } from './src/infra/db/pglite/options.ts';
 
 // graphql 17 has a `development` export condition. Vite adds that condition when it resolves our
@@ -37,6 +38,7 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 180_000,
     reporters: ['default'],
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       { extends: true, test: { name: 'db', include: DB } },
