@@ -64,8 +64,7 @@ async function playbookCpuGroupOf(config: Config, logger: Logger): Promise<strin
   if (outcome.group) {
     const { dir, weight, serverDir, serverWeight } = outcome.group;
     logger.info({ playbooks: `${dir} (${weight})`, server: `${serverDir} (${serverWeight})`, nice: config.ansibleNice }, 'the server and its playbooks run in CPU groups of their own');
-  }
-  else logger.warn({ reason: outcome.reason, nice: config.ansibleNice }, 'no CPU group for playbooks: they share the server autogroup at a lower nice, and a busy host slows them more');
+  } else logger.warn({ reason: outcome.reason, nice: config.ansibleNice }, 'no CPU group for playbooks: they share the server autogroup at a lower nice, and a busy host slows them more');
   return outcome.group?.procsFile;
 }
 
