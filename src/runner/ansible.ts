@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadExeca } from './execa.ts';
+import { isPidRunning } from './process-identity.ts';
 
 /** Directory holding the `provisio_events` callback plugin. */
 export const CALLBACK_PLUGIN_DIR = fileURLToPath(new URL('./ansible/callback_plugins', import.meta.url));
@@ -92,21 +93,11 @@ export async function sweepOrphanedRunDirs(directory = tmpdir()): Promise<number
   let removed = 0;
   for (const name of await readdir(directory).catch(() => [] as string[])) {
     const pid = Number(pattern.exec(name)?.[1]);
-    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    if (!pid || pid === process.pid || isPidRunning(pid)) continue;
     await rm(join(directory, name), { recursive: true, force: true });
     removed++;
   }
   return removed;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 // Only these are taken from the runner's own environment: the server's env

@@ -2,6 +2,7 @@ import { rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { isPidRunning } from './process-identity.ts';
 
 /**
  * CPU control groups for the server and its playbooks, where the host lets us make them.
@@ -116,15 +117,6 @@ function message(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 /** Removes the empty groups of processes that ended without removing theirs (kill -9). */
 async function sweepEndedGroups(parent: string, pid: number): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
@@ -132,7 +124,7 @@ async function sweepEndedGroups(parent: string, pid: number): Promise<void> {
     const prefix = [PLAYBOOKS, SERVER].find((candidate) => name.startsWith(candidate));
     if (!prefix) continue;
     const owner = Number(name.slice(prefix.length));
-    if (Number.isInteger(owner) && owner !== pid && !alive(owner)) await rmdir(join(parent, name)).catch(() => {});
+    if (Number.isInteger(owner) && owner !== pid && !isPidRunning(owner)) await rmdir(join(parent, name)).catch(() => {});
   }
 }
 

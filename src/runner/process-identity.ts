@@ -55,6 +55,17 @@ export function processStartedAt(pid: number): Date | undefined {
   }
 }
 
+/** Whether a process numbered `pid` exists (under any user): for sweeping what dead processes left, named by their pid. */
+export function isPidRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Whether the process `pid` that started at `startedAt` (as processStartedAt read it) has ended:
  * no such pid, a zombie, or another process under the reused number. Asked only about a process
