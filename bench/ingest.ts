@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import { RunEventRecorder } from '../src/domain/runs/events.ts';
-import { EventWriter } from '../src/domain/runs/event-writer.ts';
-import type { SqlStatements } from '../src/domain/ports/sql.ts';
+import { RunEventRecorder } from '../src/domain/runs/recorder.ts';
+import { GroupCommitEventStore } from '../src/infra/db/run-event-store.ts';
+import type { SqlStatements } from '../src/infra/db/sql-statements.ts';
 import { openDatabase, type Database } from '../src/infra/db/database.ts';
 import type { EventBus } from '../src/domain/ports/event-bus.ts';
 import { createMemoryEventBus } from '../src/infra/pubsub/pubsub.ts';
@@ -118,7 +118,7 @@ interface BatchStats {
   batchSizes: number[];
 }
 
-/** Wraps the SQL driver the event writer uses to time its commits and see their batch sizes (src/ untouched). */
+/** Wraps the SQL driver the run event store uses to time its commits and see their batch sizes (src/ untouched). */
 function instrument(sql: SqlStatements, stats: BatchStats): SqlStatements {
   return {
     query: (statement, params) => sql.query(statement, params),
@@ -142,7 +142,7 @@ function instrument(sql: SqlStatements, stats: BatchStats): SqlStatements {
 /** Feeds the lines through parser → recorder; resolves when every event is persisted and published. */
 async function ingest(sql: SqlStatements, events: EventBus, runId: string, input: Buffer, deadline = Number.POSITIVE_INFINITY) {
   const published = countPublished(events, runId);
-  const recorder = new RunEventRecorder(new EventWriter(sql), events, runId);
+  const recorder = new RunEventRecorder(new GroupCommitEventStore(sql), events, runId);
   const parser = createEventLineParser();
   let parsed = 0;
   let waits = 0;
@@ -342,13 +342,13 @@ async function profile(database: Database, input: Buffer, count: number): Promis
 async function trickle(database: Database, input: Buffer) {
   const sampleEvents = createEventLineParser().push(input.subarray(0, Math.min(input.length, 512 * 1024)));
   const n = Math.min(500, sampleEvents.length);
-  const writer = new EventWriter(database.sql);
+  const store = new GroupCommitEventStore(database.sql);
   const rounds = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const runId = await createRun(database.prisma, `trickle-${attempt}`);
     const events = createMemoryEventBus();
     const published = countPublished(events, runId);
-    const recorder = new RunEventRecorder(writer, events, runId);
+    const recorder = new RunEventRecorder(store, events, runId);
     const cpu0 = process.cpuUsage();
     const started = performance.now();
     for (let i = 0; i < n; i++) {

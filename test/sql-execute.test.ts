@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlStatements } from '../src/domain/ports/sql.ts';
+import type { SqlStatements } from '../src/infra/db/sql-statements.ts';
 import { pgliteExecute } from '../src/infra/db/pglite/execute.ts';
 import { MAX_PREPARED_STATEMENTS, pgExecute } from '../src/infra/db/prepared.ts';
 import { createTestDatabase } from './support/database.ts';

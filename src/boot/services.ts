@@ -8,11 +8,12 @@ import type { EventBus } from '../domain/ports/event-bus.ts';
 import type { RunQueue } from '../domain/ports/run-queue.ts';
 import type { DeliveryQueue } from '../domain/ports/webhooks.ts';
 import { WebhookDispatcher, WebhookOutbox } from '../domain/webhooks/index.ts';
-import { EventWriter, interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
+import { interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets, type SecretBox } from '../domain/secrets/index.ts';
 import { seedDemoData } from '../demo/seed.ts';
 import { stateCounts } from '../domain/state-counts.ts';
 import { openDatabase, type Database } from '../infra/db/database.ts';
+import { GroupCommitEventStore } from '../infra/db/run-event-store.ts';
 import { createMetrics, type Metrics } from '../infra/metrics.ts';
 import { createMemoryEventBus } from '../infra/pubsub/pubsub.ts';
 import { createMemoryDeliveryQueue } from '../infra/queue/delivery-queue.ts';
@@ -135,7 +136,7 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
 /** What runs are queued, executed and recovered with: the context the API's resolvers get, less what only they need. */
 type Lifecycle = Omit<AppContext, 'playbooksDir' | 'playbookChecker' | 'trustedDocuments' | 'stopRun'>;
 
-/** The outbox, metrics and event writer runs are recorded with, and the id this process executes them under. */
+/** The outbox, metrics and event store runs are recorded with, and the id this process executes them under. */
 function wireRunLifecycle(
   config: Config,
   database: Database,
@@ -149,7 +150,7 @@ function wireRunLifecycle(
   const lifecycle: Lifecycle = {
     ...rest,
     prisma: database.prisma,
-    eventWriter: new EventWriter(database.sql, metrics.runs, { windowMs: config.eventCommitWindowMs, logger }),
+    eventStore: new GroupCommitEventStore(database.sql, metrics.runs, { windowMs: config.eventCommitWindowMs, logger }),
     logger,
     defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
     compensateInterrupted: config.onInterrupt === 'compensate',

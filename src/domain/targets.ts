@@ -136,16 +136,18 @@ export function storedInventory(value: Prisma.JsonValue): Inventory {
 }
 
 /**
- * The target a run's playbook goes to: the product's target as it is now, recorded on the run
- * (name and version) before the playbook starts. Undefined: localhost.
+ * What the runner needs of the target a run claimed (null: localhost; undefined: the product
+ * names a target that no longer exists, and never localhost instead: the playbook was written
+ * for the target's elements).
  */
-export async function targetForRun(prisma: PrismaClient, run: { id: string; product: { targetId: string | null; targetHosts: string | null } }): Promise<RunTarget | undefined> {
-  if (!run.product.targetId) return undefined;
-  const target = await prisma.target.findUnique({ where: { id: run.product.targetId } });
-  // Never localhost instead: the playbook was written for the target's elements.
-  if (!target) throw new Error('the product\'s target no longer exists');
-  await prisma.provisioningRun.update({ where: { id: run.id }, data: { targetId: target.id, targetName: target.name, targetVersion: target.version } });
-  return runTarget(target, run.product.targetHosts);
+export function targetForRun(claimed: Target | null | undefined, targetHosts: string | null): RunTarget | undefined {
+  if (claimed === undefined) throw new Error('the product\'s target no longer exists');
+  return claimed ? runTarget(claimed, targetHosts) : undefined;
+}
+
+/** The columns by which a run records the target, and its version, that its playbook goes to. */
+export function recordedTarget(target: Target | null | undefined): { targetId: string | null; targetName: string | null; targetVersion: number | null } {
+  return { targetId: target?.id ?? null, targetName: target?.name ?? null, targetVersion: target?.version ?? null };
 }
 
 /** What the runner needs of a target, narrowed to a product's host pattern. */
@@ -187,10 +189,15 @@ export function storedLimits(value: Prisma.JsonValue): Record<string, number> {
 export async function targetLimits(prisma: PrismaClient | Prisma.TransactionClient, product: Pick<Product, 'targetId' | 'targetHosts'>): Promise<RunLimit[]> {
   if (!product.targetId) return [];
   const target = await prisma.target.findUnique({ where: { id: product.targetId }, select: { id: true, inventory: true, limits: true } });
-  const limits = Object.entries(storedLimits(target?.limits ?? {}));
-  if (!target || limits.length === 0) return [];
+  return target ? limitsOnTarget(target, product.targetHosts) : [];
+}
+
+/** targetLimits for a target already read. */
+export function limitsOnTarget(target: Pick<Target, 'id' | 'inventory' | 'limits'>, targetHosts: string | null): RunLimit[] {
+  const limits = Object.entries(storedLimits(target.limits));
+  if (limits.length === 0) return [];
   const inventory = storedInventory(target.inventory);
-  const touched = selectHosts(inventory, product.targetHosts ?? undefined);
+  const touched = selectHosts(inventory, targetHosts ?? undefined);
   const groups = groupHosts(inventory);
   return limits
     .filter(([name]) => touched.has(name) || [...(groups.get(name) ?? [])].some((host) => touched.has(host)))

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '#generated/prisma/client.ts';
-import type { EventWriter } from '../domain/runs/index.ts';
+import type { RunEventStore } from '../domain/ports/run-event-store.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import type { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
 import type { PlaybookChecker } from '../domain/catalog/index.ts';
@@ -13,7 +13,7 @@ import type { WebhookOutbox } from '../domain/webhooks/index.ts';
 export interface AppContext {
   prisma: PrismaClient;
   /** The process's group commit of run events (a cancel records one). */
-  eventWriter: EventWriter;
+  eventStore: RunEventStore;
   events: EventBus;
   logger: Logger;
   playbooksDir: string;

@@ -183,7 +183,9 @@ builder.subscriptionFields((t) => ({
     authScopes: { staff: true, partner: true },
     args: { runId: t.arg.globalID({ required: true }), afterSeq: t.arg.int({ defaultValue: 0 }) },
     subscribe: async (_parent, args, ctx) => streamRunEvents(ctx, await visibleRunId(ctx, args.runId), args.afterSeq ?? 0),
-    resolve: (event) => event,
+    // RunEvent is the stored row's type (the events connection pages rows); a published event
+    // differs only in carrying its time as text, as it crosses processes.
+    resolve: (event) => ({ ...event, data: event.data as Prisma.JsonValue, createdAt: new Date(event.createdAt) }),
   }),
   runUpdated: t.field({
     type: RunUpdateRef,

@@ -1,5 +1,5 @@
-import type { PrismaClient } from '#generated/prisma/client.ts';
-import { targetLimits } from '../targets.ts';
+import type { PrismaClient, Target } from '#generated/prisma/client.ts';
+import { limitsOnTarget, recordedTarget } from '../targets.ts';
 
 /** Serialises claims on a shared queue (an arbitrary constant: "prov" in ASCII). */
 const CLAIM_LOCK = 0x70726f76;
@@ -18,31 +18,57 @@ export interface ClaimOptions {
 }
 
 /**
- * Moves a run from QUEUED to RUNNING for this worker. The status guard makes a cancelled run, or
- * one another worker took, a no-op (a duplicated or retried job never runs a playbook twice).
+ * What a claim found: the product's target then, which the run records and its playbook goes to
+ * (null: localhost; undefined: the product names a target that no longer exists).
+ */
+export interface Claim {
+  target: Target | null | undefined;
+}
+
+type ClaimClient = Pick<PrismaClient, 'provisioningRun'>;
+
+/**
+ * Moves a run from QUEUED to RUNNING for this worker, recording its target's version. The status
+ * guard makes a cancelled run, or one another worker took, a no-op (a duplicated or retried job
+ * never runs a playbook twice): undefined.
  * On a shared queue the claim waits while a limit is reached; claims are serialised by an
  * advisory lock, so two workers never both take the last slot (the queue's own group limits
  * are checked by concurrent fetches, which can overshoot).
  */
-export async function claimRun(prisma: PrismaClient, runId: string, workerId: string, options: ClaimOptions): Promise<boolean> {
-  const claim = (client: Pick<PrismaClient, 'provisioningRun'>, limitKeys: string[] = []) =>
-    client.provisioningRun.updateMany({ where: { id: runId, status: 'QUEUED' }, data: { status: 'RUNNING', startedAt: new Date(), workerId, limitKeys } });
-  if (!options.shared) return (await claim(prisma)).count === 1;
+export async function claimRun(prisma: PrismaClient, runId: string, workerId: string, options: ClaimOptions): Promise<Claim | undefined> {
+  const claim = async (client: ClaimClient, target: Target | null | undefined, limitKeys: string[] = []) => {
+    const { count } = await client.provisioningRun.updateMany({
+      where: { id: runId, status: 'QUEUED' },
+      data: { status: 'RUNNING', startedAt: new Date(), workerId, limitKeys, ...recordedTarget(target) },
+    });
+    return count === 1 ? { target } : undefined;
+  };
+  const readRun = (client: ClaimClient) =>
+    client.provisioningRun.findUnique({
+      where: { id: runId },
+      select: { status: true, productId: true, product: { select: { maxConcurrentRuns: true, targetId: true, targetHosts: true, target: true } } },
+    });
+  const targetOf = (product: { targetId: string | null; target: Target | null }) => (product.targetId ? (product.target ?? undefined) : null);
+  if (!options.shared) {
+    const run = await readRun(prisma);
+    return run?.status === 'QUEUED' ? claim(prisma, targetOf(run.product)) : undefined;
+  }
   for (;;) {
-    if (options.signal.aborted) return false;
+    if (options.signal.aborted) return undefined;
     const outcome = await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
-      const run = await tx.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, productId: true, product: { select: { maxConcurrentRuns: true, targetId: true, targetHosts: true } } } });
-      if (run?.status !== 'QUEUED') return 'gone';
+      const run = await readRun(tx);
+      if (run?.status !== 'QUEUED') return undefined;
       if (options.clusterLimit !== undefined && (await tx.provisioningRun.count({ where: { status: 'RUNNING' } })) >= options.clusterLimit) return 'full';
       const productLimit = run.product.maxConcurrentRuns;
       if (productLimit !== null && (await tx.provisioningRun.count({ where: { status: 'RUNNING', productId: run.productId } })) >= productLimit) return 'full';
       // The target hosts and groups it touches: a RUNNING run carries their keys.
-      const elements = await targetLimits(tx, run.product);
+      const target = targetOf(run.product);
+      const elements = target ? limitsOnTarget(target, run.product.targetHosts) : [];
       for (const { key, limit } of elements) if ((await tx.provisioningRun.count({ where: { status: 'RUNNING', limitKeys: { has: key } } })) >= limit) return 'full';
-      return (await claim(tx, elements.map((element) => element.key))).count === 1 ? 'claimed' : 'gone';
+      return claim(tx, target, elements.map((element) => element.key));
     });
-    if (outcome !== 'full') return outcome === 'claimed';
+    if (outcome !== 'full') return outcome;
     await new Promise((resolve) => setTimeout(resolve, SLOT_POLL_MS));
   }
 }

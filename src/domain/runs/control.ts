@@ -1,6 +1,5 @@
 import type { Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
-import { RunEventRecorder } from './events.ts';
 import { enqueueRun, finishRun, type LifecycleDeps } from './lifecycle.ts';
 import { isTerminal, LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
 
@@ -27,11 +26,7 @@ export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: 
   });
   if (count === 1) {
     await deps.queue.remove(runId);
-    const reason = 'cancelled before it started';
-    const recorder = new RunEventRecorder(deps.eventWriter, deps.events, runId, run.lastSeq);
-    await recorder.recordSystemEvent('run_finished', { status: 'CANCELED', reason, exitCode: null });
-    await recorder.flush();
-    await finishRun(deps, run, { status: 'CANCELED', reason, neverStarted: true }, undefined, recorder);
+    await finishRun(deps, run, { status: 'CANCELED', reason: 'cancelled before it started', neverStarted: true });
   } else {
     await deps.prisma.provisioningRun.update({ where: { id: runId }, data: { cancelRequestedAt: now } });
     // Executing in another process (a worker): its executor stops it on this message, or on

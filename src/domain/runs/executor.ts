@@ -1,14 +1,12 @@
-import type { PrismaClient } from '#generated/prisma/client.ts';
 import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome, type RunStats } from '../../runner/index.ts';
-import { runCredentials, openProductSecrets, openValues, type SecretBox } from '../secrets/index.ts';
-import { targetForRun } from '../targets.ts';
-import { resolvePlaybook, productDefinition, mergeVariables, secretValues } from '../catalog/index.ts';
+import type { SecretBox } from '../secrets/index.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
 import { claimRun } from './claim.ts';
-import { describeFailure, RunEventRecorder, type TaskFailure } from './events.ts';
-import { inventoryVariables } from './inventory-vars.ts';
+import { executionInputs, loadRunForExecution } from './execution-inputs.ts';
+import { describeFailure, RunEventRecorder, type TaskFailure } from './recorder.ts';
 import { finishRun, type LifecycleDeps } from './lifecycle.ts';
-import { LOADED_RUN_INCLUDE, type LoadedRun, type Verdict } from './status.ts';
+import { publishRunStatus } from './publish.ts';
+import type { Verdict } from './status.ts';
 
 export interface ExecutorDeps extends LifecycleDeps {
   playbooksDir: string;
@@ -52,20 +50,20 @@ export class RunExecutor {
     // Registered before the claim, so a cancel arriving right after the claim finds it.
     const controller = new AbortController();
     this.running.set(runId, controller);
-    const claimed = await claimRun(prisma, runId, workerId, { shared: this.deps.sharedQueue ?? false, clusterLimit: this.deps.clusterMaxRuns, signal: controller.signal }).catch((error: unknown) => {
+    const claim = await claimRun(prisma, runId, workerId, { shared: this.deps.sharedQueue ?? false, clusterLimit: this.deps.clusterMaxRuns, signal: controller.signal }).catch((error: unknown) => {
       this.running.delete(runId);
       throw error;
     });
-    if (!claimed) {
+    if (!claim) {
       this.running.delete(runId);
       return;
     }
-    const run = (await prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId }, include: LOADED_RUN_INCLUDE })) as LoadedRun;
-    events.publish('run:updated', runId, { runId, status: 'RUNNING', lastSeq: run.lastSeq, terminal: false });
+    const run = await loadRunForExecution(prisma, runId);
+    publishRunStatus(events, runId, 'RUNNING', run.lastSeq);
 
     const metrics = this.deps.metrics ?? NO_METRICS;
     metrics.runClaimed(run.action, ((run.startedAt ?? new Date()).getTime() - run.queuedAt.getTime()) / 1000);
-    const recorder = new RunEventRecorder(this.deps.eventWriter, events, runId, run.lastSeq, { metrics });
+    const recorder = new RunEventRecorder(this.deps.eventStore, events, runId, run.lastSeq, { metrics });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -76,16 +74,10 @@ export class RunExecutor {
     try {
       // Cancelled between the claim and here: nothing has started.
       if (controller.signal.aborted) throw new Error(String((controller.signal.reason as Error | undefined)?.message ?? 'cancelled'));
-      const playbook = await resolvePlaybook(this.deps.playbooksDir, run.playbook);
-      if ('error' in playbook) throw new Error(`playbook ${run.playbook}: ${playbook.error}`);
-      const { variables, secrets } = await playbookVariables(this.deps, run);
+      const inputs = await executionInputs(this.deps, run, claim);
       outcome = await runPlaybook({
-        playbookPath: playbook.path,
-        variables,
+        ...inputs,
         checkMode: run.checkMode,
-        secrets,
-        target: await targetForRun(prisma, run),
-        credentials: await runCredentials(prisma, this.deps.secrets, run.productId),
         signal: controller.signal,
         graceMs: this.deps.killGraceMs,
         nice: this.deps.ansibleNice,
@@ -111,9 +103,7 @@ export class RunExecutor {
     if (outcome?.stats) recorder.applyStats(outcome.stats);
     const verdict = judge(outcome, error, { timedOut, timeoutSeconds: run.timeoutSeconds, abortReason: controller.signal.reason, failure: recorder.firstFailure });
     if (error) this.deps.logger.error({ err: error, runId }, 'run failed to execute');
-    await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: outcome?.exitCode ?? null });
-    await recorder.flush();
-    await finishRun(this.deps, run, verdict, outcome, recorder, workerId);
+    await finishRun(this.deps, run, verdict, { outcome, recorder, owner: workerId });
     metrics.runFinished(run.action, verdict.status, run.product.slug, (Date.now() - (run.startedAt ?? run.queuedAt).getTime()) / 1000);
   }
 
@@ -212,30 +202,4 @@ function neverReached(stats: RunStats): boolean {
 
 function lastLine(log: string): string {
   return log.trim().split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 300) ?? '';
-}
-
-/** The one extra-vars document a playbook gets (design notes: "Variables handed to a playbook"). */
-async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBox }, run: LoadedRun): Promise<{ variables: Record<string, unknown>; secrets: string[] }> {
-  // Stored secrets are opened here, just before Ansible gets them (the runner masks them in what it prints).
-  const definition = openProductSecrets(deps.secrets, productDefinition(run.product));
-  const requestVariables = (run.service?.variables ?? run.previewVariables ?? {}) as Record<string, unknown>;
-  const secretVariables = openValues(deps.secrets, (run.service?.secretVariables ?? run.previewSecretVariables ?? {}) as Record<string, unknown>);
-  const product = mergeVariables(definition.variableSchema, definition.defaultVariables, { ...requestVariables, ...secretVariables });
-  const { inventory, actionInventory, secrets: itemSecrets } = await inventoryVariables(deps, run, definition.inventoryRequirements);
-  const secrets: unknown[] = [...secretValues(definition.variableSchema, product), ...itemSecrets];
-  // An action's request variables, its secret ones opened like the service's.
-  const actionSecrets = openValues(deps.secrets, (run.actionSecretVariables ?? {}) as Record<string, unknown>);
-  secrets.push(...Object.values(actionSecrets));
-  const action = run.action === 'ACTION' ? { ...(run.actionVariables as Record<string, unknown> | null), ...actionSecrets } : undefined;
-  return {
-    variables: {
-      provisio: { run_id: run.id, action: run.action.toLowerCase(), check_mode: run.checkMode, ...(run.actionName ? { action_name: run.actionName } : {}) },
-      ...(action ? { action } : {}),
-      ...(actionInventory ? { action_inventory: actionInventory } : {}),
-      service: { id: run.service?.id ?? null, customer_ref: run.service?.customerRef ?? run.previewCustomerRef ?? null },
-      product,
-      inventory,
-    },
-    secrets: secrets.filter((value) => value !== null && value !== undefined && value !== '').map(String),
-  };
 }

@@ -1,7 +1,6 @@
 // The run subsystem's public surface: queueing, executing, controlling, recovering and streaming runs.
 export { cancelRun, pruneRunHistory, retryRun, type PruneResult } from './control.ts';
-export type { RunCounters } from './events.ts';
-export { EventWriter } from './event-writer.ts';
+export type { RunCounters } from '../ports/run-event-store.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
 export { enqueueRun, queuePosition, type LifecycleDeps } from './lifecycle.ts';
 export { addedItemIds } from './action-items.ts';

@@ -6,8 +6,9 @@ import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
 import { untilDatabaseAnswers } from '../database-outage.ts';
 import { publishPools } from '../inventory/index.ts';
-import type { RunEventRecorder } from './events.ts';
-import type { EventWriter } from './event-writer.ts';
+import type { RunEventStore } from '../ports/run-event-store.ts';
+import { RunEventRecorder } from './recorder.ts';
+import { publishRunStatus } from './publish.ts';
 import { actionItemKinds, settleActionInventory } from './action-items.ts';
 import { actionTransition, productActions, type ActionTransition, productDefinition } from '../catalog/index.ts';
 import { targetLimits } from '../targets.ts';
@@ -18,7 +19,7 @@ import type { LoadedRun, Verdict } from './status.ts';
 export interface LifecycleDeps {
   prisma: PrismaClient;
   /** The process's group commit of run events. */
-  eventWriter: EventWriter;
+  eventStore: RunEventStore;
   events: EventBus;
   logger: Logger;
   queue: RunQueue;
@@ -88,93 +89,43 @@ export function lifecycleTransition(
   return { service: 'NEEDS_ATTENTION', inventory: 'IN_USE' };
 }
 
+/** How a run ended, beside its verdict. */
+export interface RunEnd {
+  /** What ansible-playbook did; undefined when it never started. */
+  outcome?: RunOutcome | undefined;
+  /** The recorder of the run's events in this process; without one, a recorder continues after the run's last stored event. */
+  recorder?: RunEventRecorder | undefined;
+  /**
+   * Only while the run is still this worker's: a run taken over by crash recovery (this process
+   * looked dead: a database stall outlasting the heartbeats) keeps the outcome recovery gave it.
+   */
+  owner?: string | undefined;
+}
+
+/** What a run's end changes beside the run: its service (by lifecycle or by action) and items. */
+interface EndPlan {
+  action: ActionTransition | undefined;
+  transition: Transition | undefined;
+}
+
 /**
- * Records a run's end in one transaction: its status, and what that means for its service and
- * inventory (including queuing a compensating deprovision). The terminal update is published
- * after the commit, after the run's last event.
+ * Ends a run: records its last event (`run_finished`), then in one transaction its status and
+ * what that means for its service and inventory (including queuing a compensating deprovision)
+ * and the notifications of it. The terminal update is published after the commit, after the
+ * run's last event.
  */
-export async function finishRun(
-  deps: LifecycleDeps,
-  run: LoadedRun,
-  verdict: Verdict,
-  outcome: RunOutcome | undefined,
-  recorder: RunEventRecorder,
-  owner?: string,
-): Promise<void> {
-  const { prisma, events } = deps;
+export async function finishRun(deps: LifecycleDeps, run: LoadedRun, verdict: Verdict, end: RunEnd = {}): Promise<void> {
+  const recorder = end.recorder ?? new RunEventRecorder(deps.eventStore, deps.events, run.id, run.lastSeq);
+  await recorder.recordSystemEvent('run_finished', { status: verdict.status, reason: verdict.reason, exitCode: end.outcome?.exitCode ?? null });
+  await recorder.flush();
   const action = run.action === 'ACTION' && run.service ? actionTransitionOf(run, verdict) : undefined;
-  const transition = run.checkMode || !run.service || action ? undefined : lifecycleTransition(run, verdict, deps);
-  const applyEnd = async (tx: Prisma.TransactionClient) => {
-    // With `owner`, only while the run is still this process's: a run taken over by crash
-    // recovery (this process looked dead: a database stall outlasting the heartbeats) keeps the
-    // outcome recovery gave it.
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: run.id, ...(owner ? { workerId: owner } : {}) },
-      data: {
-        status: verdict.status,
-        statusReason: verdict.reason,
-        exitCode: outcome?.exitCode ?? null,
-        stats: (outcome?.stats ?? undefined) as Prisma.InputJsonValue | undefined,
-        log: outcome?.log ?? '',
-        finishedAt: new Date(),
-        lastSeq: recorder.lastSeq,
-        pid: null,
-        currentTask: null,
-        currentHost: null,
-        ...recorder.counters,
-      },
-    });
-    if (count === 0) return 'taken over' as const;
-    if (action && run.service) {
-      const reason = `action ${run.actionName} ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''}`;
-      await tx.service.update({
-        where: { id: run.service.id },
-        data: { status: action.service, statusReason: action.service === 'ACTIVE' && verdict.status === 'SUCCEEDED' ? null : reason, ...(action.variables ? { variables: action.variables as Prisma.InputJsonObject } : {}) },
-      });
-      await settleActionInventory(tx, { ...run, serviceId: run.service.id }, action, verdict);
-      return undefined;
-    }
-    if (!transition || !run.service) return undefined;
-    await tx.service.update({
-      where: { id: run.service.id },
-      data: {
-        status: transition.service,
-        statusReason: serviceReason(run, verdict, transition),
-        ...(run.action === 'PROVISION' && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
-      },
-    });
-    if (transition.inventory) {
-      await tx.inventoryItem.updateMany({
-        where: { serviceId: run.service.id },
-        data: {
-          status: transition.inventory,
-          // Freed items leave the service; quarantined and in-use ones stay linked to it.
-          ...(transition.inventory === 'AVAILABLE' ? { serviceId: null } : {}),
-          statusReason: `${run.action.toLowerCase()} run ${verdict.status}`,
-        },
-      });
-    }
-    if (!transition.compensate) return undefined;
-    return tx.provisioningRun.create({
-      data: {
-        productId: run.productId,
-        serviceId: run.service.id,
-        partnerId: run.partnerId,
-        action: 'DEPROVISION',
-        playbook: run.product.deprovisionPlaybook,
-        // The safety net gets at least the server default: a product's tight timeout (often the
-        // reason a provision was stopped) should not also stop its undo.
-        timeoutSeconds: Math.max(run.timeoutSeconds, deps.defaultRunTimeoutSeconds),
-        compensatesRunId: run.id,
-      },
-    });
-  };
+  const plan: EndPlan = { action, transition: run.checkMode || !run.service || action ? undefined : lifecycleTransition(run, verdict, deps) };
   let deliveries: ScheduledDelivery[] = [];
   // Through a database outage: a run's end must be recorded, and the transaction is all or nothing.
   const finished = await untilDatabaseAnswers(
     () =>
-      prisma.$transaction(async (tx) => {
-        const ended = await applyEnd(tx);
+      deps.prisma.$transaction(async (tx) => {
+        const ended = await applyRunEnd(tx, deps, run, verdict, { ...end, recorder }, plan);
         // In the same transaction: a notification exists exactly when the change it reports does.
         if (ended !== 'taken over') deliveries = await deps.webhooks.record(tx, await runEndNotifications(tx, run, verdict));
         return ended;
@@ -182,14 +133,14 @@ export async function finishRun(
     { what: `recording the end of run ${run.id}`, logger: deps.logger },
   );
   if (finished === 'taken over') {
-    deps.logger.warn({ runId: run.id, owner, status: verdict.status }, 'run was taken over by crash recovery while this process ran it: its outcome here is dropped');
+    deps.logger.warn({ runId: run.id, owner: end.owner, status: verdict.status }, 'run was taken over by crash recovery while this process ran it: its outcome here is dropped');
     return;
   }
   const compensation = finished;
-  events.publish('run:updated', run.id, { runId: run.id, status: verdict.status, lastSeq: recorder.lastSeq, terminal: true });
+  publishRunStatus(deps.events, run.id, verdict.status, recorder.lastSeq);
   await deps.webhooks.schedule(deliveries);
   if (compensation) await enqueueRun(deps, compensation, run.product);
-  if (transition?.inventory && run.service) {
+  if (plan.transition?.inventory && run.service) {
     await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
   }
   const actionKinds = action && run.service ? actionItemKinds(run, run.service.inventoryItems) : undefined;
@@ -198,6 +149,79 @@ export async function finishRun(
     { runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason, compensationRunId: compensation?.id },
     'run finished',
   );
+}
+
+/** The writes of a run's end; returns the compensating run it queued, if any. */
+async function applyRunEnd(
+  tx: Prisma.TransactionClient,
+  deps: LifecycleDeps,
+  run: LoadedRun,
+  verdict: Verdict,
+  end: RunEnd & { recorder: RunEventRecorder },
+  { action, transition }: EndPlan,
+): Promise<ProvisioningRun | 'taken over' | undefined> {
+  const { outcome, recorder } = end;
+  const { count } = await tx.provisioningRun.updateMany({
+    where: { id: run.id, ...(end.owner ? { workerId: end.owner } : {}) },
+    data: {
+      status: verdict.status,
+      statusReason: verdict.reason,
+      exitCode: outcome?.exitCode ?? null,
+      stats: (outcome?.stats ?? undefined) as Prisma.InputJsonValue | undefined,
+      log: outcome?.log ?? '',
+      finishedAt: new Date(),
+      lastSeq: recorder.lastSeq,
+      pid: null,
+      currentTask: null,
+      currentHost: null,
+      ...recorder.counters,
+    },
+  });
+  if (count === 0) return 'taken over';
+  if (!run.service) return undefined;
+  if (action) {
+    const reason = `action ${run.actionName} ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''}`;
+    await tx.service.update({
+      where: { id: run.service.id },
+      data: { status: action.service, statusReason: action.service === 'ACTIVE' && verdict.status === 'SUCCEEDED' ? null : reason, ...(action.variables ? { variables: action.variables as Prisma.InputJsonObject } : {}) },
+    });
+    await settleActionInventory(tx, { ...run, serviceId: run.service.id }, action, verdict);
+    return undefined;
+  }
+  if (!transition) return undefined;
+  await tx.service.update({
+    where: { id: run.service.id },
+    data: {
+      status: transition.service,
+      statusReason: serviceReason(run, verdict, transition),
+      ...(run.action === 'PROVISION' && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
+    },
+  });
+  if (transition.inventory) {
+    await tx.inventoryItem.updateMany({
+      where: { serviceId: run.service.id },
+      data: {
+        status: transition.inventory,
+        // Freed items leave the service; quarantined and in-use ones stay linked to it.
+        ...(transition.inventory === 'AVAILABLE' ? { serviceId: null } : {}),
+        statusReason: `${run.action.toLowerCase()} run ${verdict.status}`,
+      },
+    });
+  }
+  if (!transition.compensate) return undefined;
+  return tx.provisioningRun.create({
+    data: {
+      productId: run.productId,
+      serviceId: run.service.id,
+      partnerId: run.partnerId,
+      action: 'DEPROVISION',
+      playbook: run.product.deprovisionPlaybook,
+      // The safety net gets at least the server default: a product's tight timeout (often the
+      // reason a provision was stopped) should not also stop its undo.
+      timeoutSeconds: Math.max(run.timeoutSeconds, deps.defaultRunTimeoutSeconds),
+      compensatesRunId: run.id,
+    },
+  });
 }
 
 function actionTransitionOf(run: LoadedRun, verdict: Verdict): ActionTransition {

@@ -3,7 +3,6 @@ import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
 import { isAnsibleOfRun } from '../../runner/index.ts';
-import { RunEventRecorder } from './events.ts';
 import { enqueueRun, finishRun, type LifecycleDeps } from './lifecycle.ts';
 import { LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
 import { hostOf } from './liveness.ts';
@@ -44,11 +43,8 @@ export async function interruptOrphanedRuns(deps: LifecycleDeps & { workerId: st
     });
     if (taken === 0) continue;
     if (run.pid && hostOf(run.workerId) === os.hostname()) killLeftoverGroup(run.pid, run.startedAt, deps.logger);
-    const recorder = new RunEventRecorder(deps.eventWriter, deps.events, run.id, run.lastSeq);
     const reason = `the process running it (${run.workerId ?? 'unknown'}) stopped before the run finished`;
-    await recorder.recordSystemEvent('run_finished', { status: 'INTERRUPTED', reason, exitCode: null });
-    await recorder.flush();
-    await finishRun(deps, run, { status: 'INTERRUPTED', reason }, undefined, recorder, deps.workerId);
+    await finishRun(deps, run, { status: 'INTERRUPTED', reason }, { owner: deps.workerId });
     count++;
   }
   return count;

@@ -38,7 +38,7 @@ export const MAX_LIVE_BUFFER = 2_000;
  * was ready, or lost by a cluster event bus) is filled from the database. If the live channel
  * stays quiet it checks the database anyway, so a lost terminal message cannot hang it.
  */
-export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq: number): AsyncGenerator<RunEvent> {
+export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq: number): AsyncGenerator<RunEventMessage> {
   const live = listen(deps.events, runId);
   try {
     let delivered = Math.max(0, afterSeq);
@@ -53,7 +53,7 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
         const after = delivered;
         const stored = await throughOutages(() => deps.prisma.runEvent.findMany({ where: { runId, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: PAGE }));
         for (const event of stored) {
-          yield event;
+          yield messageOf(event);
           delivered = event.seq;
         }
         if (stored.length < PAGE) break;
@@ -74,7 +74,7 @@ export async function* streamRunEvents(deps: StreamDeps, runId: string, afterSeq
         const { message } = next;
         if (message.seq <= delivered) continue;
         if (message.seq > delivered + 1) break; // gap: read it from the database
-        yield fromMessage(message);
+        yield message;
         delivered = message.seq;
       }
     }
@@ -179,16 +179,7 @@ export function listen(events: EventBus, runId: string) {
   };
 }
 
-function fromMessage(message: RunEventMessage): RunEvent {
-  return {
-    runId: message.runId,
-    seq: message.seq,
-    type: message.type,
-    task: message.task,
-    host: message.host,
-    section: message.section,
-    changed: message.changed,
-    data: message.data as RunEvent['data'],
-    createdAt: new Date(message.createdAt),
-  };
+/** A stored event in the shape it was published in: live and stored events reach a subscriber alike. */
+function messageOf(event: RunEvent): RunEventMessage {
+  return { ...event, createdAt: event.createdAt.toISOString() };
 }

@@ -12,7 +12,7 @@ import { applyMigrations } from './migrate.ts';
 import { pgliteExecutor } from './pglite/sql-executor.ts';
 import { pgExecutor, type SqlExecutor } from './sql-executor.ts';
 import { pgExecute } from './prepared.ts';
-import type { SqlStatements } from '../../domain/ports/sql.ts';
+import type { SqlStatements } from './sql-statements.ts';
 
 export type DatabaseProfile = 'embedded' | 'postgres';
 

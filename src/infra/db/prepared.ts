@@ -1,9 +1,9 @@
 // execute() (domain/ports/sql.ts): which statements stay prepared, parameters in text format,
 // and node-postgres' implementation; PGlite's is in pglite/execute.ts.
 import type { Pool, PoolClient, Client } from 'pg';
-import type { SqlStatements } from '../../domain/ports/sql.ts';
+import type { SqlStatements } from './sql-statements.ts';
 
-/** Statements kept prepared per database: the event writer's shapes, with room to spare. */
+/** Statements kept prepared per database: the run event store's shapes, with room to spare. */
 export const MAX_PREPARED_STATEMENTS = 64;
 
 export type Execute = SqlStatements['execute'];

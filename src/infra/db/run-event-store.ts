@@ -1,33 +1,12 @@
 import type { Logger } from '../../logger.ts';
-import { untilDatabaseAnswers } from '../database-outage.ts';
-import type { RunEventMessage } from '../ports/event-bus.ts';
-import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
-import type { SqlStatements } from '../ports/sql.ts';
-
-/** One run event as written: what is published, without its run. */
-export type EventRecord = Omit<RunEventMessage, 'runId'>;
-
-export interface RunCounters {
-  okCount: number;
-  changedCount: number;
-  failedCount: number;
-  skippedCount: number;
-  rescuedCount: number;
-  unreachableCount: number;
-}
-
-export interface RunProgress {
-  tasksStarted: number;
-  currentTask: string | null;
-  currentHost: string | null;
-}
-
-/** What a run's row says after its events: the last seq, the counters and, once a task started, the progress. */
-export type RunState = RunCounters & { lastSeq: number } & Partial<RunProgress>;
+import { untilDatabaseAnswers } from '../../domain/database-outage.ts';
+import { NO_METRICS, type RunMetrics } from '../../domain/ports/metrics.ts';
+import type { EventRecord, RunEventStore, RunState } from '../../domain/ports/run-event-store.ts';
+import type { SqlStatements } from './sql-statements.ts';
 
 interface Pending {
   runId: string;
-  events: EventRecord[];
+  events: readonly EventRecord[];
   run: RunState;
   resolve(): void;
   reject(error: unknown): void;
@@ -41,7 +20,7 @@ interface Pending {
  * does not fail the others. While the database is away a commit is retried until it answers:
  * the runs' events wait (and their playbooks, past the recorders' high-water mark), none is lost.
  */
-export class EventWriter {
+export class GroupCommitEventStore implements RunEventStore {
   private readonly sql: SqlStatements;
   private readonly metrics: RunMetrics;
   private readonly windowMs: number;
@@ -61,11 +40,8 @@ export class EventWriter {
     this.logger = options.logger;
   }
 
-  /**
-   * Resolves when the events and the run's state are committed. `urgent`: somebody waits for it
-   * (a run's end, a cancel), so the commit does not wait out the window.
-   */
-  write(runId: string, events: EventRecord[], run: RunState, options: { urgent?: boolean } = {}): Promise<void> {
+  /** `urgent` ends the current window: the commit goes now. */
+  write(runId: string, events: readonly EventRecord[], run: RunState, options: { urgent?: boolean } = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ runId, events, run, resolve, reject });
       this.writing ??= this.drain();

@@ -1,10 +1,8 @@
-import type { Prisma } from '#generated/prisma/client.ts';
 import type { RunnerEvent, RunStats } from '../../runner/index.ts';
-import type { EventBus, RunEventMessage } from '../ports/event-bus.ts';
+import type { EventBus } from '../ports/event-bus.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
-import type { EventWriter, EventRecord, RunCounters, RunProgress } from './event-writer.ts';
-
-export type { RunCounters, RunProgress } from './event-writer.ts';
+import type { EventRecord, RunCounters, RunEventStore, RunProgress } from '../ports/run-event-store.ts';
+import { publishRunEvents, publishRunStatus } from './publish.ts';
 
 export const zeroCounters = (): RunCounters => ({ okCount: 0, changedCount: 0, failedCount: 0, skippedCount: 0, rescuedCount: 0, unreachableCount: 0 });
 
@@ -17,8 +15,9 @@ const HIGH_WATER_MARK = 2_000;
 const MAX_BATCH = 500;
 
 /**
- * Turns runner events into RunEvents: numbers them 1, 2, 3, … for the run, persists them in
- * batches and publishes each only after its batch committed (invariant 3). One recorder per run.
+ * Turns runner events into run event records, the shape that is stored and published: numbers
+ * them 1, 2, 3, … for the run, persists them in batches and publishes each only after its batch
+ * committed (invariant 3). One recorder per run.
  */
 export class RunEventRecorder {
   readonly counters: RunCounters = zeroCounters();
@@ -26,9 +25,9 @@ export class RunEventRecorder {
   private readonly runId: string;
   private nextSeq: number;
   private persistedSeq: number;
-  private pending: Prisma.RunEventCreateManyInput[] = [];
+  private pending: EventRecord[] = [];
   private flushing: Promise<void> | undefined;
-  /** Someone awaited a flush (the run ends, a flood is held back): commits go out without the writer's window. */
+  /** Someone awaited a flush (the run ends, a flood is held back): commits go out without the store's window. */
   private awaited = false;
   private failure: unknown;
   /** Hosts whose current block has already counted as rescued. */
@@ -39,12 +38,12 @@ export class RunEventRecorder {
   readonly progress: RunProgress = { tasksStarted: 0, currentTask: null, currentHost: null };
 
   private readonly metrics: RunMetrics;
-  private readonly writer: EventWriter;
+  private readonly store: RunEventStore;
 
-  /** `writer`: the process's group commit, shared by the recorders of all its runs. */
-  constructor(writer: EventWriter, events: EventBus, runId: string, lastSeq = 0, options: { metrics?: RunMetrics } = {}) {
+  /** `store`: the process's group commit, shared by the recorders of all its runs. */
+  constructor(store: RunEventStore, events: EventBus, runId: string, lastSeq = 0, options: { metrics?: RunMetrics } = {}) {
     this.metrics = options.metrics ?? NO_METRICS;
-    this.writer = writer;
+    this.store = store;
     this.events = events;
     this.runId = runId;
     this.nextSeq = lastSeq + 1;
@@ -66,25 +65,25 @@ export class RunEventRecorder {
       host: typeof host === 'string' ? host : null,
       section: typeof section === 'string' ? section : null,
       changed: typeof changed === 'boolean' ? changed : null,
-      data: data as Prisma.InputJsonObject,
+      data,
     });
   }
 
   /** An event of Provisio's own (e.g. `run_canceled`, `run_finished`), numbered like Ansible's. */
   recordSystemEvent(type: string, data: Record<string, unknown>): Promise<void> | void {
     if (this.failure) throw this.failure;
-    return this.push({ type, task: null, host: null, section: null, changed: null, data: data as Prisma.InputJsonObject });
+    return this.push({ type, task: null, host: null, section: null, changed: null, data });
   }
 
-  private push(row: Omit<Prisma.RunEventCreateManyInput, 'runId' | 'seq' | 'createdAt'>): Promise<void> | void {
-    this.pending.push({ ...row, runId: this.runId, seq: this.nextSeq++, createdAt: new Date() });
+  private push(fields: Omit<EventRecord, 'seq' | 'createdAt'>): Promise<void> | void {
+    this.pending.push({ seq: this.nextSeq++, ...fields, createdAt: new Date().toISOString() });
     this.scheduleFlush();
     if (this.pending.length >= HIGH_WATER_MARK) return this.flush();
   }
 
   /** Resolves when every recorded event is persisted and published. */
   async flush(): Promise<void> {
-    // Somebody waits: from now on this run's commits do not wait out the writer's window.
+    // Somebody waits: from now on this run's commits do not wait out the store's window.
     this.awaited = true;
     while (this.flushing || this.pending.length) {
       if (!this.flushing) this.scheduleFlush();
@@ -127,17 +126,17 @@ export class RunEventRecorder {
     })();
   }
 
-  private async persist(batch: Prisma.RunEventCreateManyInput[]): Promise<void> {
+  private async persist(batch: EventRecord[]): Promise<void> {
     const lastSeq = batch[batch.length - 1]!.seq;
-    await this.writer.write(this.runId, batch.map(toRecord), { lastSeq, ...this.counters, ...(this.progress.tasksStarted ? this.progress : {}) }, { urgent: this.awaited });
+    await this.store.write(this.runId, batch, { lastSeq, ...this.counters, ...(this.progress.tasksStarted ? this.progress : {}) }, { urgent: this.awaited });
     this.persistedSeq = lastSeq;
+    publishRunEvents(this.events, this.runId, batch);
     const now = Date.now();
-    for (const row of batch) {
-      this.events.publish('run:event', this.runId, toMessage(row));
-      const emittedAt = Date.parse(String((row.data as { ts?: unknown } | null)?.ts ?? ''));
+    for (const record of batch) {
+      const emittedAt = Date.parse(String((record.data as { ts?: unknown } | null)?.ts ?? ''));
       if (Number.isFinite(emittedAt)) this.metrics.eventPublished((now - emittedAt) / 1000);
     }
-    this.events.publish('run:updated', this.runId, { runId: this.runId, status: 'RUNNING', lastSeq, terminal: false });
+    publishRunStatus(this.events, this.runId, 'RUNNING', lastSeq);
   }
 
   private countEvent(event: RunnerEvent | { type: string }): void {
@@ -183,24 +182,6 @@ export class RunEventRecorder {
       }
     }
   }
-}
-
-function toRecord(row: Prisma.RunEventCreateManyInput): EventRecord {
-  return {
-    seq: row.seq,
-    type: row.type,
-    task: row.task ?? null,
-    host: row.host ?? null,
-    section: row.section ?? null,
-    changed: row.changed ?? null,
-    data: row.data,
-    createdAt: new Date(row.createdAt ?? Date.now()).toISOString(),
-  };
-}
-
-/** Published messages carry the same fields as the stored rows. */
-function toMessage(row: Prisma.RunEventCreateManyInput): RunEventMessage {
-  return { runId: row.runId, ...toRecord(row) };
 }
 
 export interface TaskFailure {
