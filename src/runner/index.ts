@@ -1,7 +1,8 @@
 // The runner's public surface: it knows Ansible, not GraphQL.
 export type * from './types.ts';
-export { runPlaybook, classifyOutcome, EventHandlerError } from './run.ts';
-export type { OutcomeClass } from './run.ts';
+export { runPlaybook } from './run.ts';
+export { classifyOutcome, EventHandlerError } from './outcome.ts';
+export type { OutcomeClass } from './outcome.ts';
 export { createEventLineParser, parseEventLine } from './events.ts';
 export type { EventLineParser, EventLineParserOptions } from './events.ts';
 export { maskSecrets, createMasker, MASK } from './mask.ts';
