@@ -48,6 +48,8 @@ export interface Config {
   ansibleCpuGroup: 'auto' | 'off';
   /** Cluster profile: runs executing at once across all workers; unset: the sum of the workers' own limits. */
   clusterMaxRuns: number | undefined;
+  /** The ansible-playbook executable (a path, or a name looked up on PATH); unset: the runner's default, `ansible-playbook`. */
+  ansiblePlaybook: string | undefined;
   webhooks: WebhookConfig;
   /** How long a run event waits for others to share its commit (0: those of the same turn only). */
   eventCommitWindowMs: number;
@@ -124,6 +126,7 @@ const envSchema = z.object({
   PROVISIO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_ANSIBLE_NICE: z.coerce.number().int().min(0).max(19).default(19),
   PROVISIO_ANSIBLE_CPU_GROUP: z.enum(['auto', 'off']).default('auto'),
+  PROVISIO_ANSIBLE_PLAYBOOK: z.string().optional(),
   PROVISIO_CLUSTER_MAX_RUNS: z.coerce.number().int().min(1).max(100_000).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
   PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
@@ -141,6 +144,8 @@ const envSchema = z.object({
   PROVISIO_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   PROVISIO_EVENT_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(50).default(5),
   PROVISIO_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Any value: only `production` means something (see isProduction).
+  NODE_ENV: z.string().optional(),
 }).refine((env) => !(env.PROVISIO_SECRET_KEY.length > 0 && env.PROVISIO_SECRET_KEY_FILE), {
   path: ['PROVISIO_SECRET_KEY_FILE'],
   message: 'set PROVISIO_SECRET_KEY or PROVISIO_SECRET_KEY_FILE, not both',
@@ -150,6 +155,14 @@ const envSchema = z.object({
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export class ConfigError extends Error {}
+
+/**
+ * NODE_ENV=production. For what is settled while modules load, before loadConfig runs: the schema
+ * builder (src/schema/builder.ts) is configured when it is imported.
+ */
+export function isProduction(env: Record<string, string | undefined> = process.env): boolean {
+  return env.NODE_ENV === 'production';
+}
 
 /** Parses the environment (or overrides, for tests) into a Config; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
@@ -184,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clusterMaxRuns: e.PROVISIO_CLUSTER_MAX_RUNS,
     ansibleNice: e.PROVISIO_ANSIBLE_NICE,
     ansibleCpuGroup: e.PROVISIO_ANSIBLE_CPU_GROUP,
+    ansiblePlaybook: e.PROVISIO_ANSIBLE_PLAYBOOK,
     metricsPort: e.PROVISIO_METRICS_PORT,
     secretKeyFile: e.PROVISIO_SECRET_KEY_FILE === undefined ? undefined : path.resolve(e.PROVISIO_SECRET_KEY_FILE),
     eventCommitWindowMs: e.PROVISIO_EVENT_COMMIT_WINDOW_MS,

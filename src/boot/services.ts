@@ -108,7 +108,7 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
   const context: AppContext = {
     ...lifecycle,
     playbooksDir: config.playbooksDir,
-    playbookChecker: { syntaxCheck: cachedSyntaxCheck((playbookPath) => syntaxCheck(playbookPath)) },
+    playbookChecker: { syntaxCheck: cachedSyntaxCheck((playbookPath) => syntaxCheck(playbookPath, { ansiblePlaybook: config.ansiblePlaybook })) },
     trustedDocuments: new TrustedDocumentStore(prisma),
     stopRun: (runId, reason) => executor?.stop(runId, reason) ?? false,
   };
@@ -155,6 +155,8 @@ function wireRunLifecycle(
     defaultRunTimeoutSeconds: config.defaultRunTimeoutSeconds,
     compensateInterrupted: config.onInterrupt === 'compensate',
     webhooks,
+    // Where Ansible is looked up: the API's target checks, and the runs of the executor (whose deps the lifecycle is spread into).
+    ansiblePlaybook: config.ansiblePlaybook,
   };
   return { lifecycle, metrics, workerId };
 }

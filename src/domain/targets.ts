@@ -22,6 +22,8 @@ export type TargetPatch = { [K in keyof TargetInput]?: TargetInput[K] | null };
 
 export interface TargetDeps {
   prisma: PrismaClient;
+  /** The ansible-playbook executable (its ansible-inventory reads inventory files; the reachability check runs it); unset: on PATH. */
+  ansiblePlaybook?: string | undefined;
 }
 
 const name = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'name must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
@@ -38,7 +40,7 @@ const limitsShape = z.record(z.string(), z.number().int().min(1).max(1000)).null
 const KNOWN_HOSTS_LINE = /^(?:@(?:cert-authority|revoked) )?\S+ (?:ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/=]+(?: .*)?$/;
 
 /** A whole target, checked: its inventory as data, whichever way it was given. */
-async function validateTarget(input: TargetInput): Promise<{ name: string; description: string; inventory: Inventory; knownHosts: string; limits: Record<string, number> }> {
+async function validateTarget(input: TargetInput, ansiblePlaybook: string | undefined): Promise<{ name: string; description: string; inventory: Inventory; knownHosts: string; limits: Record<string, number> }> {
   const issues = issuesFromZod(name.safeParse(input.name).error?.issues ?? [], 'name');
   if (typeof input.description === 'string' && input.description.length > 10_000) issues.push({ path: 'description', message: 'at most 10,000 characters' });
   let inventory: Inventory | undefined;
@@ -48,7 +50,7 @@ async function validateTarget(input: TargetInput): Promise<{ name: string; descr
     if (input.inventoryText.length > 1_000_000) issues.push({ path: 'inventoryText', message: 'at most 1 MB' });
     else {
       try {
-        inventory = await parseInventoryText(input.inventoryText);
+        inventory = await parseInventoryText(input.inventoryText, { ansiblePlaybook });
       } catch (error) {
         if (!(error instanceof InventoryError)) throw error;
         issues.push({ path: 'inventoryText', message: error.message });
@@ -76,7 +78,7 @@ async function validateTarget(input: TargetInput): Promise<{ name: string; descr
 }
 
 export async function createTarget(deps: TargetDeps, input: TargetInput): Promise<Target> {
-  const target = await validateTarget(input);
+  const target = await validateTarget(input, deps.ansiblePlaybook);
   const inventory = target.inventory as unknown as Prisma.InputJsonObject;
   try {
     return await deps.prisma.target.create({
@@ -104,7 +106,7 @@ export async function updateTarget(deps: TargetDeps, id: string, patch: TargetPa
     knownHosts: patch.knownHosts ?? current.knownHosts,
     limits: patch.limits ?? current.limits,
     ...(replacesInventory ? { inventory: patch.inventory, inventoryText: patch.inventoryText } : { inventory: current.inventory }),
-  });
+  }, deps.ansiblePlaybook);
   const inventory = target.inventory as unknown as Prisma.InputJsonObject;
   try {
     return await deps.prisma.$transaction(async (tx) => {
@@ -173,7 +175,7 @@ export async function assertTargetReachable(deps: TargetDeps & { secrets: Secret
   const target = await deps.prisma.target.findUnique({ where: { id: product.targetId } });
   if (!target) return;
   const credentials = await runCredentials(deps.prisma, deps.secrets, product.id);
-  const unreachable = await reachabilityChecks(() => unreachableHosts(runTarget(target, product.targetHosts), credentials, { timeoutMs: REACHABILITY_TIMEOUT_MS }));
+  const unreachable = await reachabilityChecks(() => unreachableHosts(runTarget(target, product.targetHosts), credentials, { timeoutMs: REACHABILITY_TIMEOUT_MS, ansiblePlaybook: deps.ansiblePlaybook }));
   if (unreachable.length) throw new TargetUnreachableError(target.name, unreachable);
 }
 

@@ -35,9 +35,12 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-/** Absolute path of ansible-playbook; throws AnsibleNotFoundError. */
+/**
+ * Absolute path of ansible-playbook (`command`: a path, or a name looked up on PATH; the server
+ * passes PROVISIO_ANSIBLE_PLAYBOOK from its configuration); throws AnsibleNotFoundError.
+ */
 export async function resolveAnsiblePlaybook(command?: string): Promise<string> {
-  const cmd = command ?? process.env.PROVISIO_ANSIBLE_PLAYBOOK ?? 'ansible-playbook';
+  const cmd = command ?? 'ansible-playbook';
   if (cmd.includes('/')) {
     if (await isExecutable(cmd)) return cmd;
     throw new AnsibleNotFoundError(cmd);

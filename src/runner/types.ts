@@ -160,7 +160,7 @@ export interface RunSpec {
   logLimitBytes?: number;
   /** Cap of one event line, enforced by the plugin. Default 64 KiB. */
   eventLimitBytes?: number;
-  /** ansible-playbook executable; default `$PROVISIO_ANSIBLE_PLAYBOOK` or `ansible-playbook` on PATH. */
+  /** ansible-playbook executable (the server's PROVISIO_ANSIBLE_PLAYBOOK); default `ansible-playbook` on PATH. */
   ansiblePlaybook?: string;
 }
 

@@ -7,6 +7,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import TracingPlugin, { isRootField } from '@pothos/plugin-tracing';
 import type PrismaTypes from '#generated/pothos-types.ts';
 import { getDatamodel } from '#generated/pothos-types.ts';
+import { isProduction } from '../config.ts';
 import { ForbiddenError } from '../domain/errors.ts';
 import { auditMutation } from './audit-trail.ts';
 import { decodeGlobalId } from './global-id.ts';
@@ -98,7 +99,8 @@ export const builder = new SchemaBuilder<{
     filterConnectionTotalCount: true,
     maxConnectionSize: MAX_PAGE_SIZE,
     defaultConnectionSize: DEFAULT_PAGE_SIZE,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    // The builder is configured when this module loads, before loadConfig: NODE_ENV through config.ts's helper.
+    onUnusedQuery: isProduction() ? null : 'warn',
   },
 });
 

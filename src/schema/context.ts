@@ -18,6 +18,8 @@ export interface AppContext {
   logger: Logger;
   playbooksDir: string;
   playbookChecker?: PlaybookChecker | undefined;
+  /** The ansible-playbook executable (PROVISIO_ANSIBLE_PLAYBOOK); unset: `ansible-playbook` on PATH. */
+  ansiblePlaybook: string | undefined;
   queue: RunQueue;
   defaultRunTimeoutSeconds: number;
   compensateInterrupted: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, isProduction, loadConfig } from '../../src/config.ts';
 
 describe('configuration', () => {
   it('refuses delays that would overflow a Node timer (which then fires at once)', () => {
@@ -47,6 +47,15 @@ describe('configuration', () => {
     expect(loadConfig({}).ansibleNice).toBe(19);
     expect(loadConfig({ PROVISIO_ANSIBLE_NICE: '0' }).ansibleNice).toBe(0);
     expect(() => loadConfig({ PROVISIO_ANSIBLE_NICE: '20' })).toThrow(/PROVISIO_ANSIBLE_NICE/);
+  });
+
+  it('reads where Ansible is and whether this is production', () => {
+    expect(loadConfig({}).ansiblePlaybook).toBeUndefined();
+    expect(loadConfig({ PROVISIO_ANSIBLE_PLAYBOOK: '/opt/ansible/bin/ansible-playbook' }).ansiblePlaybook).toBe('/opt/ansible/bin/ansible-playbook');
+    expect(isProduction({ NODE_ENV: 'production' })).toBe(true);
+    expect(isProduction({ NODE_ENV: 'test' })).toBe(false);
+    expect(isProduction({})).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'anything' }).port).toBe(4000);
   });
 
   it('reads the webhook settings', () => {

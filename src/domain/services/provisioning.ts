@@ -19,6 +19,8 @@ export interface ProvisioningDeps {
   secrets: SecretBox;
   webhooks: WebhookOutbox;
   logger: Logger;
+  /** The ansible-playbook executable of a product's reachability check; unset: on PATH. */
+  ansiblePlaybook?: string | undefined;
 }
 
 export interface ProvisionRequest {
