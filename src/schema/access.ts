@@ -4,11 +4,11 @@ import { parse, validate, type GraphQLSchema } from 'graphql';
 import { createApiKey, isUsable, MAX_ROTATION_OVERLAP_SECONDS, revokeApiKey, rotateApiKey, type IssuedKey } from '../domain/access/api-keys.ts';
 import { createPartner, setProductGrant } from '../domain/access/partners.ts';
 import { registerTrustedDocuments, type DocumentCheck } from '../domain/access/trusted-documents.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
 import { ProductRef } from './products.ts';
-import { expectType, nodeIdOf } from './errors.ts';
+import { errorTypes, expectType, nodeIdOf } from './errors.ts';
 
 export const RoleEnum = builder.enumType(Role, {
   name: 'Role',
@@ -221,7 +221,7 @@ function productGrantField(t: MutationFieldBuilder, granted: boolean, descriptio
     type: PartnerRef,
     description,
     args: { partnerId: t.arg.globalID({ required: true }), productIds: t.arg.globalIDList({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'partner' } },
+    errors: { types: errorTypes(NotFoundError, ValidationError), dataField: { name: 'partner' } },
     resolve: (_parent, args, ctx) =>
       setProductGrant(ctx.prisma, expectType(args.partnerId, 'Partner'), args.productIds.map((id) => expectType(id, 'Product')), granted),
   });
@@ -232,7 +232,7 @@ builder.mutationFields((t) => ({
     ...adminOnly,
     type: IssuedApiKeyRef,
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: 'issued' } },
+    errors: { types: errorTypes(ValidationError, NotFoundError), dataField: { name: 'issued' } },
     resolve: (_parent, { input }, ctx) =>
       createApiKey(ctx, createdBy(ctx), { ...input, partnerId: input.partnerId ? expectType(input.partnerId, 'Partner') : null }),
   }),
@@ -244,7 +244,7 @@ builder.mutationFields((t) => ({
       id: t.arg.globalID({ required: true }),
       overlapSeconds: t.arg.int({ defaultValue: 0, description: `At most ${MAX_ROTATION_OVERLAP_SECONDS} (30 days).` }),
     },
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: 'issued' } },
+    errors: { types: errorTypes(ValidationError, NotFoundError), dataField: { name: 'issued' } },
     resolve: (_parent, { id, overlapSeconds }, ctx) => rotateApiKey(ctx, createdBy(ctx), expectType(id, 'ApiKey'), overlapSeconds ?? 0),
   }),
   revokeApiKey: t.field({
@@ -252,14 +252,14 @@ builder.mutationFields((t) => ({
     type: ApiKeyRef,
     description: 'The key stops working at once; its open subscriptions end.',
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'apiKey' } },
+    errors: { types: errorTypes(NotFoundError, ValidationError), dataField: { name: 'apiKey' } },
     resolve: (_parent, { id }, ctx) => revokeApiKey(ctx, expectType(id, 'ApiKey')),
   }),
   createPartner: t.field({
     ...adminOnly,
     type: PartnerRef,
     args: { input: t.arg({ type: CreatePartnerInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'partner' } },
+    errors: { types: errorTypes(ValidationError, ConflictError), dataField: { name: 'partner' } },
     resolve: (_parent, { input }, ctx) => createPartner(ctx.prisma, input),
   }),
   grantProducts: productGrantField(t, true, 'The partner\'s keys may see and provision these products.'),
@@ -270,7 +270,7 @@ builder.mutationFields((t) => ({
     description:
       'Registers a partner\'s persisted documents manifest (GraphQL Code Generator client preset, `persistedDocuments: true`): a JSON object of "sha256:<hex>" to document. All or nothing; returns how many were new.',
     args: { partnerId: t.arg.globalID({ required: true }), manifest: t.arg({ type: 'JSONObject', required: true }) },
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], dataField: { name: 'registered' } },
+    errors: { types: errorTypes(ValidationError, NotFoundError), dataField: { name: 'registered' } },
     resolve: (_parent, args, ctx, info) =>
       registerTrustedDocuments(ctx.prisma, expectType(args.partnerId, 'Partner'), args.manifest, (document) => checkDocument(info.schema, document)),
   }),
@@ -279,7 +279,7 @@ builder.mutationFields((t) => ({
     type: 'Int',
     description: 'Removes the listed documents of a partner (all of them when `hashes` is left out); returns how many were removed.',
     args: { partnerId: t.arg.globalID({ required: true }), hashes: t.arg.stringList() },
-    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'removed' } },
+    errors: { types: errorTypes(ValidationError), dataField: { name: 'removed' } },
     resolve: (_parent, args, ctx) => ctx.trustedDocuments.remove(expectType(args.partnerId, 'Partner'), args.hashes ?? null),
   }),
 }));

@@ -1,8 +1,8 @@
 import { runServiceAction } from '../domain/services/index.ts';
-import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { productActions, type ProductAction } from '../domain/catalog/index.ts';
 import { builder } from './builder.ts';
-import { expectType } from './errors.ts';
+import { errorTypes, expectType } from './errors.ts';
 import { RunStartedRef, ServiceStatusEnum } from './services.ts';
 
 const ServiceActionRef = builder.objectRef<ProductAction>('ServiceAction').implement({
@@ -50,7 +50,7 @@ builder.mutationFields((t) => ({
     description: 'Queues one of the product\'s actions on a service; returns at once. One run per service at a time; inventory the action needs is reserved at once (InsufficientInventoryError when the pool is short). Partners: their own services, actions open to partners.',
     authScopes: { operator: true, partner: true },
     args: { input: t.arg({ type: RunServiceActionInput, required: true }) },
-    errors: { types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError, ForbiddenError], dataField: { name: 'started' } },
+    errors: { types: errorTypes(ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, ConflictError), dataField: { name: 'started' } },
     resolve: (_parent, { input }, ctx) =>
       runServiceAction(ctx, { ...input, serviceId: expectType(input.serviceId, 'Service'), partnerId: ctx.viewer.partnerId }),
   }),

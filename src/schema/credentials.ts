@@ -1,7 +1,7 @@
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { CredentialKind, createCredential, deleteCredential, updateCredential } from '../domain/secrets/index.ts';
 import { builder } from './builder.ts';
-import { expectType } from './errors.ts';
+import { errorTypes, expectType } from './errors.ts';
 import { ProductRef } from './products.ts';
 import { staffOnlyNode } from './targets.ts';
 
@@ -76,14 +76,14 @@ builder.mutationFields((t) => ({
     type: CredentialRef,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateCredentialInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'credential' } },
+    errors: { types: errorTypes(ValidationError, ConflictError), dataField: { name: 'credential' } },
     resolve: (_parent, { input }, ctx) => createCredential(ctx, input),
   }),
   updateCredential: t.field({
     type: CredentialRef,
     authScopes: { admin: true },
     args: { id: t.arg.globalID({ required: true }), input: t.arg({ type: UpdateCredentialInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, NotFoundError, ForbiddenError], dataField: { name: 'credential' } },
+    errors: { types: errorTypes(ValidationError, ConflictError, NotFoundError), dataField: { name: 'credential' } },
     resolve: (_parent, { id, input }, ctx) => updateCredential(ctx, expectType(id, 'Credential'), input),
   }),
   deleteCredential: t.field({
@@ -91,7 +91,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Deletes a credential no product is granted.',
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, ConflictError, ForbiddenError], dataField: { name: 'credential' } },
+    errors: { types: errorTypes(NotFoundError, ConflictError), dataField: { name: 'credential' } },
     resolve: (_parent, { id }, ctx) => deleteCredential(ctx, expectType(id, 'Credential')),
   }),
 }));

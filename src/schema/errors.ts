@@ -123,3 +123,16 @@ builder.objectType(ForbiddenError, {
   isTypeOf: (value) => value instanceof ForbiddenError,
   fields: (t) => ({ role: t.exposeString('role', { description: 'The role of the key that was used.' }) }),
 });
+
+/** A domain error class, as a mutation's `errors.types` lists it. */
+type DomainErrorClass = new (...args: never[]) => DomainError;
+
+/**
+ * A mutation's typed errors: those given, in their order, then ForbiddenError, which every
+ * mutation returns when the caller's role may not use it (scope-auth's unauthorizedError). Every
+ * mutation lists its errors with this, so none can leave ForbiddenError out of its result union
+ * (test/unit/schema-errors.test.ts checks the built schema).
+ */
+export function errorTypes(...types: DomainErrorClass[]): DomainErrorClass[] {
+  return [...types, ForbiddenError];
+}

@@ -2,11 +2,11 @@ import { InventoryStatus } from '#generated/prisma/enums.ts';
 import { filter, pipe } from '@graphql-yoga/subscription';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { visibleInventory } from '../domain/access/viewer.ts';
-import { ForbiddenError, InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { InvalidStateError, InventoryImportError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { addInventoryItems, poolCounts, releaseInventoryItem, retireInventoryItem, type inventoryKinds, productPool, type ProductPool, type RequirementStock } from '../domain/inventory/index.ts';
 import type { PoolCountsMessage } from '../domain/ports/event-bus.ts';
 import { builder } from './builder.ts';
-import { expectType } from './errors.ts';
+import { errorTypes, expectType } from './errors.ts';
 import { InventoryKindEnum } from './products.ts';
 
 export const InventoryStatusEnum = builder.enumType(InventoryStatus, {
@@ -107,14 +107,14 @@ builder.mutationFields((t) => ({
     description: 'Adds up to 10,000 items, all or nothing. Returns how many were added, or every bad row.',
     authScopes: { operator: true },
     args: { items: t.arg({ type: [NewInventoryItemInput], required: true }) },
-    errors: { types: [ValidationError, InventoryImportError, ForbiddenError], dataField: { name: 'added' } },
+    errors: { types: errorTypes(ValidationError, InventoryImportError), dataField: { name: 'added' } },
     resolve: (_parent, { items }, ctx) => addInventoryItems(ctx, items),
   }),
   retireInventoryItem: t.field({
     type: InventoryItemRef,
     authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }), reason: t.arg.string() },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'item' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'item' } },
     resolve: (_parent, { id, reason }, ctx) => retireInventoryItem(ctx, expectType(id, 'InventoryItem'), reason),
   }),
   releaseInventoryItem: t.field({
@@ -122,7 +122,7 @@ builder.mutationFields((t) => ({
     description: 'Operator action: a QUARANTINED item is known to be free again and returns to the pool.',
     authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }), reason: t.arg.string() },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'item' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'item' } },
     resolve: (_parent, { id, reason }, ctx) => releaseInventoryItem(ctx, expectType(id, 'InventoryItem'), reason),
   }),
 }));

@@ -1,10 +1,10 @@
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { visibleProducts, visibleServices } from '../domain/access/viewer.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { archiveProduct, createProduct, productDefinition, updateProduct, type ProductPatch, maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/catalog/index.ts';
 import type { InventoryRequirement } from '../domain/inventory/index.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
-import { expectType } from './errors.ts';
+import { errorTypes, expectType } from './errors.ts';
 
 export const InventoryKindEnum = builder.enumType(InventoryKind, {
   name: 'InventoryKind',
@@ -146,7 +146,7 @@ builder.mutationFields((t) => ({
     type: ProductRef,
     authScopes: { operator: true },
     args: { input: t.arg({ type: CreateProductInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'product' } },
+    errors: { types: errorTypes(ValidationError, ConflictError), dataField: { name: 'product' } },
     resolve: (_parent, { input }, ctx) => createProduct(ctx, input),
   }),
   updateProduct: t.field({
@@ -158,14 +158,14 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: UpdateProductInput, required: true }),
       expectedVersion: t.arg.int(),
     },
-    errors: { types: [ValidationError, ConflictError, NotFoundError, ForbiddenError], dataField: { name: 'product' } },
+    errors: { types: errorTypes(ValidationError, ConflictError, NotFoundError), dataField: { name: 'product' } },
     resolve: (_parent, { id, input, expectedVersion }, ctx) => updateProduct(ctx, expectType(id, 'Product'), withoutNulls(input), expectedVersion),
   }),
   archiveProduct: t.field({
     type: ProductRef,
     authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'product' } },
+    errors: { types: errorTypes(NotFoundError, ValidationError), dataField: { name: 'product' } },
     resolve: (_parent, { id }, ctx) => archiveProduct(ctx, expectType(id, 'Product')),
   }),
 }));

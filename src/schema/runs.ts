@@ -2,9 +2,9 @@ import { RunAction, RunStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { builder } from './builder.ts';
 import { visibleRuns } from '../domain/access/viewer.ts';
-import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { cancelRun, pruneRunHistory, queuePosition, retryRun, streamRunEvents, streamRunUpdates, type PruneResult, type RunCounters } from '../domain/runs/index.ts';
-import { expectType, nodeIdOf } from './errors.ts';
+import { errorTypes, expectType, nodeIdOf } from './errors.ts';
 import type { RunUpdatedMessage } from '../domain/ports/event-bus.ts';
 import type { RequestContext } from './context.ts';
 
@@ -212,7 +212,7 @@ builder.mutationFields((t) => ({
       'Cancels a run. QUEUED: at once. RUNNING: SIGINT to its process group, SIGKILL after a grace period; a cancelled provision is then compensated by the product\'s deprovision playbook (a run of its own, linked by compensatesRun).',
     authScopes: { operator: true, partner: true },
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'run' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'run' } },
     resolve: (_parent, { id }, ctx) => cancelRun(ctx, expectType(id, 'ProvisioningRun'), ctx.viewer.partnerId),
   }),
   retryRun: t.field({
@@ -221,7 +221,7 @@ builder.mutationFields((t) => ({
       'Runs a failed step again once its cause is fixed: a provision whose service NEEDS_ATTENTION, or a FAILED, TIMED_OUT, CANCELED or INTERRUPTED deprovision. Returns the new run.',
     authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'run' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'run' } },
     resolve: (_parent, { id }, ctx) => retryRun(ctx, expectType(id, 'ProvisioningRun')),
   }),
   pruneRunHistory: t.field({
@@ -229,7 +229,7 @@ builder.mutationFields((t) => ({
     description: 'Deletes events and logs of runs finished more than `olderThanDays` ago, and webhook deliveries as old that are no longer pending, now (a periodic job does it too); run summaries and stats stay.',
     authScopes: { admin: true },
     args: { olderThanDays: t.arg.float({ required: true }) },
-    errors: { types: [ValidationError, ForbiddenError], dataField: { name: 'pruned' } },
+    errors: { types: errorTypes(ValidationError), dataField: { name: 'pruned' } },
     resolve: (_parent, { olderThanDays }, ctx) => pruneRunHistory(ctx, olderThanDays),
   }),
 }));

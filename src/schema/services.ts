@@ -1,10 +1,10 @@
 import { ServiceStatus } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { visibleServices } from '../domain/access/viewer.ts';
-import { ConflictError, ForbiddenError, InsufficientInventoryError, InvalidStateError, NotFoundError, TargetUnreachableError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, TargetUnreachableError, ValidationError } from '../domain/errors.ts';
 import { deprovisionService, provisionService, type RunStarted } from '../domain/services/index.ts';
 import { builder } from './builder.ts';
-import { expectType, nodeIdOf } from './errors.ts';
+import { errorTypes, expectType, nodeIdOf } from './errors.ts';
 import { ProvisioningRunRef } from './runs.ts';
 
 export const ServiceStatusEnum = builder.enumType(ServiceStatus, {
@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true, partner: true },
     args: { input: t.arg({ type: ProvisionServiceInput, required: true }) },
     errors: {
-      types: [ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, TargetUnreachableError, ConflictError, ForbiddenError],
+      types: errorTypes(ValidationError, NotFoundError, InvalidStateError, InsufficientInventoryError, TargetUnreachableError, ConflictError),
       dataField: { name: 'started' },
     },
     resolve: (_parent, { input }, ctx) =>
@@ -129,7 +129,7 @@ builder.mutationFields((t) => ({
     description: 'Queues the deprovision playbook of an ACTIVE service; returns at once.',
     authScopes: { operator: true, partner: true },
     args: { id: t.arg.globalID({ required: true }), checkMode: t.arg.boolean({ defaultValue: false }) },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'started' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'started' } },
     resolve: (_parent, { id, checkMode }, ctx) =>
       deprovisionService(ctx, { serviceId: expectType(id, 'Service'), checkMode, partnerId: ctx.viewer.partnerId }),
   }),

@@ -1,8 +1,8 @@
 import { isStaff, type Viewer } from '../domain/access/viewer.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { createTarget, deleteTarget, storedInventory, storedLimits, updateTarget } from '../domain/targets.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
-import { expectType } from './errors.ts';
+import { errorTypes, expectType } from './errors.ts';
 
 /** node(id) of a staff-only type: for partners it does not exist. */
 export const staffOnlyNode = (id: string, ctx: { viewer: Viewer }) => ({ id, AND: [isStaff(ctx.viewer) ? {} : { id: { in: [] } }] });
@@ -79,14 +79,14 @@ builder.mutationFields((t) => ({
     type: TargetRef,
     authScopes: { operator: true },
     args: { input: t.arg({ type: CreateTargetInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'target' } },
+    errors: { types: errorTypes(ValidationError, ConflictError), dataField: { name: 'target' } },
     resolve: (_parent, { input }, ctx) => createTarget(ctx, input),
   }),
   updateTarget: t.field({
     type: TargetRef,
     authScopes: { operator: true },
     args: { id: t.arg.globalID({ required: true }), input: t.arg({ type: UpdateTargetInput, required: true }), expectedVersion: t.arg.int() },
-    errors: { types: [ValidationError, ConflictError, NotFoundError, ForbiddenError], dataField: { name: 'target' } },
+    errors: { types: errorTypes(ValidationError, ConflictError, NotFoundError), dataField: { name: 'target' } },
     resolve: (_parent, { id, input, expectedVersion }, ctx) => updateTarget(ctx, expectType(id, 'Target'), input, expectedVersion),
   }),
   deleteTarget: t.field({
@@ -94,7 +94,7 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     description: 'Deletes a target no product uses. Runs keep the name and version they recorded.',
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, ConflictError, ForbiddenError], dataField: { name: 'target' } },
+    errors: { types: errorTypes(NotFoundError, ConflictError), dataField: { name: 'target' } },
     resolve: (_parent, { id }, ctx) => deleteTarget(ctx, expectType(id, 'Target')),
   }),
 }));

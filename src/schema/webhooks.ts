@@ -1,6 +1,6 @@
 import type { Prisma } from '#generated/prisma/client.ts';
 import { WebhookDeliveryStatus, WebhookEvent } from '#generated/prisma/enums.ts';
-import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -15,7 +15,7 @@ import {
 } from '../domain/webhooks/index.ts';
 import { adminOnlyNode } from './access.ts';
 import { builder } from './builder.ts';
-import { expectType } from './errors.ts';
+import { errorTypes, expectType } from './errors.ts';
 
 const adminOnly = { authScopes: { admin: true } } as const;
 
@@ -149,14 +149,14 @@ builder.mutationFields((t) => ({
     type: WebhookEndpointWithSecretRef,
     description: `At most ${MAX_WEBHOOK_ENDPOINTS} endpoints.`,
     args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ForbiddenError], dataField: { name: 'issued' } },
+    errors: { types: errorTypes(ValidationError, ConflictError), dataField: { name: 'issued' } },
     resolve: (_parent, { input }, ctx) => createWebhookEndpoint(ctx, input),
   }),
   updateWebhookEndpoint: t.field({
     ...adminOnly,
     type: WebhookEndpointRef,
     args: { id: t.arg.globalID({ required: true }), input: t.arg({ type: UpdateWebhookEndpointInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, NotFoundError, ForbiddenError], dataField: { name: 'endpoint' } },
+    errors: { types: errorTypes(ValidationError, ConflictError, NotFoundError), dataField: { name: 'endpoint' } },
     resolve: (_parent, { id, input }, ctx) => updateWebhookEndpoint(ctx, expectType(id, 'WebhookEndpoint'), input),
   }),
   deleteWebhookEndpoint: t.field({
@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
     type: WebhookEndpointRef,
     description: 'Deletes the endpoint with its delivery log; deliveries not yet sent are dropped.',
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, ForbiddenError], dataField: { name: 'endpoint' } },
+    errors: { types: errorTypes(NotFoundError, ValidationError), dataField: { name: 'endpoint' } },
     resolve: (_parent, { id }, ctx) => deleteWebhookEndpoint(ctx, expectType(id, 'WebhookEndpoint')),
   }),
   rotateWebhookSecret: t.field({
@@ -175,7 +175,7 @@ builder.mutationFields((t) => ({
       id: t.arg.globalID({ required: true }),
       overlapSeconds: t.arg.int({ defaultValue: 0, description: `At most ${MAX_SECRET_OVERLAP_SECONDS} (7 days).` }),
     },
-    errors: { types: [NotFoundError, ValidationError, ConflictError, ForbiddenError], dataField: { name: 'issued' } },
+    errors: { types: errorTypes(NotFoundError, ValidationError, ConflictError), dataField: { name: 'issued' } },
     resolve: (_parent, { id, overlapSeconds }, ctx) => rotateWebhookSecret(ctx, expectType(id, 'WebhookEndpoint'), overlapSeconds ?? 0),
   }),
   resendWebhookDelivery: t.field({
@@ -183,7 +183,7 @@ builder.mutationFields((t) => ({
     type: WebhookDeliveryRef,
     description: 'Sends a delivery again now, with the same webhook-id and body, and a fresh set of attempts.',
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'delivery' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'delivery' } },
     resolve: (_parent, { id }, ctx) => resendWebhookDelivery(ctx, expectType(id, 'WebhookDelivery')),
   }),
   pingWebhookEndpoint: t.field({
@@ -191,7 +191,7 @@ builder.mutationFields((t) => ({
     type: WebhookDeliveryRef,
     description: 'Sends a PING (one attempt) to check the URL and the receiver\'s signature check; follow it in the delivery log.',
     args: { id: t.arg.globalID({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError, ValidationError, ForbiddenError], dataField: { name: 'delivery' } },
+    errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'delivery' } },
     resolve: (_parent, { id }, ctx) => pingWebhookEndpoint(ctx, expectType(id, 'WebhookEndpoint')),
   }),
 }));
