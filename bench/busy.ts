@@ -10,7 +10,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { Report, benchOptions, benchPlaybooksDir, embeddedDataDir, fmt, max, median, numberOption, onCleanup, percentile, runBench, sleep, table, tempDir } from './lib/common.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchPlaybooksDir } from './lib/paths.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { max, median, percentile } from './lib/stats.ts';
+import { embeddedDataDir, onCleanup, runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { createClient as createWsClient } from 'graphql-ws';
 import { benchAuthorization, createProduct, provision } from './lib/gql.ts';
 import { waitTerminalBySubscription } from './lib/subscribers.ts';

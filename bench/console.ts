@@ -8,7 +8,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { buildConsole, consoleOutDir } from '../scripts/build-console.ts';
-import { Report, benchOptions, benchPlaybooksDir, embeddedDataDir, fmt, max, median, numberOption, onCleanup, percentile, runBench, table, tempDir } from './lib/common.ts';
+import { benchPlaybooksDir } from './lib/paths.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { max, median, percentile } from './lib/stats.ts';
+import { embeddedDataDir, onCleanup, runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { BENCH_ADMIN_KEY, createProduct, provision, waitTerminal } from './lib/gql.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
 

@@ -17,7 +17,11 @@ import { openDatabase, type Database } from '../src/infra/db/database.ts';
 import type { EventBus } from '../src/domain/ports/event-bus.ts';
 import { createMemoryEventBus } from '../src/infra/pubsub/pubsub.ts';
 import { createEventLineParser, type RunnerEvent } from '../src/runner/index.ts';
-import { Report, benchOptions, embeddedDataDir, fmt, median, numberOption, onCleanup, resultsDir, round, runBench, table, tempDir } from './lib/common.ts';
+import { resultsDir } from './lib/paths.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { median, round } from './lib/stats.ts';
+import { embeddedDataDir, onCleanup, runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { cpuProfile } from './lib/profiler.ts';
 
 const TRICKLE_CPU_TARGET_MS = 0.5;

@@ -14,7 +14,11 @@
 import path from 'node:path';
 import { OPERATION_LIMITS } from '../src/server/limits.ts';
 import pg from 'pg';
-import { Report, benchOptions, embeddedDataDir, fmt, max, median, numberOption, onCleanup, percentile, processCpuMs, round, runBench, sampleRss, table, tempDir } from './lib/common.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { max, median, percentile, round } from './lib/stats.ts';
+import { processCpuMs, sampleRss } from './lib/cpu-memory.ts';
+import { embeddedDataDir, onCleanup, runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { benchAuthorization, gql } from './lib/gql.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
 

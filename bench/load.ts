@@ -11,7 +11,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Report, benchOptions, embeddedDataDir, benchPlaybooksDir, fmt, machineCpuMs, mainThreadSchedMs, max, numberOption, percentile, processCpuMs, resultsDir, rssMiB, runBench, sampleRss, sampleThreadState, sleep, table, tempDir } from './lib/common.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchPlaybooksDir, resultsDir } from './lib/paths.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { max, percentile } from './lib/stats.ts';
+import { machineCpuMs, mainThreadSchedMs, processCpuMs, rssMiB, sampleRss, sampleThreadState } from './lib/cpu-memory.ts';
+import { embeddedDataDir, runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { createProduct, provision, runStatus, TERMINAL_STATUSES } from './lib/gql.ts';
 import { summariseFile } from './lib/profiler.ts';
 import { joinServerCpuGroup, spawnServer, waitReady } from './lib/server.ts';

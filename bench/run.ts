@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLITE_NODE_FLAGS } from '../src/infra/db/pglite/options.ts';
-import { benchDir, printTargets, resultsDir, type BenchResult } from './lib/common.ts';
+import { benchDir, resultsDir } from './lib/paths.ts';
+import { printTargets, type BenchResult } from './lib/report.ts';
 
 const BENCHES = ['startup', 'ingest', 'ansible', 'busy', 'load', 'limits', 'cluster', 'console', 'soak'] as const;
 type BenchName = (typeof BENCHES)[number];

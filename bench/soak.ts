@@ -9,7 +9,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pgdataDir } from '../src/infra/db/pglite/options.ts';
-import { Report, benchOptions, benchPlaybooksDir, embeddedDataDir, fmt, max, median, min, numberOption, percentile, processCpuMs, round, rssMiB, runBench, sleep, table, tempDir } from './lib/common.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchPlaybooksDir } from './lib/paths.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { max, median, min, percentile, round } from './lib/stats.ts';
+import { processCpuMs, rssMiB } from './lib/cpu-memory.ts';
+import { embeddedDataDir, runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { inspectDatabase } from './lib/database-size.ts';
 import { createProduct, gql, provision, waitTerminal } from './lib/gql.ts';
 import { descendantsRss, openFds, runDirsOf, threadCount, treeBytes } from './lib/process-stats.ts';

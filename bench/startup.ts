@@ -4,7 +4,13 @@
 // `node src/main.ts`: spawn → first 200 from /readyz, RSS after ~5 s idle and after a few queries.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { Report, benchOptions, fmt, max, median, numberOption, procStatusMiB, repoRoot, rssMiB, runBench, sleep, table, tempDir } from './lib/common.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from './lib/paths.ts';
+import { benchOptions, numberOption } from './lib/options.ts';
+import { max, median } from './lib/stats.ts';
+import { procStatusMiB, rssMiB } from './lib/cpu-memory.ts';
+import { runBench, tempDir } from './lib/cleanup.ts';
+import { Report, fmt, table } from './lib/report.ts';
 import { gql } from './lib/gql.ts';
 import { spawnServer, waitReady, type ServerProcess } from './lib/server.ts';
 

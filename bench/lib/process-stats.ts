@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RUN_DIR_PREFIX } from '../../src/runner/ansible.ts';
-import { procStatusMiB } from './common.ts';
+import { procStatusMiB } from './cpu-memory.ts';
 
 /** Entries of /proc/<pid>/fd, or undefined once the process is gone. */
 export function openFds(pid: number): number | undefined {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { Profiler } from 'node:inspector';
-import { repoRoot } from './common.ts';
+import { repoRoot } from './paths.ts';
 
 export interface ProfileSummary {
   totalMs: number;

@@ -5,7 +5,9 @@ import { DEFAULT_COMPILE_CACHE_DIR } from '../../src/boot/compile-cache.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import path, { join } from 'node:path';
 import { locateCpuController } from '../../src/runner/cpu-group.ts';
-import { onCleanup, repoRoot, sleep } from './common.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from './paths.ts';
+import { onCleanup } from './cleanup.ts';
 import { BENCH_ADMIN_KEY } from './gql.ts';
 
 export interface ServerProcess {
