@@ -13,4 +13,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The house rules of the product's code: a file or a function past these is split by concern.
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }],
+    },
+  },
 );

@@ -126,7 +126,7 @@ const envSchema = z.object({
   PROVISIO_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_ANSIBLE_NICE: z.coerce.number().int().min(0).max(19).default(19),
   PROVISIO_ANSIBLE_CPU_GROUP: z.enum(['auto', 'off']).default('auto'),
-  PROVISIO_ANSIBLE_PLAYBOOK: z.string().optional(),
+  PROVISIO_ANSIBLE_PLAYBOOK: z.string().optional().transform((value) => value || undefined),
   PROVISIO_CLUSTER_MAX_RUNS: z.coerce.number().int().min(1).max(100_000).optional().or(z.literal('').transform(() => undefined)),
   PROVISIO_HEARTBEAT_SECONDS: z.coerce.number().min(0.2).max(300).default(5),
   PROVISIO_SECRET_KEY_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),

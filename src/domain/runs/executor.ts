@@ -10,6 +10,8 @@ import type { Verdict } from './status.ts';
 
 export interface ExecutorDeps extends LifecycleDeps {
   playbooksDir: string;
+  /** The ansible-playbook executable (PROVISIO_ANSIBLE_PLAYBOOK); unset: `ansible-playbook` on PATH. */
+  ansiblePlaybook?: string | undefined;
   /** Environment for ansible-playbook (e.g. PROVISIO_LAB_DIR for the demo playbooks). */
   playbookEnv: Record<string, string>;
   /** Identifies this process as the owner of the runs it executes (crash recovery). */
@@ -83,6 +85,7 @@ export class RunExecutor {
         nice: this.deps.ansibleNice,
         cpuGroupProcs: this.deps.playbookCpuGroup,
         env: this.deps.playbookEnv,
+        ansiblePlaybook: this.deps.ansiblePlaybook,
         onSpawn: (pid) => {
           // Only while the run is RUNNING: a late write must not leave a pid on a finished run.
           void prisma.provisioningRun.updateMany({ where: { id: runId, status: 'RUNNING' }, data: { pid } }).catch(() => {});
