@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { rawQuery } from './support/client.ts';
-import { ADD_ITEMS, Cluster, compensationOf, CREATE_PRODUCT, groupAlive, hasExited, pidOfWorker, rawId, seedDemo } from './support/cluster.ts';
+import { ADD_ITEMS, Cluster, compensationOf, CREATE_PRODUCT, hasExited, pidOfWorker, rawId, seedDemo } from './support/cluster.ts';
+import { groupAlive } from './support/processes.ts';
 import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
 import { allEvents, provision, waitForRun, type StartedRun } from './support/runs.ts';
 import type { ServerProcess, WorkerProcess } from './support/server-process.ts';

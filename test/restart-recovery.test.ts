@@ -9,6 +9,7 @@ import { newAdminKey, repoRoot } from './support/app.ts';
 import { type Endpoint, rawQuery } from './support/client.ts';
 import { createTestDatabase, postgresServerUrl } from './support/database.ts';
 import { allEvents, provision, waitForRun } from './support/runs.ts';
+import { alive } from './support/processes.ts';
 import { spawnServer, type ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/wait.ts';
 
@@ -26,14 +27,6 @@ const longProvision = (customerRef: string) => ({
   variables: { caller_id_name: 'Restart', sip_password: `sip-password-${customerRef}`, simulate_delay_seconds: 300 },
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function seedDemo(endpoint: Endpoint): Promise<void> {
   for (const input of demoProducts) {

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from './support/app.ts';
 import { authorization, query } from './support/client.ts';
 import { CreateProductMutation, PoolsQuery } from './support/documents.ts';
 import { eventually } from './support/wait.ts';
+import { groupAlive } from './support/processes.ts';
 import { allEvents, DeprovisionMutation, expectContiguous, provision, RunQuery, streamEvents, waitForRun } from './support/runs.ts';
 
 let server: TestApp;
@@ -79,14 +80,6 @@ function decode(globalId: string): string {
   return Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 }
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function compensationOf(runId: string) {
   const { run } = await query(server, CompensationQuery, { id: runId });

@@ -78,11 +78,3 @@ export async function membersAfterKill(pgid: number): Promise<number[]> {
   }
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -121,21 +121,12 @@ export async function compensationOf(endpoint: Endpoint, runId: string, timeoutM
   return found.runs.nodes.find((run) => run.compensatesRun?.id === runId)!.id;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether a process of a cluster has ended (its promise settled), without waiting for it. */
 export const hasExited = (child: { process: Promise<unknown> }) =>
   Promise.race([child.process.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
 
 /** A process group, by its leader's pid (the run's ansible-playbook). */
-export const groupAlive = (pgid: number) => alive(-pgid);
 
 /** The database id inside a GraphQL global id. */
 export const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').pop()!;
