@@ -5,7 +5,7 @@ import type { TrustedDocumentLookup } from '../domain/access/trusted-documents.t
 import type { Database } from '../infra/db/database.ts';
 import { createRateLimiter, type RateLimiter } from '../infra/rate-limit.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import type { AppContext } from '../schema/context.ts';
+import type { AppContext } from '../domain/context.ts';
 import { schema } from '../schema/index.ts';
 import { createHttpServer } from '../server/http.ts';
 import { LiveSessions } from '../server/sessions.ts';

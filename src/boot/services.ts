@@ -21,7 +21,7 @@ import { createMemoryRunQueue } from '../infra/queue/queue.ts';
 import { createHttpWebhookSender } from '../infra/webhooks/http-sender.ts';
 import type { Logger } from '../logger.ts';
 import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from '../runner/index.ts';
-import type { AppContext } from '../schema/context.ts';
+import type { AppContext } from '../domain/context.ts';
 import { Closers } from './closers.ts';
 import { openSecretBox } from './secret-keys.ts';
 
