@@ -1,8 +1,9 @@
 // Makes a fresh checkout runnable: generates the Prisma client when schema.prisma changed, and
 // checks for ansible-playbook. Only with --install (`npm run setup`, `npm test`) does it change the
 // machine: it installs Debian's ansible-core when ansible-playbook is missing (as root), else says
-// how; --for-tests (`npm test`) also Debian's chromium (browser tests), openssh-server (target
-// tests against a real SSH server) and faketime (workers with a wrong clock). Before `npm start`
+// how, and the lab's real network elements (osmo-hlr) for the demo; --for-tests (`npm test`) also
+// Debian's chromium (browser tests), openssh-server (target tests against a real SSH server) and
+// faketime (workers with a wrong clock). Before `npm start`
 // it never installs anything: it warns, and the server starts.
 // Builds the operator console into dist/console (always; ~150 ms).
 // Otherwise a no-op in ~50 ms once everything is in place.
@@ -10,6 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { buildConsole } from './build-console.ts';
+import { LAB_ELEMENTS } from '../src/demo/lab/lab.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const stampPath = `${root}src/generated/.prisma-schema.sha256`;
@@ -77,8 +79,28 @@ function ensureTestPackage(installed: () => boolean, pkg: string, why: string): 
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
 }
 
+/**
+ * The lab's real network elements (Debian packages) for `npm start`'s demo. Optional: without
+ * them the demo products use their stand-ins, so a machine where they cannot be installed is told
+ * how, and goes on.
+ */
+function ensureLabElements(): void {
+  const missing = LAB_ELEMENTS.filter((element) => !fs.existsSync(element.binary)).map((element) => element.debianPackage);
+  if (missing.length === 0) return;
+  const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (process.getuid?.() !== 0 || !hasApt) {
+    console.warn(`setup: the lab's real elements are not installed (the demo uses stand-ins): \`sudo apt-get install -y --no-install-recommends ${missing.join(' ')}\``);
+    return;
+  }
+  console.log(`setup: installing the lab's real network elements from Debian (one time): ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
+
 ensurePrismaClient();
 ensureAnsible(process.argv.includes('--install'));
+if (process.argv.includes('--install')) ensureLabElements();
 if (process.argv.includes('--for-tests')) {
   // The end-to-end tests drive Debian's chromium (no browser can be downloaded here).
   ensureTestPackage(() => spawnSync('chromium', ['--version'], { stdio: 'ignore' }).status === 0, 'chromium', 'the browser tests');

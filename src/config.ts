@@ -18,6 +18,8 @@ export interface Config {
   playbooksDir: string;
   /** Where the demo playbooks' stand-in network elements write their files. */
   labDir: string;
+  /** `auto`: the process that runs playbooks outside a cluster starts the lab's real network elements; `off`: none. */
+  lab: 'auto' | 'off';
   maxConcurrentRuns: number;
   defaultRunTimeoutSeconds: number;
   shutdownGraceMs: number;
@@ -89,6 +91,7 @@ const envSchema = z.object({
   PROVISIO_SEED_DEMO: booleanFlag.default(true),
   PROVISIO_PLAYBOOKS_DIR: z.string().min(1).default('./playbooks'),
   PROVISIO_LAB_DIR: z.string().min(1).default('./data/lab'),
+  PROVISIO_LAB: z.enum(['auto', 'off']).default('auto'),
   PROVISIO_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(1000).default(4),
   PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS, `at most ${MAX_RUN_TIMEOUT_SECONDS} (7 days), like a product's runTimeoutSeconds`).default(1800),
   PROVISIO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(10_000),
@@ -182,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemoData: e.PROVISIO_SEED_DEMO,
     playbooksDir: path.resolve(e.PROVISIO_PLAYBOOKS_DIR),
     labDir: path.resolve(e.PROVISIO_LAB_DIR),
+    lab: e.PROVISIO_LAB,
     maxConcurrentRuns: e.PROVISIO_MAX_CONCURRENT_RUNS,
     defaultRunTimeoutSeconds: e.PROVISIO_RUN_TIMEOUT_SECONDS,
     shutdownGraceMs: e.PROVISIO_SHUTDOWN_GRACE_MS,

@@ -42,7 +42,7 @@ export async function spawnServer(env: Record<string, string>, options: { timeou
   const child = spawn(command, args, {
     cwd: repoRoot,
     // As `npm start` runs it: its flags and its compile cache.
-    env: { NODE_COMPILE_CACHE: DEFAULT_COMPILE_CACHE_DIR, ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, ...env },
+    env: { NODE_COMPILE_CACHE: DEFAULT_COMPILE_CACHE_DIR, ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: BENCH_ADMIN_KEY, PROVISIO_LAB: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;

@@ -10,6 +10,7 @@ import type { DeliveryQueue } from '../domain/ports/webhooks.ts';
 import { WebhookDispatcher, WebhookOutbox } from '../domain/webhooks/index.ts';
 import { interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets, type SecretBox } from '../domain/secrets/index.ts';
+import { LAB_TARGET } from '../demo/lab/lab.ts';
 import { seedDemoData } from '../demo/seed.ts';
 import { stateCounts } from '../domain/state-counts.ts';
 import { openDatabase, type Database } from '../infra/db/database.ts';
@@ -23,6 +24,7 @@ import type { Logger } from '../logger.ts';
 import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from '../runner/index.ts';
 import type { AppContext } from '../domain/context.ts';
 import { Closers } from './closers.ts';
+import { startLabElements } from './lab.ts';
 import { openSecretBox } from './secret-keys.ts';
 
 /** Webhooks a process sends at once. */
@@ -112,7 +114,9 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
     trustedDocuments: new TrustedDocumentStore(prisma),
     stopRun: (runId, reason) => executor?.stop(runId, reason) ?? false,
   };
-  if (profile.role === 'api') await bootstrapApi(config, database, context, profile);
+  // The lab's elements run where playbooks run, before the demo data that targets them.
+  const lab = profile.role === 'api' && !profile.cluster ? await startLabElements(config, context, closers) : undefined;
+  if (profile.role === 'api') await bootstrapApi(config, database, context, { profile, lab: lab !== undefined });
   if (executor) startExecuting(executor, queue, closers);
   // Webhooks are sent where runs are executed: the API of a cluster only records them.
   if (profile.executes) await startWebhookDispatcher(config, lifecycle, { deliveryQueue, metrics }, closers);
@@ -197,11 +201,11 @@ async function buildExecutor(config: Config, lifecycle: Lifecycle, options: { wo
 }
 
 /** The API's first key and, on a fresh embedded database, the demo data. */
-async function bootstrapApi(config: Config, database: Database, context: AppContext, profile: Profile): Promise<void> {
+async function bootstrapApi(config: Config, database: Database, context: AppContext, { profile, lab }: { profile: Profile; lab: boolean }): Promise<void> {
   const { prisma, logger } = context;
   await ensureAdminAccess({ prisma, logger, environmentKey: config.adminKey, keyFile: profile.embedded ? path.join(config.dataDir, ADMIN_KEY_FILE) : undefined });
   if (database.fresh && config.seedDemoData && profile.embedded) {
-    await seedDemoData(context);
+    await seedDemoData(context, { target: lab ? LAB_TARGET : undefined });
     logger.info('demo products and inventory seeded');
   }
 }

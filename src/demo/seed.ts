@@ -170,10 +170,13 @@ export function demoInventory(): NewInventoryItem[] {
   return [...sims, ...numbers, ...modems, ...blocks];
 }
 
-/** Seeds the demo products and a small inventory into an empty database. */
-export async function seedDemoData(deps: ProductDeps & InventoryDeps): Promise<void> {
+/**
+ * Seeds the demo products and a small inventory into an empty database. With `target` (the
+ * lab's), the products run against it: their playbooks configure the real elements it describes.
+ */
+export async function seedDemoData(deps: ProductDeps & InventoryDeps, options: { target?: string | undefined } = {}): Promise<void> {
   // The demo playbooks are checked by the test suite: skip the per-playbook syntax check at first start.
   const unchecked = { ...deps, playbookChecker: undefined };
-  for (const product of demoProducts) await createProduct(unchecked, product);
+  for (const product of demoProducts) await createProduct(unchecked, { ...product, target: options.target ?? null });
   await addInventoryItems(deps, demoInventory());
 }

@@ -54,6 +54,8 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { d
       shutdownGraceMs: 2000,
       // Seeding is automatic only on a fresh embedded database; tests ask for it explicitly on either profile.
       seedDemoData: false,
+      // The lab's real elements are started by the tests that are about them (test/lab/).
+      lab: 'off',
       adminKey: key,
       ...(database ? { secretKeys: [suiteSecretKey] } : {}),
       ...overrides,

@@ -28,7 +28,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const key = env['PROVISIO_ADMIN_KEY'] ?? newAdminKey();
   const child = track(execa(process.execPath, [...PGLITE_NODE_FLAGS, path.join(repoRoot, 'src/main.ts')], {
     cwd: repoRoot,
-    env: { PORT: '0', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: key, ...env },
+    env: { PORT: '0', LOG_LEVEL: 'info', PROVISIO_ADMIN_KEY: key, PROVISIO_LAB: 'off', ...env },
     reject: false,
     all: true,
     // The tests send SIGTERM to check the graceful drain: execa must not SIGKILL after 5 s.

@@ -1,0 +1,28 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+// Elements get ports the kernel has free on loopback at start: several servers (tests, a second
+// data directory) may run a lab on one machine. The port is free when asked, not reserved: an
+// element that loses the race fails to start and says so.
+
+export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, host, () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}

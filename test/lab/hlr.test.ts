@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_TARGET } from '../../src/demo/lab/lab.ts';
+import { demoInventory, seedDemoData } from '../../src/demo/seed.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { query, rawQuery } from '../support/client.ts';
+import { hlrSubscriber } from '../support/lab.ts';
+import { DeprovisionMutation, provision, waitForRun } from '../support/runs.ts';
+
+// The mobile product against the lab's real osmo-hlr, checked through the HLR's own CTRL
+// interface: the subscriber it knows, its MSISDN, the SIM's K/OPc, its network access.
+
+const installed = fs.existsSync('/usr/bin/osmo-hlr');
+const sims = demoInventory()
+  .filter((item) => item.kind === 'SIM')
+  .map((item) => ({ attributes: item.attributes as { imsi: string; ki: string; opc: string } }));
+
+let server: TestApp;
+beforeAll(async () => {
+  if (!installed) return;
+  server = await startTestApp({ lab: 'auto' });
+  await seedDemoData(server.app.context, { target: LAB_TARGET });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** The demo SIMs the HLR knows now. */
+async function knownSims() {
+  const known = [];
+  for (const sim of sims) {
+    const subscriber = await hlrSubscriber(server.config.labDir, sim.attributes.imsi);
+    if (subscriber) known.push({ sim: sim.attributes, subscriber });
+  }
+  return known;
+}
+
+async function act(serviceId: string, action: string, variables: Record<string, unknown> = {}) {
+  const result = (await rawQuery(server, `mutation ($input: RunServiceActionInput!) { runServiceAction(input: $input) { __typename ... on RunServiceActionSuccess { started { run { id } } } ... on Error { message } } }`, { input: { serviceId, action, variables } })).runServiceAction;
+  expect(result.__typename, JSON.stringify(result)).toBe('RunServiceActionSuccess');
+  return waitForRun(server, result.started.run.id);
+}
+
+describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
+  it('creates the subscriber with its MSISDN and the SIM\'s keys, bars and frees it, and deletes it', async () => {
+    const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-1' });
+    expect((await waitForRun(server, started.runId)).status).toBe('SUCCEEDED');
+    const [known, ...others] = await knownSims();
+    expect(others).toEqual([]);
+    expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true, k: known!.sim.ki.toLowerCase(), opc: known!.sim.opc.toLowerCase() });
+    expect(known!.subscriber.msisdn).toMatch(/^4930555010\d$/);
+
+    expect((await act(started.serviceId!, 'suspend')).status).toBe('SUCCEEDED');
+    expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toMatchObject({ csEnabled: false, psEnabled: false });
+    expect((await act(started.serviceId!, 'resume')).status).toBe('SUCCEEDED');
+    expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toMatchObject({ csEnabled: true, psEnabled: true });
+
+    const deprovisioned = await query(server, DeprovisionMutation, { id: started.serviceId! });
+    if (deprovisioned.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(deprovisioned));
+    expect((await waitForRun(server, deprovisioned.deprovisionService.started.run.id)).status).toBe('SUCCEEDED');
+    expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toBeUndefined();
+  });
+
+  it.each(['hss_subscriber', 'pcrf_profile', 'activation'])('a failure at %s leaves the HLR as it was', async (step) => {
+    const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: `hlr-fail-${step}`, variables: { simulate_failure_at: step } });
+    expect((await waitForRun(server, started.runId)).status).toBe('ROLLED_BACK');
+    expect(await knownSims()).toEqual([]);
+  });
+
+  it('a failed suspend puts the network access back', async () => {
+    const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-suspend' });
+    expect((await waitForRun(server, started.runId)).status).toBe('SUCCEEDED');
+    expect((await act(started.serviceId!, 'suspend', { simulate_failure: true })).status).toBe('ROLLED_BACK');
+    const [known] = await knownSims();
+    expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true });
+  });
+});
