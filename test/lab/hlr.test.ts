@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_TARGET } from '../../src/demo/lab/lab.ts';
 import { demoInventory, seedDemoData } from '../../src/demo/seed.ts';
+import { luhnValid } from '../../src/domain/inventory/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { AddInventoryMutation } from '../support/documents.ts';
 import { query, rawQuery } from '../support/client.ts';
 import { hlrSubscriber } from '../support/lab.ts';
 import { DeprovisionMutation, provision, waitForRun } from '../support/runs.ts';
@@ -73,5 +75,36 @@ describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
     expect((await act(started.serviceId!, 'suspend', { simulate_failure: true })).status).toBe('ROLLED_BACK');
     const [known] = await knownSims();
     expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true });
+  });
+
+  it('20 provisions at once: the HLR knows each with its own number, and none is left after deprovision', async () => {
+    const iccid = (body: string) => `${body}${[...'0123456789'].find((check) => luhnValid(body + check))}`;
+    const extra = Array.from({ length: 20 }, (_, i) => ({ imsi: `2620199${String(i).padStart(8, '0')}`, ki: `${'ab'.repeat(15)}${String(i).padStart(2, '0')}`, opc: `${'cd'.repeat(15)}${String(i).padStart(2, '0')}` }));
+    const added = await query(server, AddInventoryMutation, {
+      items: [
+        ...extra.map((sim, i) => ({ kind: 'SIM' as const, identifier: iccid(`8949009900000${String(i).padStart(6, '0')}`), attributes: sim })),
+        ...extra.map((_, i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `+4930777${String(i).padStart(4, '0')}` })),
+      ],
+    });
+    expect(added.addInventoryItems.__typename, JSON.stringify(added)).toBe('AddInventoryItemsSuccess');
+    const started = await Promise.all(extra.map((_, i) => provision(server, { productSlug: 'mobile-sim-plan', customerRef: `hlr-many-${i}` })));
+    const runs = await Promise.all(started.map((run) => waitForRun(server, run.runId, 600_000)));
+    expect(runs.map((run) => run.status)).toEqual(runs.map(() => 'SUCCEEDED'));
+    const all = [...sims.map((sim) => sim.attributes), ...extra];
+    const known = (await Promise.all(all.map(async (sim) => ({ sim, subscriber: await hlrSubscriber(server.config.labDir, sim.imsi) })))).filter((entry) => entry.subscriber);
+    // The one from the failed-suspend test, and the 20.
+    expect(known).toHaveLength(21);
+    expect(new Set(known.map((entry) => entry.subscriber!.msisdn)).size).toBe(21);
+    for (const { sim, subscriber } of known) expect(subscriber).toMatchObject({ k: sim.ki.toLowerCase(), opc: sim.opc.toLowerCase(), csEnabled: true });
+
+    const ended = await Promise.all(
+      started.map(async ({ serviceId }) => {
+        const result = await query(server, DeprovisionMutation, { id: serviceId! });
+        if (result.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(result));
+        return waitForRun(server, result.deprovisionService.started.run.id, 600_000);
+      }),
+    );
+    expect(ended.map((run) => run.status)).toEqual(ended.map(() => 'SUCCEEDED'));
+    for (const sim of extra) expect(await hlrSubscriber(server.config.labDir, sim.imsi)).toBeUndefined();
   });
 });
