@@ -1,7 +1,7 @@
 // Makes a fresh checkout runnable: generates the Prisma client when schema.prisma changed, and
 // checks for ansible-playbook. Only with --install (`npm run setup`, `npm test`) does it change the
 // machine: it installs Debian's ansible-core when ansible-playbook is missing (as root), else says
-// how, and the lab's real network elements (osmo-hlr) for the demo; --for-tests (`npm test`) also
+// how, and the lab's real network elements (osmo-hlr, freeradius) for the demo; --for-tests (`npm test`) also
 // Debian's chromium (browser tests), openssh-server (target tests against a real SSH server) and
 // faketime (workers with a wrong clock). Before `npm start`
 // it never installs anything: it warns, and the server starts.
@@ -79,13 +79,19 @@ function ensureTestPackage(installed: () => boolean, pkg: string, why: string): 
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
 }
 
+/** Whether dpkg has the package installed (not only its configuration left from a removal). */
+function debianPackageInstalled(pkg: string): boolean {
+  const status = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return status.status === 0 && status.stdout.endsWith(' installed');
+}
+
 /**
  * The lab's real network elements (Debian packages) for `npm start`'s demo. Optional: without
  * them the demo products use their stand-ins, so a machine where they cannot be installed is told
  * how, and goes on.
  */
 function ensureLabElements(): void {
-  const missing = LAB_ELEMENTS.filter((element) => !fs.existsSync(element.binary)).map((element) => element.debianPackage);
+  const missing = LAB_ELEMENTS.flatMap((element) => element.debianPackages).filter((pkg) => !debianPackageInstalled(pkg));
   if (missing.length === 0) return;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (process.getuid?.() !== 0 || !hasApt) {

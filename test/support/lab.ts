@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ctrlGet } from '../../src/demo/lab/osmo-ctrl.ts';
 
 /** Where the lab's elements listen: what the server wrote to `<labDir>/elements.json` at start. */
-export function labElements(labDir: string): { lab_hlr?: { ctrl_host: string; ctrl_port: number } } {
+export function labElements(labDir: string): {
+  lab_hlr?: { ctrl_host: string; ctrl_port: number };
+  lab_radius?: { host: string; auth_port: number; acct_port: number; secret_file: string; db: string };
+} {
   return JSON.parse(fs.readFileSync(path.join(labDir, 'elements.json'), 'utf8'));
 }
 
@@ -30,4 +34,36 @@ export async function hlrSubscriber(labDir: string, imsi: string): Promise<HlrSu
     k: fields.get('aud3g.k'),
     opc: fields.get('aud3g.opc'),
   };
+}
+
+export interface RadiusAnswer {
+  code: 'Accept' | 'Reject';
+  /** The reply's attributes as radclient prints them (strings unquoted); a repeated one keeps its last value. */
+  attributes: Record<string, string>;
+}
+
+/**
+ * An Access-Request (PAP) to the lab's FreeRADIUS through Debian's radclient, as a NAS would send
+ * it. radclient exits 1 on an Access-Reject as on no answer, so its output decides.
+ */
+export async function radiusAuth(labDir: string, username: string, password: string): Promise<RadiusAnswer> {
+  const radius = labElements(labDir).lab_radius;
+  if (!radius) throw new Error('the lab runs no RADIUS');
+  const secret = fs.readFileSync(radius.secret_file, 'utf8').trim();
+  const child = spawn('radclient', ['-x', '-r', '2', '-t', '3', `${radius.host}:${radius.auth_port}`, 'auth', secret], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdin.end(`User-Name = ${JSON.stringify(username)}\nUser-Password = ${JSON.stringify(password)}\n`);
+  await new Promise((resolve) => child.once('close', resolve));
+  // Only what follows "Received": radclient -x prints the request's attributes before it.
+  const received = /^Received Access-(Accept|Reject) .*$/m.exec(output);
+  if (!received) throw new Error(`no answer from the RADIUS: ${output}`);
+  const attributes: Record<string, string> = {};
+  for (const line of output.slice(received.index).split('\n').slice(1)) {
+    const attribute = /^\t([\w-]+) = "?(.*?)"?$/.exec(line);
+    if (!attribute) break;
+    attributes[attribute[1]!] = attribute[2]!;
+  }
+  return { code: received[1] as RadiusAnswer['code'], attributes };
 }

@@ -6,7 +6,8 @@ export interface LabElement {
   name: string;
   /** The daemon; without it the element is left out and its products use their stand-in. */
   binary: string;
-  debianPackage: string;
+  /** What `npm run setup` installs for it: the daemon's package first, then what its tests or probes need. */
+  debianPackages: readonly string[];
   /** Starts it with its configuration and data in `dir` (its own), listening on loopback only. */
   start(dir: string, logger: Logger): Promise<StartedElement>;
 }

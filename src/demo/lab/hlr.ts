@@ -58,7 +58,7 @@ async function addressFor(dir: string): Promise<string> {
 export const osmoHlr: LabElement = {
   name: 'osmo-hlr',
   binary: '/usr/bin/osmo-hlr',
-  debianPackage: 'osmo-hlr',
+  debianPackages: ['osmo-hlr'],
   async start(dir: string, logger: Logger) {
     const address = await addressFor(dir);
     await fs.writeFile(path.join(dir, 'osmo-hlr.cfg'), config(address), { mode: 0o600 });

@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Logger } from '../../logger.ts';
 import type { Inventory } from '../../runner/index.ts';
 import type { LabElement, StartedElement } from './element.ts';
+import { freeRadius } from './freeradius.ts';
 import { osmoHlr } from './hlr.ts';
 
 /** The target the demo products run against while the lab runs. */
 export const LAB_TARGET = 'lab';
 
 /** The real elements the lab runs where Debian's package is installed; the others stay stand-ins. */
-export const LAB_ELEMENTS: readonly LabElement[] = [osmoHlr];
+export const LAB_ELEMENTS: readonly LabElement[] = [osmoHlr, freeRadius];
 
 export interface Lab {
   /** The lab as a target: one host, this machine, whose variables say where each element listens. */
@@ -30,7 +31,7 @@ export async function startLab(dir: string, logger: Logger): Promise<Lab> {
   try {
     for (const element of LAB_ELEMENTS) {
       if (!fs.existsSync(element.binary)) {
-        logger.warn({ element: element.name }, `lab element ${element.name} is not installed (Debian package ${element.debianPackage}; npm run setup installs it): its products use their stand-in`);
+        logger.warn({ element: element.name }, `lab element ${element.name} is not installed (Debian package ${element.debianPackages[0]}; npm run setup installs it): its products use their stand-in`);
         continue;
       }
       const elementDir = path.join(dir, element.name);
