@@ -1,9 +1,10 @@
 // Makes a fresh checkout runnable: generates the Prisma client when schema.prisma changed, and
 // checks for ansible-playbook. Only with --install (`npm run setup`, `npm test`) does it change the
 // machine: it installs Debian's ansible-core when ansible-playbook is missing (as root), else says
-// how, and the lab's real network elements (osmo-hlr, freeradius) for the demo; --for-tests (`npm test`) also
-// Debian's chromium (browser tests), openssh-server (target tests against a real SSH server) and
-// faketime (workers with a wrong clock). Before `npm start`
+// how, and the lab's real network elements (osmo-hlr, FreeRADIUS, Kamailio) for the demo;
+// --for-tests (`npm test`) also Debian's chromium (browser tests), openssh-server (target tests
+// against a real SSH server), faketime (workers with a wrong clock) and sip-tester (sipp, the
+// lab's SIP tests). Before `npm start`
 // it never installs anything: it warns, and the server starts.
 // Builds the operator console into dist/console (always; ~150 ms).
 // Otherwise a no-op in ~50 ms once everything is in place.
@@ -113,6 +114,8 @@ if (process.argv.includes('--for-tests')) {
   ensureTestPackage(() => fs.existsSync('/usr/sbin/sshd'), 'openssh-server', 'the target tests');
   // The cluster clock tests skew a worker's clock with libfaketime.
   ensureTestPackage(() => spawnSync('faketime', ['--version'], { stdio: 'ignore' }).status === 0, 'faketime', 'the cluster clock tests');
+  // The lab's SIP tests register as a phone would, with sipp.
+  ensureTestPackage(() => fs.existsSync('/usr/bin/sipp'), 'sip-tester', 'the lab\'s SIP tests');
 }
 // The operator console (/console) is built from console/ on every start: ~150 ms.
 await buildConsole({ quiet: !process.argv.includes('--install') });

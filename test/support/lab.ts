@@ -1,12 +1,24 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { ctrlGet } from '../../src/demo/lab/osmo-ctrl.ts';
+import { freeUdpPort } from '../../src/demo/lab/ports.ts';
+
+interface LabSip {
+  host: string;
+  port: number;
+  domain: string;
+  db: string;
+  ctl: string;
+}
 
 /** Where the lab's elements listen: what the server wrote to `<labDir>/elements.json` at start. */
 export function labElements(labDir: string): {
   lab_hlr?: { ctrl_host: string; ctrl_port: number };
   lab_radius?: { host: string; auth_port: number; acct_port: number; secret_file: string; db: string };
+  lab_sip?: LabSip;
 } {
   return JSON.parse(fs.readFileSync(path.join(labDir, 'elements.json'), 'utf8'));
 }
@@ -66,4 +78,58 @@ export async function radiusAuth(labDir: string, username: string, password: str
     attributes[attribute[1]!] = attribute[2]!;
   }
   return { code: received[1] as RadiusAnswer['code'], attributes };
+}
+
+function labSip(labDir: string): LabSip {
+  const sip = labElements(labDir).lab_sip;
+  if (!sip) throw new Error('the lab runs no SIP registrar');
+  return sip;
+}
+
+export interface SipRegistration {
+  /** sipp's exit code: 0 when the final answer was the one the scenario expects (200, or 401 then 403). */
+  code: number | null;
+  /** The 200 OK's X-Caller-Name (register-ok only). */
+  callerName: string | undefined;
+  output: string;
+}
+
+/**
+ * A REGISTER with digest authentication, by sipp, as `user` (the number's digits) of the lab's
+ * registrar: `expect: 'ok'` succeeds (code 0) on a final 200, `'refused'` on a 401 then a 403.
+ * sipp binds loopback ports the kernel has free (its defaults could meet another test's).
+ */
+export async function sipRegister(labDir: string, user: string, password: string, expect: 'ok' | 'refused'): Promise<SipRegistration> {
+  const sip = labSip(labDir);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-sipp-'));
+  const [sipPort, mediaPort, controlPort] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
+  const scenario = new URL(`../lab/sipp/register-${expect}.xml`, import.meta.url).pathname;
+  const logFile = path.join(dir, 'log');
+  const args = [
+    `${sip.host}:${sip.port}`, '-sf', scenario, '-t', 'u1',
+    '-i', '127.0.0.1', '-bind_local', '-p', String(sipPort), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-ci', '127.0.0.1', '-cp', String(controlPort),
+    '-s', user, '-au', user, '-ap', password, '-auth_uri', sip.domain, '-key', 'domain', sip.domain, '-key', 'expires', '600',
+    '-m', '1', '-nostdin', '-timeout', '10s', '-timeout_error', '-trace_logs', '-log_file', logFile,
+  ];
+  try {
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      execFile('sipp', args, { cwd: dir, timeout: 20_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, output: `${stdout}${stderr}` });
+      });
+    });
+    const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    return { code, callerName: /X-Caller-Name: (.*)/.exec(log)?.[1]?.trim(), output: `${log}${output.slice(-2_000)}` };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The registrar's subscribers as its database has them (no passwords). */
+export function sipSubscribers(labDir: string): Array<{ username: string; domain: string; caller_name: string }> {
+  const database = new DatabaseSync(labSip(labDir).db, { readOnly: true });
+  try {
+    return database.prepare('SELECT username, domain, caller_name FROM subscriber ORDER BY username').all() as Array<{ username: string; domain: string; caller_name: string }>;
+  } finally {
+    database.close();
+  }
 }

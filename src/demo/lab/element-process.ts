@@ -17,8 +17,30 @@ export interface ElementProcessSpec {
   /** The element's own directory: its working directory, with its output in `<dir>/output.log`. */
   dir: string;
   env?: Record<string, string>;
+  /**
+   * For a daemon that forks workers (Kamailio): started in a process group of its own, under
+   * `setpriv --pdeathsig SIGTERM` so that it stops too if this process dies; SIGTERM still goes
+   * to the main process alone (it stops its workers), but SIGKILL goes to the whole group, as a
+   * killed main process leaves its workers behind.
+   */
+  processGroup?: boolean;
   /** Answers true once the element serves requests (a protocol probe, not only an open port). */
   ready(): Promise<boolean>;
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/** Signals the element, or its whole process group; one already gone is no error. */
+function killElement(child: ChildProcess, signal: NodeJS.Signals, group: boolean): void {
+  if (!group || child.pid === undefined) {
+    child.kill(signal);
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /** A network element of the lab, running as a child of this process. */
@@ -38,19 +60,24 @@ export async function startElementProcess(spec: ElementProcessSpec, logger: Logg
   const output = fs.openSync(`${spec.dir}/output.log`, 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(spec.command, spec.args, { cwd: spec.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env }, stdio: ['ignore', output, output] });
+    const [command, args] = spec.processGroup ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', spec.command, ...spec.args]] : [spec.command, spec.args];
+    child = spawn(command, args, { cwd: spec.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env }, stdio: ['ignore', output, output], detached: spec.processGroup === true });
   } finally {
     fs.closeSync(output);
   }
+  const kill = (signal: NodeJS.Signals) => killElement(child, signal, spec.processGroup === true);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const failed = new Promise<Error>((resolve) => child.once('error', resolve));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const early = await Promise.race([exited.then((code) => new Error(`exited with ${code}`)), failed, sleep(READY_POLL_MS).then(() => undefined)]);
-    if (early) throw new Error(`lab element ${spec.name} did not start (${early.message}): see ${spec.dir}/output.log`);
+    if (early) {
+      kill('SIGKILL'); // the workers of a main process that gave up
+      throw new Error(`lab element ${spec.name} did not start (${early.message}): see ${spec.dir}/output.log`);
+    }
     if (await spec.ready().catch(() => false)) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      kill('SIGKILL');
       throw new Error(`lab element ${spec.name} did not answer within ${READY_TIMEOUT_MS / 1000} s: see ${spec.dir}/output.log`);
     }
   }
@@ -63,11 +90,14 @@ export async function startElementProcess(spec: ElementProcessSpec, logger: Logg
     pid: child.pid!,
     async stop() {
       stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Workers a main process that crashed or was killed left behind.
+      if (spec.processGroup) kill('SIGKILL');
     },
   };
 }

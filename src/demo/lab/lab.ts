@@ -5,12 +5,13 @@ import type { Inventory } from '../../runner/index.ts';
 import type { LabElement, StartedElement } from './element.ts';
 import { freeRadius } from './freeradius.ts';
 import { osmoHlr } from './hlr.ts';
+import { kamailio } from './kamailio.ts';
 
 /** The target the demo products run against while the lab runs. */
 export const LAB_TARGET = 'lab';
 
 /** The real elements the lab runs where Debian's package is installed; the others stay stand-ins. */
-export const LAB_ELEMENTS: readonly LabElement[] = [osmoHlr, freeRadius];
+export const LAB_ELEMENTS: readonly LabElement[] = [osmoHlr, freeRadius, kamailio];
 
 export interface Lab {
   /** The lab as a target: one host, this machine, whose variables say where each element listens. */
@@ -31,7 +32,7 @@ export async function startLab(dir: string, logger: Logger): Promise<Lab> {
   try {
     for (const element of LAB_ELEMENTS) {
       if (!fs.existsSync(element.binary)) {
-        logger.warn({ element: element.name }, `lab element ${element.name} is not installed (Debian package ${element.debianPackages[0]}; npm run setup installs it): its products use their stand-in`);
+        logger.warn({ element: element.name }, `lab element ${element.name} is not installed (Debian packages ${element.debianPackages.join(', ')}; npm run setup installs them): its products use their stand-in`);
         continue;
       }
       const elementDir = path.join(dir, element.name);
