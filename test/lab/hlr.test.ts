@@ -1,18 +1,17 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_TARGET } from '../../src/demo/lab/lab.ts';
-import { demoInventory, seedDemoData } from '../../src/demo/seed.ts';
+import { demoInventory } from '../../src/demo/seed.ts';
 import { luhnValid } from '../../src/domain/inventory/index.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 import { AddInventoryMutation } from '../support/documents.ts';
-import { query, rawQuery } from '../support/client.ts';
-import { hlrSubscriber } from '../support/lab.ts';
+import { query } from '../support/client.ts';
+import { hlrSubscriber, labProfile, runAction, startLabApp } from '../support/lab.ts';
 import { DeprovisionMutation, provision, waitForRun } from '../support/runs.ts';
 
 // The mobile product against the lab's real osmo-hlr, checked through the HLR's own CTRL
 // interface: the subscriber it knows, its MSISDN, the SIM's K/OPc, its network access.
 
-const installed = fs.existsSync('/usr/bin/osmo-hlr');
+const installed = labProfile && fs.existsSync('/usr/bin/osmo-hlr');
 const sims = demoInventory()
   .filter((item) => item.kind === 'SIM')
   .map((item) => ({ attributes: item.attributes as { imsi: string; ki: string; opc: string } }));
@@ -21,8 +20,7 @@ let server: TestApp;
 beforeAll(async () => {
   if (!installed) return;
   // 20 runs at once against the one HLR: the concurrency test's runs all run together.
-  server = await startTestApp({ lab: 'auto', maxConcurrentRuns: 20 });
-  await seedDemoData(server.app.context, { target: LAB_TARGET });
+  server = await startLabApp({ maxConcurrentRuns: 20 });
 });
 afterAll(async () => {
   await server?.close();
@@ -38,12 +36,6 @@ async function knownSims() {
   return known;
 }
 
-async function act(serviceId: string, action: string, variables: Record<string, unknown> = {}) {
-  const result = (await rawQuery(server, `mutation ($input: RunServiceActionInput!) { runServiceAction(input: $input) { __typename ... on RunServiceActionSuccess { started { run { id } } } ... on Error { message } } }`, { input: { serviceId, action, variables } })).runServiceAction;
-  expect(result.__typename, JSON.stringify(result)).toBe('RunServiceActionSuccess');
-  return waitForRun(server, result.started.run.id);
-}
-
 describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
   it('creates the subscriber with its MSISDN and the SIM\'s keys, bars and frees it, and deletes it', async () => {
     const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-1' });
@@ -53,9 +45,9 @@ describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
     expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true, k: known!.sim.ki.toLowerCase(), opc: known!.sim.opc.toLowerCase() });
     expect(known!.subscriber.msisdn).toMatch(/^4930555010\d$/);
 
-    expect((await act(started.serviceId!, 'suspend')).status).toBe('SUCCEEDED');
+    expect((await runAction(server, started.serviceId!, 'suspend')).status).toBe('SUCCEEDED');
     expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toMatchObject({ csEnabled: false, psEnabled: false });
-    expect((await act(started.serviceId!, 'resume')).status).toBe('SUCCEEDED');
+    expect((await runAction(server, started.serviceId!, 'resume')).status).toBe('SUCCEEDED');
     expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toMatchObject({ csEnabled: true, psEnabled: true });
 
     const deprovisioned = await query(server, DeprovisionMutation, { id: started.serviceId! });
@@ -73,7 +65,7 @@ describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
   it('a failed suspend puts the network access back', async () => {
     const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-suspend' });
     expect((await waitForRun(server, started.runId)).status).toBe('SUCCEEDED');
-    expect((await act(started.serviceId!, 'suspend', { simulate_failure: true })).status).toBe('ROLLED_BACK');
+    expect((await runAction(server, started.serviceId!, 'suspend', { simulate_failure: true })).status).toBe('ROLLED_BACK');
     const [known] = await knownSims();
     expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true });
   });

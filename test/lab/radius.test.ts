@@ -1,18 +1,17 @@
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_TARGET } from '../../src/demo/lab/lab.ts';
-import { demoInventory, seedDemoData } from '../../src/demo/seed.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { query, rawQuery } from '../support/client.ts';
-import { radiusAuth } from '../support/lab.ts';
+import { demoInventory } from '../../src/demo/seed.ts';
+import type { TestApp } from '../support/app.ts';
+import { query } from '../support/client.ts';
+import { labProfile, radiusAuth, runAction, startLabApp } from '../support/lab.ts';
 import { DeprovisionMutation, provision, waitForRun } from '../support/runs.ts';
 
 // The fibre product against the lab's real FreeRADIUS, checked by protocol: an Access-Request
 // from radclient, as the OLT's NAS would send for the ONT (MAC authentication), and the
 // attributes the Access-Accept carries (address, routed block, rates).
 
-const installed = fs.existsSync('/usr/sbin/freeradius') && spawnSync('radclient', ['-v'], { stdio: 'ignore' }).status === 0;
+const installed = labProfile && fs.existsSync('/usr/sbin/freeradius') && spawnSync('radclient', ['-v'], { stdio: 'ignore' }).status === 0;
 const modems = new Map(
   demoInventory()
     .filter((item) => item.kind === 'MODEM')
@@ -22,8 +21,7 @@ const modems = new Map(
 let server: TestApp;
 beforeAll(async () => {
   if (!installed) return;
-  server = await startTestApp({ lab: 'auto' });
-  await seedDemoData(server.app.context, { target: LAB_TARGET });
+  server = await startLabApp();
 });
 afterAll(async () => {
   await server?.close();
@@ -48,12 +46,6 @@ async function provisioned(customerRef: string, variables: Record<string, unknow
   const mac = modems.get(items.find((item) => item.kind === 'MODEM')!.identifier)!;
   const block = items.find((item) => item.kind === 'IP_BLOCK')!.identifier;
   return { serviceId: started.serviceId!, mac, block, ms: Date.now() - startedAt };
-}
-
-async function act(serviceId: string, action: string, variables: Record<string, unknown> = {}) {
-  const result = (await rawQuery(server, `mutation ($input: RunServiceActionInput!) { runServiceAction(input: $input) { __typename ... on RunServiceActionSuccess { started { run { id } } } ... on Error { message } } }`, { input: { serviceId, action, variables } })).runServiceAction;
-  expect(result.__typename, JSON.stringify(result)).toBe('RunServiceActionSuccess');
-  return waitForRun(server, result.started.run.id);
 }
 
 async function deprovisioned(serviceId: string, checkMode = false) {
@@ -82,7 +74,7 @@ describe.skipIf(!installed)('fibre-broadband on a real FreeRADIUS', () => {
     });
     expect((await radiusAuth(server.config.labDir, line.mac, 'not-its-mac')).code).toBe('Reject');
 
-    expect((await act(line.serviceId, 'change-speed', { download_mbps: 1000, upload_mbps: 200 })).status).toBe('SUCCEEDED');
+    expect((await runAction(server, line.serviceId, 'change-speed', { download_mbps: 1000, upload_mbps: 200 })).status).toBe('SUCCEEDED');
     expect((await ask(line.mac)).attributes).toMatchObject({ 'Framed-Route': `${line.block} 0.0.0.0 1`, 'WISPr-Bandwidth-Max-Down': '1000000000', 'WISPr-Bandwidth-Max-Up': '200000000' });
 
     expect((await deprovisioned(line.serviceId, true)).status).toBe('SUCCEEDED');
@@ -102,7 +94,7 @@ describe.skipIf(!installed)('fibre-broadband on a real FreeRADIUS', () => {
     const line = await provisioned('radius-keep', { simulate_failure_at: 'remove_ont_registration' });
     const before = await ask(line.mac);
     expect(before.attributes).toMatchObject({ 'WISPr-Bandwidth-Max-Down': '500000000' });
-    expect((await act(line.serviceId, 'change-speed', { download_mbps: 100, simulate_failure: true })).status).toBe('ROLLED_BACK');
+    expect((await runAction(server, line.serviceId, 'change-speed', { download_mbps: 100, simulate_failure: true })).status).toBe('ROLLED_BACK');
     expect(await ask(line.mac)).toEqual(before);
     expect((await deprovisioned(line.serviceId)).status).toBe('ROLLED_BACK');
     expect(await ask(line.mac)).toEqual(before);

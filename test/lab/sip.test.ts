@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_TARGET } from '../../src/demo/lab/lab.ts';
-import { demoInventory, seedDemoData } from '../../src/demo/seed.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { query, rawQuery } from '../support/client.ts';
-import { sipRegister, sipSubscribers } from '../support/lab.ts';
+import { demoInventory } from '../../src/demo/seed.ts';
+import type { TestApp } from '../support/app.ts';
+import { query } from '../support/client.ts';
+import { labProfile, runAction, sipRegister, sipSubscribers, startLabApp } from '../support/lab.ts';
 import { DeprovisionMutation, provision, waitForRun } from '../support/runs.ts';
 
 // The voip-line product against the lab's real Kamailio registrar, checked by protocol: a phone
 // (sipp) registers with digest authentication as the line's numbers, and is refused once the
 // number is gone. The registrar's database only shows that a failed run left no row behind.
 
-const installed = fs.existsSync('/usr/sbin/kamailio') && fs.existsSync('/usr/bin/sipp');
+const installed = labProfile && fs.existsSync('/usr/sbin/kamailio') && fs.existsSync('/usr/bin/sipp');
 const PASSWORD = 'correct-horse-battery-sip';
 const numbers = demoInventory()
   .filter((item) => item.kind === 'PHONE_NUMBER')
@@ -20,20 +19,13 @@ const numbers = demoInventory()
 let server: TestApp;
 beforeAll(async () => {
   if (!installed) return;
-  server = await startTestApp({ lab: 'auto' });
-  await seedDemoData(server.app.context, { target: LAB_TARGET });
+  server = await startLabApp();
 });
 afterAll(async () => {
   await server?.close();
 });
 
 const register = (user: string, expect: 'ok' | 'refused', password = PASSWORD) => sipRegister(server.config.labDir, user, password, expect);
-
-async function act(serviceId: string, action: string, variables: Record<string, unknown> = {}) {
-  const result = (await rawQuery(server, `mutation ($input: RunServiceActionInput!) { runServiceAction(input: $input) { __typename ... on RunServiceActionSuccess { started { run { id } } } ... on Error { message } } }`, { input: { serviceId, action, variables } })).runServiceAction;
-  expect(result.__typename, JSON.stringify(result)).toBe('RunServiceActionSuccess');
-  return waitForRun(server, result.started.run.id);
-}
 
 async function provisionLine(customerRef: string, variables: Record<string, unknown> = {}) {
   const started = Date.now();
@@ -61,7 +53,7 @@ describe.skipIf(!installed)('voip-line on a real Kamailio registrar', () => {
     expect((await register(own, 'refused', 'not-the-password')).code).toBe(0);
     expect(line.run.log).not.toContain(PASSWORD);
 
-    const added = await act(line.serviceId, 'add-number');
+    const added = await runAction(server, line.serviceId, 'add-number');
     expect(added.status).toBe('SUCCEEDED');
     const second = added.service!.inventoryItems.map((item) => item.identifier.replace(/^\+/, '')).find((number) => number !== own)!;
     const secondRegistered = await register(second, 'ok');
@@ -69,12 +61,12 @@ describe.skipIf(!installed)('voip-line on a real Kamailio registrar', () => {
     expect(secondRegistered.callerName).toBe('Line sip-1');
     expect(added.log).not.toContain(PASSWORD);
 
-    expect((await act(line.serviceId, 'remove-number', { number: `+${second}` })).status).toBe('SUCCEEDED');
+    expect((await runAction(server, line.serviceId, 'remove-number', { number: `+${second}` })).status).toBe('SUCCEEDED');
     expect((await register(second, 'refused')).code).toBe(0);
     expect((await register(own, 'ok')).code).toBe(0);
 
     // A second number again, so that deprovision has two to remove.
-    expect((await act(line.serviceId, 'add-number')).status).toBe('SUCCEEDED');
+    expect((await runAction(server, line.serviceId, 'add-number')).status).toBe('SUCCEEDED');
     const deprovisioned = await query(server, DeprovisionMutation, { id: line.serviceId });
     if (deprovisioned.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(deprovisioned));
     expect((await waitForRun(server, deprovisioned.deprovisionService.started.run.id)).status).toBe('SUCCEEDED');
@@ -92,10 +84,10 @@ describe.skipIf(!installed)('voip-line on a real Kamailio registrar', () => {
     const line = await provisionLine('sip-undo', { simulate_failure_at: 'remove_sip_registrar' });
     expect(line.run.status).toBe('SUCCEEDED');
     const own = line.run.service!.inventoryItems[0]!.identifier.replace(/^\+/, '');
-    expect((await act(line.serviceId, 'add-number', { simulate_failure: true })).status).toBe('ROLLED_BACK');
+    expect((await runAction(server, line.serviceId, 'add-number', { simulate_failure: true })).status).toBe('ROLLED_BACK');
     expect(sipSubscribers(server.config.labDir)).toEqual([{ username: own, domain: 'voip.example.net', caller_name: 'Line sip-undo' }]);
 
-    expect((await act(line.serviceId, 'add-number')).status).toBe('SUCCEEDED');
+    expect((await runAction(server, line.serviceId, 'add-number')).status).toBe('SUCCEEDED');
     const before = sipSubscribers(server.config.labDir);
     expect(before).toHaveLength(2);
     const deprovisioned = await query(server, DeprovisionMutation, { id: line.serviceId });
