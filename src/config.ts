@@ -90,7 +90,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROVISIO_SEED_DEMO: booleanFlag.default(true),
   PROVISIO_PLAYBOOKS_DIR: z.string().min(1).default('./playbooks'),
-  PROVISIO_LAB_DIR: z.string().min(1).default('./data/lab'),
+  // Default: the lab directory inside the data directory, so that one setting moves all state.
+  PROVISIO_LAB_DIR: z.string().min(1).optional(),
   PROVISIO_LAB: z.enum(['auto', 'off']).default('auto'),
   PROVISIO_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(1000).default(4),
   PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS, `at most ${MAX_RUN_TIMEOUT_SECONDS} (7 days), like a product's runTimeoutSeconds`).default(1800),
@@ -184,7 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     seedDemoData: e.PROVISIO_SEED_DEMO,
     playbooksDir: path.resolve(e.PROVISIO_PLAYBOOKS_DIR),
-    labDir: path.resolve(e.PROVISIO_LAB_DIR),
+    labDir: path.resolve(e.PROVISIO_LAB_DIR ?? path.join(e.PROVISIO_DATA_DIR, 'lab')),
     lab: e.PROVISIO_LAB,
     maxConcurrentRuns: e.PROVISIO_MAX_CONCURRENT_RUNS,
     defaultRunTimeoutSeconds: e.PROVISIO_RUN_TIMEOUT_SECONDS,

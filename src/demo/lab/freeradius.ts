@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -7,7 +6,7 @@ import type { Logger } from '../../logger.ts';
 import { startElementProcess } from './element-process.ts';
 import type { LabElement } from './element.ts';
 import { clientsConf, defaultSite, radiusdConf, sqlModule, type RadiusConfig } from './freeradius-config.ts';
-import { freeUdpPort } from './ports.ts';
+import { freeUdpPort, isUdpPortFree } from './ports.ts';
 import { radiusStatus } from './radius-probe.ts';
 
 /** Debian's files the configuration uses as they are: the modules' defaults, rlm_sql's queries and schema. */
@@ -25,14 +24,6 @@ async function sharedSecret(dir: string): Promise<{ secret: string; file: string
   return { secret, file };
 }
 
-function udpPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, HOST, () => socket.close(() => resolve(true)));
-  });
-}
-
 /**
  * The auth and acct ports: those of the last start while they are free (the lab target keeps its
  * version, a hand-made request its port), else two the kernel has free now.
@@ -40,7 +31,7 @@ function udpPortFree(port: number): Promise<boolean> {
 async function ports(dir: string): Promise<{ authPort: number; acctPort: number }> {
   const file = path.join(dir, 'ports.json');
   const kept = JSON.parse(await fs.readFile(file, 'utf8').catch(() => '{}')) as { authPort?: number; acctPort?: number };
-  if (kept.authPort && kept.acctPort && kept.authPort !== kept.acctPort && (await udpPortFree(kept.authPort)) && (await udpPortFree(kept.acctPort))) {
+  if (kept.authPort && kept.acctPort && kept.authPort !== kept.acctPort && (await isUdpPortFree(kept.authPort)) && (await isUdpPortFree(kept.acctPort))) {
     return { authPort: kept.authPort, acctPort: kept.acctPort };
   }
   const authPort = await freeUdpPort(HOST);

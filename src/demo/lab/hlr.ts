@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../../logger.ts';
 import { startElementProcess } from './element-process.ts';
 import type { LabElement } from './element.ts';
 import { ctrlGet } from './osmo-ctrl.ts';
+import { isTcpPortFree } from './ports.ts';
 
 // osmo-hlr 1.5 (Debian 12) takes only an address for its GSUP, VTY and CTRL servers: the ports
 // are fixed. Each lab therefore gets a loopback address of its own (all of 127.0.0.0/8 is
@@ -35,20 +35,12 @@ function config(address: string): string {
   ].join('\n');
 }
 
-function isFree(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, address, () => server.close(() => resolve(true)));
-  });
-}
-
 /** The lab's own loopback address: the first of a sequence derived from its directory with the HLR's ports free. */
 async function addressFor(dir: string): Promise<string> {
   const seed = createHash('sha256').update(dir).digest();
   for (let attempt = 0; attempt < 64; attempt++) {
     const address = `127.42.${1 + ((seed[0]! + attempt * 7) % 250)}.${1 + ((seed[1]! + attempt * 13) % 250)}`;
-    const free = await Promise.all([GSUP_PORT, VTY_PORT, CTRL_PORT].map((port) => isFree(address, port)));
+    const free = await Promise.all([GSUP_PORT, VTY_PORT, CTRL_PORT].map((port) => isTcpPortFree(port, address)));
     if (free.every(Boolean)) return address;
   }
   throw new Error('no loopback address under 127.42.0.0/16 has the HLR\'s ports free');

@@ -1,12 +1,10 @@
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Logger } from '../../logger.ts';
 import { startElementProcess } from './element-process.ts';
 import type { LabElement } from './element.ts';
-import { freeUdpPort } from './ports.ts';
+import { freeUdpPort, isTcpPortFree, isUdpPortFree } from './ports.ts';
 import { sipOptions } from './sip-probe.ts';
 
 /** The SIP domain of the demo's lines (playbooks/voip-line/.vars.yml says the same). */
@@ -119,22 +117,6 @@ function createDatabase(db: string): void {
   fs.renameSync(creating, db);
 }
 
-function isFreeTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
-
-function isFreeUdp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', () => resolve(false));
-    socket.bind(port, HOST, () => socket.close(() => resolve(true)));
-  });
-}
-
 const avoided = (port: number) => AVOIDED_PORTS.some(([low, high]) => port >= low && port <= high);
 
 /**
@@ -149,7 +131,7 @@ async function sipPort(dir: string): Promise<number> {
     for (let attempt = 0; attempt < 50; attempt++) yield await freeUdpPort(HOST);
   };
   for await (const port of candidates()) {
-    if (avoided(port) || !(await isFreeUdp(port)) || !(await isFreeTcp(port))) continue;
+    if (avoided(port) || !(await isUdpPortFree(port)) || !(await isTcpPortFree(port))) continue;
     fs.writeFileSync(path.join(dir, 'port'), `${port}\n`, { mode: 0o600 });
     return port;
   }

@@ -1,9 +1,10 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-// Elements get ports the kernel has free on loopback at start: several servers (tests, a second
-// data directory) may run a lab on one machine. The port is free when asked, not reserved: an
-// element that loses the race fails to start and says so.
+// Elements get ports the kernel has free on loopback at start (several servers, tests or a second
+// data directory, may run a lab on one machine), and keep them across restarts while they stay
+// free. A port is free when asked, not reserved: an element that loses the race fails to start
+// and says so.
 
 export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,5 +25,21 @@ export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
       const { port } = socket.address();
       socket.close(() => resolve(port));
     });
+  });
+}
+
+export function isTcpPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export function isUdpPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, host, () => socket.close(() => resolve(true)));
   });
 }
