@@ -43,16 +43,16 @@ export async function startLab(dir: string, logger: Logger): Promise<Lab> {
     await Promise.all(started.map((element) => element.process.stop()));
     throw error;
   }
-  const elements = started.map((element) => ({ name: element.name, pid: element.process.pid, address: element.address }));
+  const elementVars: Record<string, unknown> = Object.assign({}, ...started.map((element) => element.vars));
   // Where each element listens, for an operator verifying a provision by hand (README).
-  fs.writeFileSync(path.join(dir, 'elements.json'), `${JSON.stringify(Object.assign({}, ...started.map((element) => element.vars)), null, 2)}\n`, { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, 'elements.json'), `${JSON.stringify(elementVars, null, 2)}\n`, { mode: 0o600 });
   return {
     inventory: {
       vars: {},
-      hosts: { localhost: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3', ...Object.assign({}, ...started.map((element) => element.vars)) } },
+      hosts: { localhost: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3', ...elementVars } },
       groups: {},
     },
-    elements,
+    elements: started.map((element) => ({ name: element.name, pid: element.process.pid, address: element.address })),
     async stop() {
       await Promise.all(started.map((element) => element.process.stop()));
     },
