@@ -18,10 +18,9 @@ export interface ElementProcessSpec {
   dir: string;
   env?: Record<string, string>;
   /**
-   * For a daemon that forks workers (Kamailio): started in a process group of its own, under
-   * `setpriv --pdeathsig SIGTERM` so that it stops too if this process dies; SIGTERM still goes
-   * to the main process alone (it stops its workers), but SIGKILL goes to the whole group, as a
-   * killed main process leaves its workers behind.
+   * For a daemon that forks workers (Kamailio): started in a process group of its own. SIGTERM
+   * still goes to the main process alone (it stops its workers), but SIGKILL goes to the whole
+   * group, as a killed main process leaves its workers behind.
    */
   processGroup?: boolean;
   /** Answers true once the element serves requests (a protocol probe, not only an open port). */
@@ -60,8 +59,9 @@ export async function startElementProcess(spec: ElementProcessSpec, logger: Logg
   const output = fs.openSync(`${spec.dir}/output.log`, 'a', 0o600);
   let child: ChildProcess;
   try {
-    const [command, args] = spec.processGroup ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', spec.command, ...spec.args]] : [spec.command, spec.args];
-    child = spawn(command, args, { cwd: spec.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env }, stdio: ['ignore', output, output], detached: spec.processGroup === true });
+    // Every element runs under `setpriv --pdeathsig SIGTERM`: when the server dies without a stop
+    // (kill -9, a crash), its elements stop too instead of holding their ports against the next start.
+    child = spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', '--', spec.command, ...spec.args], { cwd: spec.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env }, stdio: ['ignore', output, output], detached: spec.processGroup === true });
   } finally {
     fs.closeSync(output);
   }
