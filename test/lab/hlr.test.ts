@@ -5,7 +5,7 @@ import { luhnValid } from '../../src/domain/inventory/index.ts';
 import type { TestApp } from '../support/app.ts';
 import { AddInventoryMutation } from '../support/documents.ts';
 import { query } from '../support/client.ts';
-import { hlrSubscriber, labProfile, runAction, startLabApp } from '../support/lab.ts';
+import { hlrSubscriber, labProfile, replayRun, runAction, runDiffs, startLabApp } from '../support/lab.ts';
 import { DeprovisionMutation, provision, waitForRun } from '../support/runs.ts';
 
 // The mobile product against the lab's real osmo-hlr, checked through the HLR's own CTRL
@@ -15,6 +15,7 @@ const installed = labProfile && fs.existsSync('/usr/bin/osmo-hlr');
 const sims = demoInventory()
   .filter((item) => item.kind === 'SIM')
   .map((item) => ({ attributes: item.attributes as { imsi: string; ki: string; opc: string } }));
+const simKeys = sims.flatMap((sim) => [sim.attributes.ki, sim.attributes.opc]).flatMap((key) => [key, key.toLowerCase()]);
 
 let server: TestApp;
 beforeAll(async () => {
@@ -45,6 +46,11 @@ describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
     expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true, k: known!.sim.ki.toLowerCase(), opc: known!.sim.opc.toLowerCase() });
     expect(known!.subscriber.msisdn).toMatch(/^4930555010\d$/);
 
+    // The same provision again, with the same inputs: the HLR already has it all.
+    const again = await replayRun(server, started.runId);
+    expect({ exitCode: again.exitCode, changed: again.changed }, again.log).toEqual({ exitCode: 0, changed: 0 });
+    expect(simKeys.filter((key) => again.log.includes(key) || JSON.stringify(again.events).includes(key))).toEqual([]);
+
     expect((await runAction(server, started.serviceId!, 'suspend')).status).toBe('SUCCEEDED');
     expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toMatchObject({ csEnabled: false, psEnabled: false });
     expect((await runAction(server, started.serviceId!, 'resume')).status).toBe('SUCCEEDED');
@@ -54,6 +60,26 @@ describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
     if (deprovisioned.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(deprovisioned));
     expect((await waitForRun(server, deprovisioned.deprovisionService.started.run.id)).status).toBe('SUCCEEDED');
     expect(await hlrSubscriber(server.config.labDir, known!.sim.imsi)).toBeUndefined();
+  });
+
+  it('previews a provision: the diff shows the subscriber the HLR would get, without its keys, and the HLR stays as it was', async () => {
+    const preview = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-preview', checkMode: true });
+    expect((await waitForRun(server, preview.runId)).status).toBe('SUCCEEDED');
+    expect(await knownSims()).toEqual([]);
+    const diffs = await runDiffs(server, preview.runId);
+    const created = diffs.get('Create the HLR subscriber with its MSISDN and 3G keys');
+    expect(created, JSON.stringify([...diffs.keys()])).toHaveLength(1);
+    expect(JSON.stringify(created)).toMatch(/4930555010\d/);
+    expect(simKeys.filter((key) => JSON.stringify([...diffs.values()]).includes(key))).toEqual([]);
+  });
+
+  it('a failing rescue still takes the subscriber out of the HLR, and quarantines the SIM and number', async () => {
+    const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-broken-rescue', variables: { simulate_failure_at: 'activation', simulate_rescue_failure: true } });
+    const run = await waitForRun(server, started.runId);
+    expect(run.status).toBe('FAILED');
+    expect(run.service?.status).toBe('NEEDS_ATTENTION');
+    expect(run.service?.inventoryItems.map((item) => item.status)).toEqual(['QUARANTINED', 'QUARANTINED']);
+    expect(await knownSims()).toEqual([]);
   });
 
   it.each(['hss_subscriber', 'pcrf_profile', 'activation'])('a failure at %s leaves the HLR as it was', async (step) => {

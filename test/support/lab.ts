@@ -10,8 +10,10 @@ import { seedDemoData } from '../../src/demo/seed.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { profile } from './database.ts';
 import { rawQuery } from './client.ts';
-import { waitForRun } from './runs.ts';
+import { allEvents, waitForRun } from './runs.ts';
 import { freeUdpPort } from '../../src/demo/lab/ports.ts';
+import { executionInputs, loadRunForExecution } from '../../src/domain/runs/execution-inputs.ts';
+import { runPlaybook, type RunnerEvent } from '../../src/runner/index.ts';
 
 interface LabSip {
   host: string;
@@ -167,4 +169,40 @@ export async function runAction(server: TestApp, serviceId: string, action: stri
   const result = (await rawQuery(server, `mutation ($input: RunServiceActionInput!) { runServiceAction(input: $input) { __typename ... on RunServiceActionSuccess { started { run { id } } } ... on Error { message } } }`, { input: { serviceId, action, variables } })).runServiceAction;
   if (result.__typename !== 'RunServiceActionSuccess') throw new Error(`${action} was refused: ${JSON.stringify(result)}`);
   return waitForRun(server, result.started.run.id as string);
+}
+
+/**
+ * Runs a finished run's playbook once more with the inputs the engine gave it (its variables,
+ * its inventory, the lab target), as a repeated provision or a drift check would: with
+ * `checkMode` nothing changes, and `--diff` is always on. `product` overrides product variables.
+ */
+export async function replayRun(server: TestApp, runId: string, options: { checkMode?: boolean; product?: Record<string, unknown> } = {}) {
+  const context = server.app.context;
+  // The API's run id is a Relay global id: "ProvisioningRun:<uuid>", base64.
+  const run = await loadRunForExecution(context.prisma, Buffer.from(runId, 'base64').toString('utf8').split(':')[1]!);
+  const target = await context.prisma.target.findUniqueOrThrow({ where: { name: LAB_TARGET } });
+  const inputs = await executionInputs(context, run, { target });
+  const events: RunnerEvent[] = [];
+  const outcome = await runPlaybook({
+    ...inputs,
+    variables: { ...inputs.variables, product: { ...(inputs.variables['product'] as object), ...options.product } },
+    checkMode: options.checkMode ?? false,
+    diff: true,
+    env: { PROVISIO_LAB_DIR: server.config.labDir },
+    onEvent: (event) => void events.push(event),
+  });
+  const hosts = Object.values(outcome.stats?.hosts ?? {});
+  const diffs = new Map<string, unknown[]>();
+  for (const event of events) if (event.type === 'diff' && event.task) diffs.set(event.task, [...(diffs.get(event.task) ?? []), ...(event.diff ?? [])]);
+  return { exitCode: outcome.exitCode, changed: hosts.reduce((sum, host) => sum + host.changed, 0), diffs, events, log: outcome.log };
+}
+
+/** A run's diffs as its stored events have them, by task: what a preview shows would change. */
+export async function runDiffs(server: TestApp, runId: string): Promise<Map<string, unknown[]>> {
+  const diffs = new Map<string, unknown[]>();
+  for (const event of await allEvents(server, runId)) {
+    if (event.type !== 'diff' || !event.task) continue;
+    diffs.set(event.task, [...(diffs.get(event.task) ?? []), ...((event.data as { diff?: unknown[] } | null)?.diff ?? [])]);
+  }
+  return diffs;
 }

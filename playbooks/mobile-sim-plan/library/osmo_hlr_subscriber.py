@@ -338,6 +338,22 @@ def public_view(sub):
     }
 
 
+def predicted_view(before, imsi, actions):
+    """The subscriber as the planned actions would leave it (check mode), as public_view shows it."""
+    view = public_view(before) if before else {
+        "exists": True, "imsi": imsi, "msisdn": None, "cs_enabled": True, "ps_enabled": True, "aud3g": None}
+    for what, arg in actions:
+        if what == "delete":
+            return {"exists": False}
+        if what == "msisdn":
+            view["msisdn"] = arg
+        elif what == "aud3g":
+            view["aud3g"] = "milenage"
+        elif what in ("cs", "ps"):
+            view[what + "_enabled"] = arg
+    return view
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -364,10 +380,7 @@ def main():
     except (HlrCtrlError, ValueError) as error:
         module.fail_json(msg="osmo-hlr %s:%s: %s" % (p["ctrl_host"], p["ctrl_port"], error))
     planned = [what for what, _ in actions]
-    if module.check_mode:
-        after_view = {"exists": False} if p["state"] == "absent" else dict(public_view(before), exists=True, planned=planned)
-    else:
-        after_view = public_view(after)
+    after_view = predicted_view(before, p["imsi"], actions) if module.check_mode else public_view(after)
     module.exit_json(
         changed=changed,
         actions=planned,
