@@ -39,8 +39,10 @@ async function knownSims() {
 
 describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
   it('creates the subscriber with its MSISDN and the SIM\'s keys, bars and frees it, and deletes it', async () => {
+    const startedAt = Date.now();
     const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-1' });
     expect((await waitForRun(server, started.runId)).status).toBe('SUCCEEDED');
+    console.info(`mobile-sim-plan provision against the real osmo-hlr: ${Date.now() - startedAt} ms`);
     const [known, ...others] = await knownSims();
     expect(others).toEqual([]);
     expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true, k: known!.sim.ki.toLowerCase(), opc: known!.sim.opc.toLowerCase() });

@@ -6,6 +6,8 @@ export interface LabElement {
   name: string;
   /** The daemon; without it the element is left out and its products use their stand-in. */
   binary: string;
+  /** Other files it cannot run without (a module package's): a missing one leaves it out too. */
+  requires?: readonly string[];
   /** What `npm run setup` installs for it: the daemon's package first, then what its tests or probes need. */
   debianPackages: readonly string[];
   /** Starts it with its configuration and data in `dir` (its own), listening on loopback only. */

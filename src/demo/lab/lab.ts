@@ -23,7 +23,7 @@ export interface Lab {
 
 /**
  * Starts the lab's real network elements, each with its configuration and data in a directory of
- * its own under `dir`, listening on loopback only. An element whose package is missing is left
+ * its own under `dir`, listening on loopback only. An element whose packages are missing is left
  * out (its products keep their stand-in); one that fails to start fails the lab, as half a lab
  * would make the demo lie.
  */
@@ -31,8 +31,9 @@ export async function startLab(dir: string, logger: Logger): Promise<Lab> {
   const started: Array<StartedElement & { name: string }> = [];
   try {
     for (const element of LAB_ELEMENTS) {
-      if (!fs.existsSync(element.binary)) {
-        logger.warn({ element: element.name }, `lab element ${element.name} is not installed (Debian packages ${element.debianPackages.join(', ')}; npm run setup installs them): its products use their stand-in`);
+      const missing = [element.binary, ...(element.requires ?? [])].find((file) => !fs.existsSync(file));
+      if (missing) {
+        logger.warn({ element: element.name, missing }, `lab element ${element.name} is not installed (${missing} is missing; Debian packages ${element.debianPackages.join(', ')}; npm run setup installs them): its products use their stand-in`);
         continue;
       }
       const elementDir = path.join(dir, element.name);
