@@ -98,6 +98,17 @@ describe.skipIf(!installed)('mobile-sim-plan on a real osmo-hlr', () => {
     expect(known!.subscriber).toMatchObject({ csEnabled: true, psEnabled: true });
   });
 
+  it('a failed deprovision puts the subscriber back as it was', async () => {
+    // The deprovision's failure is a product variable; provision has no step of that name.
+    const started = await provision(server, { productSlug: 'mobile-sim-plan', customerRef: 'hlr-keep', variables: { simulate_failure_at: 'remove_hss_subscriber' } });
+    expect((await waitForRun(server, started.runId)).status).toBe('SUCCEEDED');
+    const before = await knownSims();
+    const deprovisioned = await query(server, DeprovisionMutation, { id: started.serviceId! });
+    if (deprovisioned.deprovisionService.__typename !== 'DeprovisionServiceSuccess') throw new Error(JSON.stringify(deprovisioned));
+    expect((await waitForRun(server, deprovisioned.deprovisionService.started.run.id)).status).toBe('ROLLED_BACK');
+    expect(await knownSims()).toEqual(before);
+  });
+
   it('20 provisions at once: the HLR knows each with its own number, and none is left after deprovision', async () => {
     const iccid = (body: string) => `${body}${[...'0123456789'].find((check) => luhnValid(body + check))}`;
     const extra = Array.from({ length: 20 }, (_, i) => ({ imsi: `2620199${String(i).padStart(8, '0')}`, ki: `${'ab'.repeat(15)}${String(i).padStart(2, '0')}`, opc: `${'cd'.repeat(15)}${String(i).padStart(2, '0')}` }));

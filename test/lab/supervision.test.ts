@@ -7,6 +7,7 @@ import { eventually } from '../support/wait.ts';
 
 // The lab's elements live and die with the server: a graceful stop stops them, and so does a
 // kill -9 of the server (no element left holding its ports, so the next start runs the lab again).
+// While they run, none has a socket bound beyond loopback.
 
 const ELEMENTS = ['osmo-hlr', 'freeradius', 'kamailio'];
 const installed = labProfile && ['/usr/bin/osmo-hlr', '/usr/sbin/freeradius', '/usr/sbin/kamailio'].every((binary) => fs.existsSync(binary));
@@ -30,12 +31,44 @@ function elementsOf(serverPid: number): Array<{ pid: number; command: string }> 
   return children.map((pid) => ({ pid, command: liveCommand(pid) ?? '' })).filter((child) => ELEMENTS.includes(child.command));
 }
 
+/** The processes of an element: its main process and the workers it forked (Kamailio's). */
+function processTree(pid: number): number[] {
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** The local addresses (`address:port`, IPv4 only; an IPv6 one as its hex) of the sockets these processes hold. */
+function boundAddresses(pids: number[]): string[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+      const link = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }));
+      if (link) inodes.add(link[1]!);
+    }
+  }
+  const addresses: string[] = [];
+  for (const table of ['tcp', 'udp', 'tcp6', 'udp6']) {
+    for (const row of fs.readFileSync(`/proc/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
+      const columns = row.trim().split(/\s+/);
+      if (!inodes.has(columns[9]!)) continue;
+      const [hex, port] = columns[1]!.split(':') as [string, string];
+      // /proc/net/tcp has an IPv4 address as 8 hex digits, its bytes in host (little-endian) order.
+      const address = hex.length === 8 ? [...hex.match(/../g)!].reverse().map((byte) => parseInt(byte, 16)).join('.') : hex;
+      addresses.push(`${address}:${parseInt(port, 16)}`);
+    }
+  }
+  return addresses;
+}
+
 describe.skipIf(!installed)('the lab\'s elements under the server', () => {
-  it('stop when the server is killed with SIGKILL, start again with the next server, and stop with its SIGTERM', async () => {
+  it('listen on loopback only, stop when the server is killed with SIGKILL, start again with the next server, and stop with its SIGTERM', async () => {
     const env = { PROVISIO_DATA_DIR: dataDir, PROVISIO_LAB: 'auto' };
     const first = await spawnServer(env);
     const elements = elementsOf(first.process.pid!);
     expect(elements.map((element) => element.command).sort()).toEqual([...ELEMENTS].sort());
+    const bound = boundAddresses(elements.flatMap((element) => processTree(element.pid)));
+    expect(bound.length).toBeGreaterThan(3);
+    expect(bound.filter((address) => !address.startsWith('127.'))).toEqual([]);
 
     first.process.kill('SIGKILL');
     await first.process;
