@@ -11,6 +11,8 @@ import { createHttpServer } from '../server/http.ts';
 import { LiveSessions } from '../server/sessions.ts';
 import { attachWebSocket } from '../server/websocket.ts';
 import { createProvisioYoga } from '../server/yoga.ts';
+import { getRequestListener } from '@hono/node-server';
+import { createTmfApp } from '../tmf/app.ts';
 import { isCluster, openServices, type Services } from './services.ts';
 
 /** 10,000 inventory rows with attributes fit well within this. */
@@ -70,7 +72,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     readiness,
     metrics: () => required(opened, 'services').metrics,
   });
-  const http = createHttpServer({ yoga, logger, maxRequestBytes: MAX_REQUEST_BYTES });
+  const tmf = getRequestListener(createTmfApp({ gate, services, logger }).fetch);
+  const http = createHttpServer({ yoga, tmf, logger, maxRequestBytes: MAX_REQUEST_BYTES });
   const websocket = attachWebSocket({
     server: http.server,
     yoga,

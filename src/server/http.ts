@@ -6,13 +6,15 @@ import type { ProvisioYoga } from './yoga.ts';
 
 export interface HttpOptions {
   yoga: ProvisioYoga;
+  /** The TM Forum Open APIs under /tmf-api/ (a Node request listener). */
+  tmf: http.RequestListener;
   logger: Logger;
   maxRequestBytes: number;
 }
 
-/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), Yoga's /healthz and /readyz, and the console at /console/. */
+/** The one HTTP port: /graphql (HTTP, SSE; WebSocket upgrades are attached beside it), Yoga's /healthz and /readyz, the TMF APIs at /tmf-api/, and the console at /console/. */
 export function createHttpServer(options: HttpOptions) {
-  const { yoga, logger, maxRequestBytes } = options;
+  const { yoga, tmf, logger, maxRequestBytes } = options;
   // SSE responses never end on their own: remember them so shutdown can close them.
   const streams = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
@@ -36,6 +38,10 @@ export function createHttpServer(options: HttpOptions) {
       return;
     }
     if (serveConsole(req, res)) return;
+    if (req.url?.startsWith('/tmf-api/')) {
+      void tmf(req, res);
+      return;
+    }
     if (req.headers.accept?.includes('text/event-stream')) {
       streams.add(res);
       res.on('close', () => streams.delete(res));

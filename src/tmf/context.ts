@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { AppContext } from '../domain/context.ts';
+import type { Viewer } from '../domain/access/viewer.ts';
+import type { Logger } from '../logger.ts';
+import type { Gatekeeper } from '../server/authentication.ts';
+import { pageHeaders } from './conventions.ts';
+
+/** The base path every TMF Open API is served under (TMF630). */
+export const TMF_BASE = '/tmf-api';
+
+export interface TmfDeps {
+  gate: Gatekeeper;
+  services: () => AppContext;
+  logger: Logger;
+}
+
+export type TmfEnv = { Variables: { viewer: Viewer } };
+export type TmfContext = Context<TmfEnv>;
+
+/** The absolute URL of a resource, on the host and scheme the client used (TMF `href`). */
+export function hrefOf(c: Context, path: string): string {
+  return `${new URL(c.req.url).origin}${TMF_BASE}${path}`;
+}
+
+/** A list response: the page, with TMF630's counts, 206 when it is not everything. */
+export function pageResponse(c: Context, page: unknown[], total: number, offset: number): Response {
+  const { status, headers } = pageHeaders(total, page.length, offset);
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json(page, status);
+}
