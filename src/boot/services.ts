@@ -26,11 +26,15 @@ import type { AppContext } from '../domain/context.ts';
 import { Closers } from './closers.ts';
 import { startLabElements } from './lab.ts';
 import { openSecretBox } from './secret-keys.ts';
+import { followOrders } from '../domain/orders/index.ts';
 
 /** Webhooks a process sends at once. */
 const WEBHOOK_SENDS = 8;
 /** How often a sender looks for deliveries its queue lost (a crash between a commit and the queue). */
 const WEBHOOK_SWEEP_MS = 60_000;
+
+/** How often the API looks at service orders whose run status messages it may have missed. */
+const ORDER_SWEEP_MS = 15_000;
 
 /** Heartbeats after which a run still QUEUED is queued again (at most one waiting job per run): a minute by default. */
 const REQUEUE_AFTER_BEATS = 12;
@@ -121,6 +125,8 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
   // Webhooks are sent where runs are executed: the API of a cluster only records them.
   if (profile.executes) await startWebhookDispatcher(config, lifecycle, { deliveryQueue, metrics }, closers);
   await recover(config, { ...lifecycle, workerId }, { executor, profile }, closers);
+  // Service orders advance where they are placed: in the API, on every status of their runs.
+  if (profile.role === 'api') closers.push(followOrders(context, { sweepMs: ORDER_SWEEP_MS }));
   const stopHousekeeping = startHousekeeping(config, context, database, profile);
 
   return {

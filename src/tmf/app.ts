@@ -5,6 +5,7 @@ import { TMF_BASE, type TmfDeps, type TmfEnv } from './context.ts';
 import { TmfError } from './errors.ts';
 import { serviceCatalogRoutes } from './service-catalog.ts';
 import { serviceInventoryRoutes } from './service-inventory.ts';
+import { serviceOrderingRoutes } from './service-ordering.ts';
 
 function errorResponse(c: Context, error: TmfError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -35,5 +36,6 @@ export function createTmfApp(deps: TmfDeps): Hono<TmfEnv> {
   });
   app.route('/serviceCatalogManagement/v4', serviceCatalogRoutes(deps));
   app.route('/serviceInventory/v4', serviceInventoryRoutes(deps));
+  app.route('/serviceOrdering/v4', serviceOrderingRoutes(deps));
   return app;
 }

@@ -90,7 +90,7 @@ export function tmfService(c: TmfContext, service: ServiceRow) {
         }
       : {}),
     serviceCharacteristic: Object.entries(characteristics).map(([name, value]) => ({ name, valueType: valueType(value), value })),
-    relatedParty: [{ id: service.customerRef, role: 'Customer', '@referredType': 'Customer' }],
+    relatedParty: [{ id: service.customerRef, role: 'Customer', '@referredType': 'Customer', '@type': 'RelatedParty' }],
     ...(service.inventoryItems
       ? { supportingResource: service.inventoryItems.map((item) => ({ id: item.id, name: item.identifier, value: item.kind, '@referredType': RESOURCE_TYPE[item.kind] })) }
       : {}),

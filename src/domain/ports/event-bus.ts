@@ -40,6 +40,8 @@ export interface Topics {
   'inventory:pool': [PoolCountsMessage];
   'run:event': [runId: string, message: RunEventMessage];
   'run:updated': [runId: string, message: RunUpdatedMessage];
+  /** Every run's status changes, for what follows runs in general (service orders). */
+  'run:status': [RunUpdatedMessage];
   /** A key was revoked or rotated away: every instance ends the sessions that use it. */
   'access:key-revoked': [KeyRevokedMessage];
   /** A running run was cancelled: the process executing it stops it. */

@@ -12,5 +12,7 @@ export function publishRunEvents(events: EventBus, runId: string, records: reado
 
 /** A terminal status is the last message of the run: streams end on it. */
 export function publishRunStatus(events: EventBus, runId: string, status: RunStatus, lastSeq: number): void {
-  events.publish('run:updated', runId, { runId, status, lastSeq, terminal: isTerminal(status) });
+  const message = { runId, status, lastSeq, terminal: isTerminal(status) };
+  events.publish('run:updated', runId, message);
+  events.publish('run:status', message);
 }

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import type { Prisma } from '#generated/prisma/client.ts';
+import { ConflictError } from '../errors.ts';
+import { sealValues } from '../secrets/index.ts';
+import { canonicalJson } from '../services/canonical-json.ts';
+import { loadOrder, type LoadedOrder, type OrderDeps } from './read.ts';
+import { planOrder, type OrderRequest } from './plan.ts';
+import { advanceOrder } from './progress.ts';
+
+/** Who places an order: the key, and its partner (null: staff). */
+export interface Orderer {
+  keyId: string;
+  partnerId: string | null;
+}
+
+const scopeOf = (orderer: Orderer) => orderer.partnerId ?? 'staff';
+
+/** What makes two requests the same order: everything the client sent. */
+const digestOf = (request: OrderRequest) => createHash('sha256').update(canonicalJson(request)).digest('hex');
+
+async function existingOrder(deps: OrderDeps, orderer: Orderer, request: OrderRequest, digest: string): Promise<LoadedOrder | undefined> {
+  if (!request.externalId) return undefined;
+  const existing = await deps.prisma.serviceOrder.findUnique({ where: { scope_externalId: { scope: scopeOf(orderer), externalId: request.externalId } }, select: { id: true, requestDigest: true } });
+  if (!existing) return undefined;
+  if (existing.requestDigest !== digest) {
+    throw new ConflictError(`externalId ${request.externalId} was already used for a different order (${existing.id}); choose a new externalId`);
+  }
+  return loadOrder(deps.prisma, existing.id);
+}
+
+/**
+ * Validates and stores an order (acknowledged), then starts the items that depend on nothing:
+ * their inventory is reserved and their runs queued before this returns. An item that cannot
+ * start (no inventory left, a service in the wrong state) is rejected with its reason; the
+ * others go on. The same externalId with the same request returns the order it made.
+ */
+export async function placeOrder(deps: OrderDeps, orderer: Orderer, request: OrderRequest): Promise<{ order: LoadedOrder; created: boolean }> {
+  const digest = digestOf(request);
+  const retried = await existingOrder(deps, orderer, request, digest);
+  if (retried) return { order: retried, created: false };
+  const planned = await planOrder(deps.prisma, orderer.partnerId, request);
+  let orderId: string;
+  try {
+    const order = await deps.prisma.serviceOrder.create({
+      data: {
+        partnerId: orderer.partnerId,
+        scope: scopeOf(orderer),
+        externalId: request.externalId ?? null,
+        requestDigest: digest,
+        document: request.document as Prisma.InputJsonObject,
+        createdByKeyId: orderer.keyId,
+        items: {
+          create: planned.map((item, position) => ({
+            itemId: item.request.itemId,
+            position,
+            action: item.request.action,
+            productId: item.productId,
+            serviceId: item.serviceId,
+            actionName: item.actionName,
+            customerRef: item.request.customerRef ?? null,
+            variables: item.variables as Prisma.InputJsonObject,
+            secretVariables: sealValues(deps.secrets, item.secretVariables),
+            dependsOn: item.request.dependsOn,
+            document: item.request.document as Prisma.InputJsonObject,
+          })),
+        },
+      },
+      select: { id: true },
+    });
+    orderId = order.id;
+  } catch (error) {
+    // The same externalId posted twice at once: the second answers with the first's order.
+    if ((error as { code?: string }).code === 'P2002') {
+      const raced = await existingOrder(deps, orderer, request, digest);
+      if (raced) return { order: raced, created: false };
+    }
+    throw error;
+  }
+  await advanceOrder(deps, orderId);
+  return { order: await loadOrder(deps.prisma, orderId), created: true };
+}

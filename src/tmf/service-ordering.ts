@@ -1,0 +1,148 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Prisma } from '#generated/prisma/client.ts';
+import { recordAudit } from '../domain/access/audit.ts';
+import type { Viewer } from '../domain/access/viewer.ts';
+import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { isFinalOrder, loadOrder, ORDER_INCLUDE, placeOrder, type OrderRequest } from '../domain/orders/index.ts';
+import { dateValue, equalityOnly, parseFields, parseListQuery, selectFields, type Queryable } from './conventions.ts';
+import { pageResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
+import { badRequest, notFound, TmfError } from './errors.ts';
+import { isUuid } from './ids.ts';
+import { orderRequest, PATCHABLE_ORDER_ATTRIBUTES, tmfServiceOrder } from './order-mapping.ts';
+import { assertMatchesSpec } from './validation.ts';
+
+// TMF641 Service Ordering v4: orders placed by clients, driven by the engine.
+
+/** A 1,000-item order with characteristics is well under this. */
+export const MAX_ORDER_BODY_BYTES = 8 * 1024 * 1024;
+
+const ORDER_STATES = ['acknowledged', 'rejected', 'inProgress', 'completed', 'failed', 'partial', 'assessingCancellation', 'pendingCancellation', 'cancelled'] as const;
+
+/** The orders a viewer may see: a partner only those its keys placed. */
+const visibleOrders = (viewer: Viewer): Prisma.ServiceOrderWhereInput => (viewer.role === 'PARTNER' ? { partnerId: viewer.partnerId ?? '' } : {});
+
+const ORDER_QUERY: Queryable<Prisma.ServiceOrderWhereInput, Prisma.ServiceOrderOrderByWithRelationInput> = {
+  filters: {
+    id: (filter) => ({ id: { in: equalityOnly(filter).filter(isUuid) } }),
+    externalId: (filter) => ({ externalId: { in: equalityOnly(filter) } }),
+    state: (filter) => {
+      const states = equalityOnly(filter);
+      const unknown = states.filter((state) => !ORDER_STATES.includes(state as never));
+      if (unknown.length > 0) throw badRequest(`unknown state ${unknown.join(', ')}; an order is ${ORDER_STATES.join(', ')}`);
+      return { state: { in: states as (typeof ORDER_STATES)[number][] } };
+    },
+    orderDate: (filter) => ({ orderDate: { [filter.operator === 'eq' ? 'equals' : filter.operator]: dateValue(filter, filter.values[0]!) } }),
+  },
+  sorts: { orderDate: (direction) => ({ orderDate: direction }) },
+  tieBreak: { id: 'asc' },
+};
+
+/** Placing, changing or cancelling orders: operators, admins and partners; viewers only read. */
+function assertMayOrder(viewer: Viewer): void {
+  if (viewer.role === 'VIEWER') throw new TmfError(403, 'FORBIDDEN', 'Forbidden', 'a VIEWER key reads orders but may not place or change them');
+}
+
+/** A domain refusal as a TMF error: what the client sent is wrong (400), or clashes with what exists (409). */
+export function domainError(error: unknown): never {
+  if (error instanceof ValidationError) throw badRequest(error.message, 'INVALID_ORDER');
+  if (error instanceof NotFoundError) throw new TmfError(404, 'NOT_FOUND', 'Not found', error.message);
+  if (error instanceof ConflictError || error instanceof InvalidStateError) throw new TmfError(409, 'CONFLICT', 'Conflict', error.message);
+  if (error instanceof InsufficientInventoryError) throw new TmfError(409, 'INSUFFICIENT_INVENTORY', 'Conflict', error.message);
+  throw error;
+}
+
+async function readJson(c: TmfContext, mediaTypes: readonly string[]): Promise<unknown> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!mediaTypes.includes(type)) throw new TmfError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', `send the body as ${mediaTypes.join(' or ')}`);
+  try {
+    return await c.req.json();
+  } catch {
+    throw badRequest('the body is not valid JSON');
+  }
+}
+
+/** The audit keeps what was ordered, never a characteristic's value (some are secrets). */
+function auditArguments(request: OrderRequest): Record<string, unknown> {
+  return {
+    externalId: request.externalId ?? null,
+    items: request.items.map((item) => ({ id: item.itemId, action: item.action, productId: item.productId, serviceId: item.serviceId, characteristics: Object.keys(item.characteristics) })),
+  };
+}
+
+async function findOrder(deps: TmfDeps, c: TmfContext, id: string) {
+  const order = isUuid(id) ? await deps.services().prisma.serviceOrder.findFirst({ where: { id, ...visibleOrders(c.get('viewer')) }, include: ORDER_INCLUDE }) : null;
+  if (!order) throw notFound('serviceOrder', id);
+  return order;
+}
+
+export function serviceOrderingRoutes(deps: TmfDeps): Hono<TmfEnv> {
+  const routes = new Hono<TmfEnv>();
+  const limit = bodyLimit({ maxSize: MAX_ORDER_BODY_BYTES, onError: () => { throw new TmfError(413, 'REQUEST_ENTITY_TOO_LARGE', 'Payload too large', `a body is at most ${MAX_ORDER_BODY_BYTES} bytes`); } });
+
+  routes.post('/serviceOrder', limit, async (c) => {
+    const viewer = c.get('viewer');
+    assertMayOrder(viewer);
+    const body = await readJson(c, ['application/json']);
+    assertMatchesSpec('serviceOrdering', 'ServiceOrder_Create', body);
+    const request = orderRequest(body);
+    const context = deps.services();
+    const { order, created } = await placeOrder(context, { keyId: viewer.keyId, partnerId: viewer.partnerId }, request).catch(domainError);
+    if (created) {
+      await recordAudit(context.prisma, { viewer, operation: 'tmf641.createServiceOrder', operationName: null, arguments: auditArguments(request), resultType: 'ServiceOrder', resultId: order.id });
+    }
+    const document = tmfServiceOrder(c, order);
+    c.header('Location', document['href'] as string);
+    return c.json(document, 201);
+  });
+
+  routes.get('/serviceOrder', async (c) => {
+    const query = parseListQuery(new URL(c.req.url).searchParams, ORDER_QUERY);
+    const where: Prisma.ServiceOrderWhereInput = { AND: [visibleOrders(c.get('viewer')), ...query.where] };
+    const { prisma } = deps.services();
+    const [total, orders] = await Promise.all([
+      prisma.serviceOrder.count({ where }),
+      prisma.serviceOrder.findMany({ where, include: ORDER_INCLUDE, orderBy: query.orderBy, skip: query.offset, take: query.limit }),
+    ]);
+    return pageResponse(c, orders.map((order) => selectFields(tmfServiceOrder(c, order), query.fields)), total, query.offset);
+  });
+
+  routes.get('/serviceOrder/:id', async (c) => c.json(selectFields(tmfServiceOrder(c, await findOrder(deps, c, c.req.param('id'))), parseFields(c.req.query('fields')))));
+
+  routes.patch('/serviceOrder/:id', limit, async (c) => {
+    const viewer = c.get('viewer');
+    assertMayOrder(viewer);
+    const order = await findOrder(deps, c, c.req.param('id'));
+    const patch = await readJson(c, ['application/merge-patch+json', 'application/json']);
+    assertMatchesSpec('serviceOrdering', 'ServiceOrder_Update', patch);
+    const refused = Object.keys(patch).filter((name) => !PATCHABLE_ORDER_ATTRIBUTES.includes(name as never));
+    if (refused.length > 0) {
+      throw badRequest(`${refused.join(', ')} cannot be changed by a client (the engine drives states and items; cancel through cancelServiceOrder); patchable: ${PATCHABLE_ORDER_ATTRIBUTES.join(', ')}`, 'NOT_PATCHABLE');
+    }
+    // JSON merge patch (RFC 7386) of the client's own attributes: null removes one.
+    const document = { ...(order.document as Record<string, unknown>) };
+    for (const [name, value] of Object.entries(patch)) {
+      if (value === null) delete document[name];
+      else document[name] = value;
+    }
+    const { prisma } = deps.services();
+    await prisma.serviceOrder.update({ where: { id: order.id }, data: { document: document as Prisma.InputJsonObject } });
+    await recordAudit(prisma, { viewer, operation: 'tmf641.patchServiceOrder', operationName: null, arguments: { id: order.id, attributes: Object.keys(patch) }, resultType: 'ServiceOrder', resultId: order.id });
+    return c.json(tmfServiceOrder(c, await loadOrder(prisma, order.id)));
+  });
+
+  routes.delete('/serviceOrder/:id', async (c) => {
+    const viewer = c.get('viewer');
+    assertMayOrder(viewer);
+    const order = await findOrder(deps, c, c.req.param('id'));
+    if (!isFinalOrder(order.state)) {
+      throw new TmfError(409, 'ORDER_NOT_FINISHED', 'Conflict', `order ${order.id} is ${order.state}: only a finished order's record can be deleted; cancel it through cancelServiceOrder first`);
+    }
+    const { prisma } = deps.services();
+    await prisma.serviceOrder.delete({ where: { id: order.id } });
+    await recordAudit(prisma, { viewer, operation: 'tmf641.deleteServiceOrder', operationName: null, arguments: { id: order.id }, resultType: 'ServiceOrder', resultId: order.id });
+    return c.body(null, 204);
+  });
+  return routes;
+}
+

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setUpPartner } from './support/access.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+import type { Endpoint } from './support/client.ts';
+import { query } from './support/client.ts';
+import { AddInventoryMutation, InventoryQuery, PoolsQuery } from './support/documents.ts';
+import { eventually } from './support/wait.ts';
+
+// TMF641 over a real server and the real engine: the CTK's contract (create with the minimum,
+// get, filters, fields, 404, error bodies), then what the CTKs never test: an order's life driven
+// by its runs, dependencies and a failing item, a PATCH of the state, partner isolation, and many
+// orders racing for a small pool.
+
+const ORDERS = '/tmf-api/serviceOrdering/v4/serviceOrder';
+const PASSWORD = 'tmf-order-sip-password';
+
+let server: TestApp;
+let voipSpec: string;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are read loosely by design
+type Resource = Record<string, any>;
+
+async function call(endpoint: Endpoint, method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const response = await fetch(new URL(path, endpoint.url), {
+    method,
+    headers: { authorization: `Bearer ${endpoint.key}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Resource };
+}
+
+const customer = (id: string) => [{ id, role: 'Customer', '@referredType': 'Customer', '@type': 'RelatedParty' }];
+
+/** A VoIP line to add, as a BSS would order it. */
+function addLine(id: string, characteristics: Record<string, unknown> = {}, dependsOn: string[] = []) {
+  return {
+    id,
+    action: 'add',
+    service: {
+      serviceSpecification: { id: voipSpec },
+      serviceCharacteristic: Object.entries({ caller_id_name: `Line ${id}`, sip_password: PASSWORD, ...characteristics }).map(([name, value]) => ({ name, value })),
+    },
+    ...(dependsOn.length ? { serviceOrderItemRelationship: dependsOn.map((itemId) => ({ relationshipType: 'dependency', orderItem: { id: itemId, itemId } })) } : {}),
+  };
+}
+
+async function settled(endpoint: Endpoint, id: string, timeoutMs = 120_000): Promise<Resource> {
+  return eventually(async () => (await call(endpoint, 'GET', `${ORDERS}/${id}`)).body, (order) => ['completed', 'failed', 'partial', 'rejected', 'cancelled'].includes(order.state), `order ${id} to finish`, timeoutMs);
+}
+
+beforeAll(async () => {
+  server = await startTestApp({ maxConcurrentRuns: 4 }, { demo: true });
+  const specs = await call(server, 'GET', '/tmf-api/serviceCatalogManagement/v4/serviceSpecification?name=VoIP%20line&fields=id');
+  voipSpec = specs.body[0].id;
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('TMF641 serviceOrder contract', () => {
+  it('creates with the minimum: 201, Location, id, href, state, orderDate and the items', async () => {
+    const created = await call(server, 'POST', ORDERS, { relatedParty: customer('ctk-1'), serviceOrderItem: [addLine('1')] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ '@type': 'ServiceOrder', state: 'acknowledged', serviceOrderItem: [{ id: '1', action: 'add', state: 'acknowledged' }] });
+    expect(created.headers.get('location')).toBe(created.body.href);
+    expect(Date.parse(created.body.orderDate)).not.toBeNaN();
+    const byId = await call(server, 'GET', created.body.href);
+    expect(byId.status).toBe(200);
+    expect(byId.body.id).toBe(created.body.id);
+    expect(JSON.stringify(byId.body)).not.toContain(PASSWORD);
+    expect((await settled(server, created.body.id)).state).toBe('completed');
+  });
+
+  it('answers filters, fields, an unknown id, and bodies the specification refuses with TMF errors', async () => {
+    const created = await call(server, 'POST', ORDERS, { externalId: 'ctk-filter', relatedParty: customer('ctk-2'), serviceOrderItem: [addLine('1')] });
+    const found = await call(server, 'GET', `${ORDERS}?externalId=ctk-filter&fields=state,externalId`);
+    expect(found.body).toEqual([{ id: created.body.id, href: created.body.href, '@type': 'ServiceOrder', externalId: 'ctk-filter', state: expect.any(String) }]);
+    expect(await call(server, 'GET', `${ORDERS}/00000000-0000-4000-8000-000000000000`)).toMatchObject({ status: 404, body: { '@type': 'Error', code: 'NOT_FOUND', status: '404' } });
+    expect(await call(server, 'POST', ORDERS, { serviceOrderItem: [{ id: '1', action: 'upgrade', service: {} }] })).toMatchObject({
+      status: 400,
+      body: { code: 'SCHEMA_VIOLATION', message: expect.stringContaining('serviceOrderItem.0.action: must be one of add, modify, delete, noChange') },
+    });
+    expect(await call(server, 'POST', ORDERS, '{"serviceOrderItem": [', 'application/json')).toMatchObject({ status: 400, body: { message: 'the body is not valid JSON' } });
+    expect((await call(server, 'POST', ORDERS, 'x', 'text/plain')).status).toBe(415);
+    expect(await call(server, 'POST', ORDERS, { state: 'completed', serviceOrderItem: [addLine('1')] })).toMatchObject({ status: 400, body: { code: 'SERVER_OWNED_ATTRIBUTE' } });
+    // Every issue at once, and nothing stored.
+    const before = (await call(server, 'GET', `${ORDERS}?fields=none`)).body.length;
+    const invalid = await call(server, 'POST', ORDERS, { serviceOrderItem: [addLine('1', { caller_id_name: 7 }), { ...addLine('2'), service: { serviceSpecification: { id: '00000000-0000-4000-8000-000000000000' } } }] });
+    expect(invalid).toMatchObject({ status: 400, body: { code: 'INVALID_ORDER' } });
+    expect(invalid.body.message).toMatch(/items\.0\.serviceCharacteristic\.caller_id_name[\s\S]*items\.0\.relatedParty[\s\S]*items\.1\.serviceSpecification/);
+    expect((await call(server, 'GET', `${ORDERS}?fields=none`)).body.length).toBe(before);
+  });
+
+  it('gives the same order for the same externalId, and refuses it for a different order', async () => {
+    const body = { externalId: 'bss-order-7', relatedParty: customer('idem'), serviceOrderItem: [addLine('1')] };
+    const [first, second] = await Promise.all([call(server, 'POST', ORDERS, body), call(server, 'POST', ORDERS, body)]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body.serviceOrderItem[0].service.id).toBe(first.body.serviceOrderItem[0].service.id);
+    const other = await call(server, 'POST', ORDERS, { ...body, serviceOrderItem: [addLine('1', { caller_id_name: 'Someone else' })] });
+    expect(other).toMatchObject({ status: 409, body: { code: 'CONFLICT', message: expect.stringContaining('bss-order-7') } });
+    await settled(server, first.body.id);
+  });
+
+  it('refuses a PATCH of the state or the items, and merges one of the client\'s own attributes', async () => {
+    const created = await call(server, 'POST', ORDERS, { relatedParty: customer('patch'), serviceOrderItem: [addLine('1')] });
+    const stateful = await call(server, 'PATCH', created.body.href, { state: 'completed' }, 'application/merge-patch+json');
+    expect(stateful).toMatchObject({ status: 400, body: { code: 'NOT_PATCHABLE', message: expect.stringContaining('state') } });
+    const patched = await call(server, 'PATCH', created.body.href, { description: 'second line for the office' }, 'application/merge-patch+json');
+    expect(patched).toMatchObject({ status: 200, body: { description: 'second line for the office', id: created.body.id } });
+    const done = await settled(server, created.body.id);
+    expect(done).toMatchObject({ state: 'completed', description: 'second line for the office' });
+    expect((await call(server, 'DELETE', created.body.href)).status).toBe(204);
+    expect((await call(server, 'GET', created.body.href)).status).toBe(404);
+  });
+});
+
+describe('TMF641 orders driven by the engine', () => {
+  it('goes acknowledged → inProgress → completed with its run', async () => {
+    const created = await call(server, 'POST', ORDERS, { relatedParty: customer('life'), serviceOrderItem: [addLine('1', { simulate_delay_seconds: 3 })] });
+    expect(created.body.state).toBe('acknowledged');
+    const running = await eventually(async () => (await call(server, 'GET', created.body.href)).body, (order) => order.state !== 'acknowledged', 'the order to start');
+    expect(running.state).toBe('inProgress');
+    expect(running.serviceOrderItem[0].state).toBe('inProgress');
+    expect(Date.parse(running.startDate)).not.toBeNaN();
+    const done = await settled(server, created.body.id);
+    expect(done).toMatchObject({ state: 'completed', serviceOrderItem: [{ state: 'completed' }] });
+    expect(Date.parse(done.completionDate)).toBeGreaterThanOrEqual(Date.parse(running.startDate));
+    const service = await call(server, 'GET', done.serviceOrderItem[0].service.href);
+    expect(service.body).toMatchObject({ state: 'active', relatedParty: [{ id: 'life' }] });
+  });
+
+  it('cancels the item that depends on a failed one: the order is partial, and only the failed item\'s inventory goes back', async () => {
+    const before = (await query(server, PoolsQuery, {})).inventoryPools.find((pool) => pool.kind === 'PHONE_NUMBER')!;
+    const created = await call(server, 'POST', ORDERS, {
+      relatedParty: customer('deps'),
+      serviceOrderItem: [addLine('a'), addLine('b', { simulate_failure_at: 'sip_registrar' }), addLine('c', {}, ['b'])],
+    });
+    expect(created.status).toBe(201);
+    const done = await settled(server, created.body.id);
+    expect(done.state).toBe('partial');
+    expect(done.serviceOrderItem.map((item: Resource) => [item.id, item.state])).toEqual([['a', 'completed'], ['b', 'failed'], ['c', 'cancelled']]);
+    expect(done.errorMessage.map((message: Resource) => message.serviceOrderItem[0].itemId)).toEqual(['b', 'c']);
+    expect(done.errorMessage[1].message).toContain('item b, which it depends on, ended failed');
+    const after = (await query(server, PoolsQuery, {})).inventoryPools.find((pool) => pool.kind === 'PHONE_NUMBER')!;
+    expect(after.available).toBe(before.available - 1);
+    expect(done.serviceOrderItem[2].service.id).toBeUndefined();
+  });
+
+  it('keeps a partner to its own orders and granted specifications', async () => {
+    const acme = await setUpPartner(server, 'tmf-acme', ['voip-line']);
+    const other = await setUpPartner(server, 'tmf-other', ['voip-line']);
+    const created = await call(acme, 'POST', ORDERS, { relatedParty: customer('acme-1'), serviceOrderItem: [addLine('1')] });
+    expect(created.status).toBe(201);
+    expect((await call(other, 'GET', created.body.href)).status).toBe(404);
+    expect((await call(other, 'GET', ORDERS)).body).toEqual([]);
+    expect((await call(acme, 'GET', ORDERS)).body.map((order: Resource) => order.id)).toEqual([created.body.id]);
+    const fibre = (await call(server, 'GET', '/tmf-api/serviceCatalogManagement/v4/serviceSpecification?name=Fibre%20broadband&fields=id')).body[0].id;
+    const refused = await call(acme, 'POST', ORDERS, { relatedParty: customer('acme-2'), serviceOrderItem: [{ id: '1', action: 'add', service: { serviceSpecification: { id: fibre } } }] });
+    expect(refused).toMatchObject({ status: 400, body: { message: expect.stringContaining('no service specification') } });
+    await settled(acme, created.body.id);
+  });
+});
+
+describe('TMF641 under contention', () => {
+  it('50 orders at once on a pool of 25 numbers: 25 completed, 25 rejected with a reason, no number twice', async () => {
+    const pool = (await query(server, PoolsQuery, {})).inventoryPools.find((entry) => entry.kind === 'PHONE_NUMBER')!;
+    const extra = Array.from({ length: 25 - pool.available }, (_, i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `+4930666${String(i).padStart(4, '0')}` }));
+    expect((await query(server, AddInventoryMutation, { items: extra })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+    const placed = await Promise.all(Array.from({ length: 50 }, (_, i) => call(server, 'POST', ORDERS, { relatedParty: customer(`race-${i}`), serviceOrderItem: [addLine('1')] })));
+    expect(placed.map((response) => response.status)).toEqual(placed.map(() => 201));
+    const done = await Promise.all(placed.map((response) => settled(server, response.body.id, 600_000)));
+    const states = done.map((order) => order.state);
+    expect(states.filter((state) => state === 'completed')).toHaveLength(25);
+    expect(states.filter((state) => state === 'rejected')).toHaveLength(25);
+    for (const order of done.filter((entry) => entry.state === 'rejected')) expect(order.errorMessage[0].message).toMatch(/not enough AVAILABLE PHONE_NUMBER/);
+    const numbers = await Promise.all(done.filter((order) => order.state === 'completed').map(async (order) => (await call(server, 'GET', `${order.serviceOrderItem[0].service.href}?fields=supportingResource`)).body.supportingResource[0].name));
+    expect(new Set(numbers).size).toBe(25);
+    const inUse = await query(server, InventoryQuery, { filter: { kind: 'PHONE_NUMBER', status: 'IN_USE' }, first: 100 });
+    expect(inUse.inventoryItems.nodes.map((item) => item.identifier).sort()).toEqual(expect.arrayContaining([...numbers].sort()));
+  }, 900_000);
+});
