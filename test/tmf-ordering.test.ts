@@ -148,6 +148,24 @@ describe('TMF641 orders driven by the engine', () => {
     expect(done.serviceOrderItem[2].service.id).toBeUndefined();
   });
 
+  it('cancels an order during its run: cancelled, its run stopped and compensated, the number back in the pool', async () => {
+    const available = async () => (await query(server, PoolsQuery, {})).inventoryPools.find((pool) => pool.kind === 'PHONE_NUMBER')!.available;
+    const before = await available();
+    const created = await call(server, 'POST', ORDERS, { relatedParty: customer('cancel'), serviceOrderItem: [addLine('1', { simulate_delay_seconds: 30 })] });
+    await eventually(async () => (await call(server, 'GET', created.body.href)).body.state, (state) => state === 'inProgress', 'the order to start');
+    const cancel = await call(server, 'POST', '/tmf-api/serviceOrdering/v4/cancelServiceOrder', { serviceOrder: { id: created.body.id, '@referredType': 'ServiceOrder' }, cancellationReason: 'the customer changed their mind' });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(201);
+    expect(cancel.body).toMatchObject({ '@type': 'CancelServiceOrder', serviceOrder: { id: created.body.id } });
+    expect(cancel.headers.get('location')).toBe(cancel.body.href);
+    const done = await settled(server, created.body.id);
+    expect(done).toMatchObject({ state: 'cancelled', cancellationReason: 'the customer changed their mind', serviceOrderItem: [{ state: 'cancelled' }] });
+    const task = await eventually(async () => (await call(server, 'GET', cancel.body.href)).body, (body) => body.state === 'done', 'the cancellation to be done');
+    expect(Date.parse(task.effectiveCancellationDate)).not.toBeNaN();
+    // The compensating deprovision gives the number back.
+    await eventually(available, (count) => count === before, 'the number back in the pool');
+    expect(await call(server, 'POST', '/tmf-api/serviceOrdering/v4/cancelServiceOrder', { serviceOrder: { id: created.body.id } })).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
+  });
+
   it('keeps a partner to its own orders and granted specifications', async () => {
     const acme = await setUpPartner(server, 'tmf-acme', ['voip-line']);
     const other = await setUpPartner(server, 'tmf-other', ['voip-line']);

@@ -6,6 +6,7 @@ import { TmfError } from './errors.ts';
 import { serviceCatalogRoutes } from './service-catalog.ts';
 import { serviceInventoryRoutes } from './service-inventory.ts';
 import { serviceOrderingRoutes } from './service-ordering.ts';
+import { cancelServiceOrderRoutes } from './cancel-service-order.ts';
 
 function errorResponse(c: Context, error: TmfError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -37,5 +38,6 @@ export function createTmfApp(deps: TmfDeps): Hono<TmfEnv> {
   app.route('/serviceCatalogManagement/v4', serviceCatalogRoutes(deps));
   app.route('/serviceInventory/v4', serviceInventoryRoutes(deps));
   app.route('/serviceOrdering/v4', serviceOrderingRoutes(deps));
+  app.route('/serviceOrdering/v4', cancelServiceOrderRoutes(deps));
   return app;
 }

@@ -2,12 +2,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { recordAudit } from '../domain/access/audit.ts';
-import type { Viewer } from '../domain/access/viewer.ts';
-import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { isFinalOrder, loadOrder, ORDER_INCLUDE, placeOrder, type OrderRequest } from '../domain/orders/index.ts';
 import { dateValue, equalityOnly, parseFields, parseListQuery, selectFields, type Queryable } from './conventions.ts';
 import { pageResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound, TmfError } from './errors.ts';
+import { assertMayOrder, domainError, readJson, visibleOrders } from './requests.ts';
 import { isUuid } from './ids.ts';
 import { orderRequest, PATCHABLE_ORDER_ATTRIBUTES, tmfServiceOrder } from './order-mapping.ts';
 import { assertMatchesSpec } from './validation.ts';
@@ -19,8 +18,6 @@ export const MAX_ORDER_BODY_BYTES = 8 * 1024 * 1024;
 
 const ORDER_STATES = ['acknowledged', 'rejected', 'inProgress', 'completed', 'failed', 'partial', 'assessingCancellation', 'pendingCancellation', 'cancelled'] as const;
 
-/** The orders a viewer may see: a partner only those its keys placed. */
-const visibleOrders = (viewer: Viewer): Prisma.ServiceOrderWhereInput => (viewer.role === 'PARTNER' ? { partnerId: viewer.partnerId ?? '' } : {});
 
 const ORDER_QUERY: Queryable<Prisma.ServiceOrderWhereInput, Prisma.ServiceOrderOrderByWithRelationInput> = {
   filters: {
@@ -37,30 +34,6 @@ const ORDER_QUERY: Queryable<Prisma.ServiceOrderWhereInput, Prisma.ServiceOrderO
   sorts: { orderDate: (direction) => ({ orderDate: direction }) },
   tieBreak: { id: 'asc' },
 };
-
-/** Placing, changing or cancelling orders: operators, admins and partners; viewers only read. */
-function assertMayOrder(viewer: Viewer): void {
-  if (viewer.role === 'VIEWER') throw new TmfError(403, 'FORBIDDEN', 'Forbidden', 'a VIEWER key reads orders but may not place or change them');
-}
-
-/** A domain refusal as a TMF error: what the client sent is wrong (400), or clashes with what exists (409). */
-export function domainError(error: unknown): never {
-  if (error instanceof ValidationError) throw badRequest(error.message, 'INVALID_ORDER');
-  if (error instanceof NotFoundError) throw new TmfError(404, 'NOT_FOUND', 'Not found', error.message);
-  if (error instanceof ConflictError || error instanceof InvalidStateError) throw new TmfError(409, 'CONFLICT', 'Conflict', error.message);
-  if (error instanceof InsufficientInventoryError) throw new TmfError(409, 'INSUFFICIENT_INVENTORY', 'Conflict', error.message);
-  throw error;
-}
-
-async function readJson(c: TmfContext, mediaTypes: readonly string[]): Promise<unknown> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!mediaTypes.includes(type)) throw new TmfError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', `send the body as ${mediaTypes.join(' or ')}`);
-  try {
-    return await c.req.json();
-  } catch {
-    throw badRequest('the body is not valid JSON');
-  }
-}
 
 /** The audit keeps what was ordered, never a characteristic's value (some are secrets). */
 function auditArguments(request: OrderRequest): Record<string, unknown> {

@@ -101,7 +101,7 @@ async function settleOrderState(deps: OrderDeps, order: LoadedOrder, cancelling:
   const state = orderStateOfItems(order.items, cancelling);
   if (state === order.state) return;
   const now = new Date();
-  await deps.prisma.serviceOrder.updateMany({
+  const { count } = await deps.prisma.serviceOrder.updateMany({
     where: { id: order.id, state: order.state },
     data: {
       state,
@@ -110,6 +110,15 @@ async function settleOrderState(deps: OrderDeps, order: LoadedOrder, cancelling:
       ...(state === 'cancelled' ? { cancellationDate: now } : {}),
     },
   });
+  if (count === 1 && cancelling && isFinalOrder(state)) {
+    // The cancellation ends with its order: done when it cancelled something, else in error.
+    await deps.prisma.serviceOrderCancellation.updateMany({
+      where: { orderId: order.id, state: { in: ['accepted', 'inProgress'] } },
+      data: state === 'cancelled'
+        ? { state: 'done', effectiveCancellationDate: now }
+        : { state: 'terminatedWithError', completionMessage: `every item had ended before the cancellation took effect: the order is ${state}` },
+    });
+  }
 }
 
 async function advanceOnce(deps: OrderDeps, orderId: string): Promise<void> {

@@ -7,6 +7,9 @@ CREATE TYPE "ServiceOrderItemState" AS ENUM ('acknowledged', 'rejected', 'inProg
 -- CreateEnum
 CREATE TYPE "ServiceOrderItemAction" AS ENUM ('add', 'modify', 'delete', 'noChange');
 
+-- CreateEnum
+CREATE TYPE "CancellationState" AS ENUM ('accepted', 'inProgress', 'done', 'terminatedWithError');
+
 -- CreateTable
 CREATE TABLE "ServiceOrder" (
     "id" UUID NOT NULL,
@@ -50,6 +53,22 @@ CREATE TABLE "ServiceOrderItem" (
     CONSTRAINT "ServiceOrderItem_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "ServiceOrderCancellation" (
+    "id" UUID NOT NULL,
+    "orderId" UUID NOT NULL,
+    "partnerId" UUID,
+    "state" "CancellationState" NOT NULL DEFAULT 'accepted',
+    "cancellationReason" TEXT,
+    "requestedCancellationDate" TIMESTAMPTZ(3),
+    "effectiveCancellationDate" TIMESTAMPTZ(3),
+    "completionMessage" TEXT,
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "ServiceOrderCancellation_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "ServiceOrder_partnerId_orderDate_idx" ON "ServiceOrder"("partnerId", "orderDate");
 
@@ -68,6 +87,12 @@ CREATE INDEX "ServiceOrderItem_serviceId_idx" ON "ServiceOrderItem"("serviceId")
 -- CreateIndex
 CREATE UNIQUE INDEX "ServiceOrderItem_orderId_itemId_key" ON "ServiceOrderItem"("orderId", "itemId");
 
+-- CreateIndex
+CREATE INDEX "ServiceOrderCancellation_orderId_idx" ON "ServiceOrderCancellation"("orderId");
+
+-- CreateIndex
+CREATE INDEX "ServiceOrderCancellation_partnerId_createdAt_idx" ON "ServiceOrderCancellation"("partnerId", "createdAt");
+
 -- AddForeignKey
 ALTER TABLE "ServiceOrder" ADD CONSTRAINT "ServiceOrder_partnerId_fkey" FOREIGN KEY ("partnerId") REFERENCES "Partner"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -76,3 +101,6 @@ ALTER TABLE "ServiceOrderItem" ADD CONSTRAINT "ServiceOrderItem_orderId_fkey" FO
 
 -- AddForeignKey
 ALTER TABLE "ServiceOrderItem" ADD CONSTRAINT "ServiceOrderItem_serviceId_fkey" FOREIGN KEY ("serviceId") REFERENCES "Service"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ServiceOrderCancellation" ADD CONSTRAINT "ServiceOrderCancellation_orderId_fkey" FOREIGN KEY ("orderId") REFERENCES "ServiceOrder"("id") ON DELETE CASCADE ON UPDATE CASCADE;
