@@ -41,7 +41,7 @@ function addLine(id: string, characteristics: Record<string, unknown> = {}, depe
       serviceSpecification: { id: voipSpec },
       serviceCharacteristic: Object.entries({ caller_id_name: `Line ${id}`, sip_password: PASSWORD, ...characteristics }).map(([name, value]) => ({ name, value })),
     },
-    ...(dependsOn.length ? { serviceOrderItemRelationship: dependsOn.map((itemId) => ({ relationshipType: 'dependency', orderItem: { id: itemId, itemId } })) } : {}),
+    ...(dependsOn.length ? { serviceOrderItemRelationship: dependsOn.map((itemId) => ({ relationshipType: 'dependency', orderItem: { itemId, '@referredType': 'ServiceOrderItem' } })) } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ const SPEC_DIR = new URL('../../spec/tmf/', import.meta.url);
 export const SPECS = {
   serviceOrdering: 'TMF641-ServiceOrdering-v4.1.0.swagger.json',
   serviceInventory: 'TMF638-ServiceInventory-v4.0.0.swagger.json',
+  serviceCatalog: 'TMF633-ServiceCatalog-v4.0.0.swagger.json',
 } as const;
 
 const require = createRequire(import.meta.url);
@@ -34,7 +35,11 @@ function validatorFor(spec: keyof typeof SPECS, definition: string): ValidateFun
   let validate = validators.get(key);
   if (!validate) {
     if (!ajv().getSchema(spec)) {
-      const document = JSON.parse(fs.readFileSync(new URL(SPECS[spec], SPEC_DIR), 'utf8')) as { definitions: object };
+      const document = JSON.parse(fs.readFileSync(new URL(SPECS[spec], SPEC_DIR), 'utf8')) as { definitions: Record<string, { required?: string[] }> };
+      // A defect of the TMF641 4.1.0 document: ServiceOrderItemRef requires an `id` it does not
+      // define (the item is named by `itemId`). Required as published, no reference could pass.
+      const itemRef = document.definitions['ServiceOrderItemRef'];
+      if (itemRef?.required) itemRef.required = itemRef.required.filter((name) => name !== 'id');
       ajv().addSchema({ $id: spec, definitions: document.definitions });
     }
     validate = ajv().getSchema(`${spec}#/definitions/${definition}`);
