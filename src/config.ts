@@ -36,6 +36,8 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute per partner key, unless its partner sets its own. */
   partnerRateLimitPerMinute: number;
+  /** The origin clients reach the server at (behind a proxy), for the hrefs in TMF events; unset: the listening address. */
+  publicUrl: string | undefined;
   /** Master keys that encrypt secrets at rest, the first sealing; empty: from secretKeyFile or the data directory. */
   secretKeys: string[];
   /** A file of master keys, one per line, the first sealing. */
@@ -117,6 +119,11 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .refine((origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)), 'PROVISIO_CORS_ORIGINS is a comma-separated list of origins such as https://console.example.com (scheme and host, no path)'),
   PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PROVISIO_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+$/, 'PROVISIO_PUBLIC_URL is an origin such as https://provisio.example.net (scheme and host, no path)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   PROVISIO_SECRET_KEY: z
     .string()
     .default('')
@@ -197,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminKey: e.PROVISIO_ADMIN_KEY,
     corsOrigins: e.PROVISIO_CORS_ORIGINS,
     partnerRateLimitPerMinute: e.PROVISIO_PARTNER_RATE_LIMIT_PER_MINUTE,
+    publicUrl: e.PROVISIO_PUBLIC_URL,
     secretKeys: e.PROVISIO_SECRET_KEY,
     heartbeatSeconds: e.PROVISIO_HEARTBEAT_SECONDS,
     clusterMaxRuns: e.PROVISIO_CLUSTER_MAX_RUNS,

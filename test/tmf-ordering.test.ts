@@ -5,6 +5,7 @@ import type { Endpoint } from './support/client.ts';
 import { query } from './support/client.ts';
 import { AddInventoryMutation, InventoryQuery, PoolsQuery } from './support/documents.ts';
 import { eventually } from './support/wait.ts';
+import { startWebhookReceiver, verifyWebhook } from './support/webhook-receiver.ts';
 
 // TMF641 over a real server and the real engine: the CTK's contract (create with the minimum,
 // get, filters, fields, 404, error bodies), then what the CTKs never test: an order's life driven
@@ -50,7 +51,7 @@ async function settled(endpoint: Endpoint, id: string, timeoutMs = 120_000): Pro
 }
 
 beforeAll(async () => {
-  server = await startTestApp({ maxConcurrentRuns: 4 }, { demo: true });
+  server = await startTestApp({ maxConcurrentRuns: 4, webhooks: { allowedHosts: ['127.0.0.1'], retryBaseMs: 100, maxAttempts: 3, timeoutMs: 2000 } }, { demo: true });
   const specs = await call(server, 'GET', '/tmf-api/serviceCatalogManagement/v4/serviceSpecification?name=VoIP%20line&fields=id');
   voipSpec = specs.body[0].id;
 });
@@ -178,6 +179,47 @@ describe('TMF641 orders driven by the engine', () => {
     const refused = await call(acme, 'POST', ORDERS, { relatedParty: customer('acme-2'), serviceOrderItem: [{ id: '1', action: 'add', service: { serviceSpecification: { id: fibre } } }] });
     expect(refused).toMatchObject({ status: 400, body: { message: expect.stringContaining('no service specification') } });
     await settled(acme, created.body.id);
+  });
+});
+
+describe('TMF641 hubs', () => {
+  it('tells a hub\'s listener of an order\'s life, signed, at /listener/<event>, as its query asks', async () => {
+    const receiver = await startWebhookReceiver();
+    const hubs = '/tmf-api/serviceOrdering/v4/hub';
+    const all = await call(server, 'POST', hubs, { callback: receiver.url });
+    expect(all.status, JSON.stringify(all.body)).toBe(201);
+    expect(all.body).toMatchObject({ id: expect.any(String), callback: receiver.url, '@type': 'EventSubscription', secret: expect.stringMatching(/^whsec_/) });
+    expect(all.headers.get('location')).toBe(all.body.href);
+    const completedOnly = await call(server, 'POST', hubs, { callback: `${receiver.url}/done`, query: 'eventType=ServiceOrderStateChangeEvent&serviceOrder.state=completed' });
+    expect(completedOnly.status).toBe(201);
+    try {
+      const created = await call(server, 'POST', ORDERS, { externalId: 'hub-life', relatedParty: customer('hub'), serviceOrderItem: [addLine('1', { simulate_delay_seconds: 2 })] });
+      await settled(server, created.body.id);
+      const about = () => receiver.received.filter((request) => JSON.parse(request.body).event?.serviceOrder?.id === created.body.id);
+      await eventually(about, (requests) => requests.filter((request) => JSON.parse(request.body).event.serviceOrder.state === 'completed').length === 2, 'the completed order at both hubs');
+      const toAll = about().filter((request) => !request.path.startsWith('/hooks/done'));
+      const events = toAll.map((request) => ({ path: request.path, body: JSON.parse(request.body) })).sort((a, b) => a.body.eventTime.localeCompare(b.body.eventTime));
+      expect(events.map((event) => [event.path, event.body.eventType, event.body.event.serviceOrder.state])).toEqual([
+        ['/hooks/listener/serviceOrderCreateEvent', 'ServiceOrderCreateEvent', 'acknowledged'],
+        ['/hooks/listener/serviceOrderStateChangeEvent', 'ServiceOrderStateChangeEvent', 'inProgress'],
+        ['/hooks/listener/serviceOrderStateChangeEvent', 'ServiceOrderStateChangeEvent', 'completed'],
+      ]);
+      expect(events[0]!.body).toMatchObject({ eventId: expect.any(String), correlationId: 'hub-life', domain: 'serviceOrdering', event: { serviceOrder: { href: created.body.href } } });
+      for (const request of toAll) expect(verifyWebhook(all.body.secret, request.headers, request.body)).toBe(true);
+      expect(JSON.stringify(toAll.map((request) => request.body))).not.toContain(PASSWORD);
+      const filtered = about().filter((request) => request.path.startsWith('/hooks/done'));
+      expect(filtered.map((request) => request.path)).toEqual(['/hooks/done/listener/serviceOrderStateChangeEvent']);
+    } finally {
+      expect((await call(server, 'DELETE', all.body.href)).status).toBe(204);
+      expect((await call(server, 'DELETE', completedOnly.body.href)).status).toBe(204);
+      expect((await call(server, 'DELETE', completedOnly.body.href)).status).toBe(404);
+      await receiver.close();
+    }
+  });
+
+  it('refuses a callback the URL policy forbids, and a registration without a callback', async () => {
+    expect(await call(server, 'POST', '/tmf-api/serviceOrdering/v4/hub', { callback: 'http://10.0.0.1/listener' })).toMatchObject({ status: 400, body: { '@type': 'Error' } });
+    expect(await call(server, 'POST', '/tmf-api/serviceOrdering/v4/hub', { query: 'eventType=ServiceOrderCreateEvent' })).toMatchObject({ status: 400, body: { code: 'SCHEMA_VIOLATION' } });
   });
 });
 

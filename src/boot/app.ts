@@ -13,6 +13,7 @@ import { attachWebSocket } from '../server/websocket.ts';
 import { createProvisioYoga } from '../server/yoga.ts';
 import { getRequestListener } from '@hono/node-server';
 import { createTmfApp } from '../tmf/app.ts';
+import { tmfOrderEvents } from '../tmf/events.ts';
 import { isCluster, openServices, type Services } from './services.ts';
 
 /** 10,000 inventory rows with attributes fit well within this. */
@@ -108,6 +109,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       rateLimiter = await createRateLimiter(config.redisUrl);
       sessions = new LiveSessions(authenticator, logger);
       sessions.start(opened.events);
+      // Resources in TMF events point where clients reach this server.
+      let origin = config.publicUrl ?? '';
+      opened.context.orderEvents = tmfOrderEvents(() => origin);
       await new Promise<void>((resolve, reject) => {
         http.server.once('error', reject);
         http.server.listen(config.port, config.host, () => {
@@ -118,6 +122,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       const { port } = http.server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/graphql`;
+      origin ||= new URL(url).origin;
       logger.info({ url, profile: isCluster(config) ? 'cluster' : opened.database.profile, startupMs: Math.round(performance.now() - startedAt) }, 'Provisio listening');
       return { url, port };
     },

@@ -7,6 +7,7 @@ import type { EventBus } from './ports/event-bus.ts';
 import type { RunQueue } from './ports/run-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { WebhookOutbox } from './webhooks/index.ts';
+import type { OrderEventFormat } from './orders/events.ts';
 
 /**
  * The domain's dependencies for this app instance, built by the composition root (src/boot): the
@@ -32,4 +33,6 @@ export interface AppContext {
   webhooks: WebhookOutbox;
   /** Stops a run executing in this process (cancel); false when it does not run here. */
   stopRun(runId: string, reason: string): boolean;
+  /** How service order changes read to their subscribers (the TMF hubs); set by the API. */
+  orderEvents?: OrderEventFormat | undefined;
 }

@@ -22,7 +22,7 @@ const adminOnly = { authScopes: { admin: true } } as const;
 const WebhookEventEnum = builder.enumType(WebhookEvent, {
   name: 'WebhookEvent',
   description:
-    'RUN_FINISHED: any run ended. RUN_FAILED: a run ended FAILED, ROLLED_BACK, TIMED_OUT or INTERRUPTED. SERVICE_NEEDS_ATTENTION: a rollback, deprovision or action could not complete. ITEM_QUARANTINED: an item\'s real state is unknown. POOL_LOW: a product\'s pool fell below its poolAlertBelow. PING: sent by pingWebhookEndpoint only.',
+    'RUN_FINISHED: any run ended. RUN_FAILED: a run ended FAILED, ROLLED_BACK, TIMED_OUT or INTERRUPTED. SERVICE_NEEDS_ATTENTION: a rollback, deprovision or action could not complete. ITEM_QUARANTINED: an item\'s real state is unknown. POOL_LOW: a product\'s pool fell below its poolAlertBelow. PING: sent by pingWebhookEndpoint only. TMF_EVENT: a TM Forum event to a hub registered through the TMF APIs (eventType names it).',
 });
 
 const DeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus, {
@@ -67,7 +67,7 @@ export const WebhookDeliveryRef = builder.prismaNode('WebhookDelivery', {
     deliveryId: t.exposeString('id', { description: 'The webhook-id header.' }),
     endpoint: t.relation('endpoint'),
     event: t.expose('event', { type: WebhookEventEnum }),
-    eventType: t.string({ description: 'The body\'s type, e.g. run.failed.', select: { event: true }, resolve: (delivery) => EVENT_TYPES[delivery.event] }),
+    eventType: t.string({ description: 'The body\'s type, e.g. run.failed.', select: { event: true, hubEventType: true }, resolve: (delivery) => delivery.hubEventType ?? EVENT_TYPES[delivery.event] }),
     payload: t.field({ type: 'JSONObject', description: 'The body sent: { type, timestamp, data }.', resolve: (delivery) => delivery.payload as Record<string, unknown> }),
     status: t.expose('status', { type: DeliveryStatusEnum }),
     attempts: t.exposeInt('attempts'),

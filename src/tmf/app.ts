@@ -7,6 +7,7 @@ import { serviceCatalogRoutes } from './service-catalog.ts';
 import { serviceInventoryRoutes } from './service-inventory.ts';
 import { serviceOrderingRoutes } from './service-ordering.ts';
 import { cancelServiceOrderRoutes } from './cancel-service-order.ts';
+import { hubRoutes } from './hubs.ts';
 
 function errorResponse(c: Context, error: TmfError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -39,5 +40,7 @@ export function createTmfApp(deps: TmfDeps): Hono<TmfEnv> {
   app.route('/serviceInventory/v4', serviceInventoryRoutes(deps));
   app.route('/serviceOrdering/v4', serviceOrderingRoutes(deps));
   app.route('/serviceOrdering/v4', cancelServiceOrderRoutes(deps));
+  app.route('/serviceOrdering/v4', hubRoutes(deps, 'serviceOrdering', 'serviceOrdering'));
+  app.route('/serviceInventory/v4', hubRoutes(deps, 'serviceInventory', 'serviceInventory'));
   return app;
 }

@@ -4,7 +4,7 @@ import { recordAudit } from '../domain/access/audit.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { cancelOrder } from '../domain/orders/index.ts';
 import { equalityOnly, parseFields, parseListQuery, selectFields, type Queryable } from './conventions.ts';
-import { hrefOf, pageResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
+import { hrefOf, pageResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { ORDER_PATH } from './order-mapping.ts';
@@ -27,7 +27,7 @@ const CANCELLATION_QUERY: Queryable<Prisma.ServiceOrderCancellationWhereInput, P
   tieBreak: { createdAt: 'asc' },
 };
 
-export function tmfCancellation(c: TmfContext, cancellation: ServiceOrderCancellation) {
+export function tmfCancellation(c: Origin, cancellation: ServiceOrderCancellation) {
   return {
     id: cancellation.id,
     href: hrefOf(c, `${CANCEL_PATH}/${cancellation.id}`),

@@ -17,9 +17,12 @@ export interface TmfDeps {
 export type TmfEnv = { Variables: { viewer: Viewer } };
 export type TmfContext = Context<TmfEnv>;
 
-/** The absolute URL of a resource, on the host and scheme the client used (TMF `href`). */
-export function hrefOf(c: Context, path: string): string {
-  return `${new URL(c.req.url).origin}${TMF_BASE}${path}`;
+/** Where resources are: a request (its host and scheme, as the client used them), or an origin (events). */
+export type Origin = Context | string;
+
+/** The absolute URL of a resource (TMF `href`). */
+export function hrefOf(origin: Origin, path: string): string {
+  return `${typeof origin === 'string' ? origin : new URL(origin.req.url).origin}${TMF_BASE}${path}`;
 }
 
 /** A list response: the page, with TMF630's counts, 206 when it is not everything. */

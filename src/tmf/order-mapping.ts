@@ -1,7 +1,7 @@
 import type { ServiceOrderItem } from '#generated/prisma/client.ts';
 import type { ServiceStatus } from '#generated/prisma/enums.ts';
 import type { LoadedOrder, OrderItemRequest, OrderRequest } from '../domain/orders/index.ts';
-import { hrefOf, type TmfContext } from './context.ts';
+import { hrefOf, type Origin } from './context.ts';
 import { badRequest } from './errors.ts';
 
 // TMF641 documents ↔ the domain's orders: what a client's ServiceOrder_Create asks, and how an
@@ -96,7 +96,7 @@ export function orderRequest(body: Json): OrderRequest {
   };
 }
 
-function itemDocument(c: TmfContext, order: LoadedOrder, item: ServiceOrderItem): Json {
+function itemDocument(c: Origin, order: LoadedOrder, item: ServiceOrderItem): Json {
   const service: Json = {
     ...(item.serviceId ? { id: item.serviceId, href: hrefOf(c, `/serviceInventory/v4/service/${item.serviceId}`) } : {}),
     ...(item.action === 'add' && item.productId
@@ -124,7 +124,7 @@ function itemDocument(c: TmfContext, order: LoadedOrder, item: ServiceOrderItem)
 }
 
 /** An order as TMF641 shows it: the client's attributes, the engine's states and dates, each item's reason. */
-export function tmfServiceOrder(c: TmfContext, order: LoadedOrder): Json {
+export function tmfServiceOrder(c: Origin, order: LoadedOrder): Json {
   const explained = order.items.filter((item) => item.reason);
   return {
     ...(order.document as Json),

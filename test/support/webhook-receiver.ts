@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
+  /** The request's path (a TMF hub's events come to /listener/<eventName> under its callback). */
+  path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
   receivedAt: number;
@@ -23,7 +25,7 @@ export async function startWebhookReceiver(options: { answers?: number[]; fallba
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const status = answers.shift() ?? fallback;
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), answeredWith: status });
+      received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), answeredWith: status });
       response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : `receiver says no (${status})`);
     });
   });

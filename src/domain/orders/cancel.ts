@@ -3,7 +3,8 @@ import { InvalidStateError, NotFoundError } from '../errors.ts';
 import { ACTIVE_RUN_STATUSES, cancelRun } from '../runs/index.ts';
 import type { RunControlDeps } from '../runs/control.ts';
 import type { Orderer } from './place.ts';
-import type { OrderDeps } from './read.ts';
+import { recordOrderChanges } from './events.ts';
+import { ORDER_INCLUDE, type OrderDeps } from './read.ts';
 import { advanceOrder } from './progress.ts';
 import { FINAL_ORDER_STATES } from './states.ts';
 
@@ -35,10 +36,14 @@ export async function cancelOrder(deps: CancelDeps, orderer: Orderer, request: C
       const now = await tx.serviceOrder.findUniqueOrThrow({ where: { id: order.id }, select: { state: true } });
       throw new InvalidStateError(`order ${order.id} is ${now.state}: there is nothing left to cancel`, now.state);
     }
-    return tx.serviceOrderCancellation.create({
+    const created = await tx.serviceOrderCancellation.create({
       data: { orderId: order.id, partnerId: order.partnerId, state: 'inProgress', cancellationReason: request.reason ?? null, requestedCancellationDate: request.requestedCancellationDate ?? null },
     });
+    const assessing = await tx.serviceOrder.findUniqueOrThrow({ where: { id: order.id }, include: ORDER_INCLUDE });
+    const deliveries = await recordOrderChanges(tx, deps, [{ kind: 'cancellationCreated', cancellation: created }, { kind: 'orderStateChanged', order: assessing }]);
+    return { created, deliveries };
   });
+  await deps.webhooks.schedule(cancellation.deliveries);
   const runIds = order.items.flatMap((item) => (item.runId ? [item.runId] : []));
   const active = await deps.prisma.provisioningRun.findMany({ where: { id: { in: runIds }, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
   for (const run of active) {
@@ -47,7 +52,6 @@ export async function cancelOrder(deps: CancelDeps, orderer: Orderer, request: C
       if (!(error instanceof InvalidStateError)) throw error;
     });
   }
-  await deps.prisma.serviceOrder.updateMany({ where: { id: order.id, state: 'assessingCancellation' }, data: { state: 'pendingCancellation' } });
   await advanceOrder(deps, order.id);
-  return deps.prisma.serviceOrderCancellation.findUniqueOrThrow({ where: { id: cancellation.id } });
+  return deps.prisma.serviceOrderCancellation.findUniqueOrThrow({ where: { id: cancellation.created.id } });
 }

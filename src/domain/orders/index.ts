@@ -1,5 +1,6 @@
 // Service orders (TMF641): placing them, and the engine driving them to their end.
 export { cancelOrder, type CancelDeps, type CancelRequest } from './cancel.ts';
+export { type OrderChange, type OrderEventFormat } from './events.ts';
 export { followOrders, sweepOrders } from './follow.ts';
 export { placeOrder, type Orderer } from './place.ts';
 export { MAX_ORDER_ITEMS, type OrderItemRequest, type OrderRequest } from './plan.ts';

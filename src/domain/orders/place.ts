@@ -3,8 +3,9 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import { ConflictError } from '../errors.ts';
 import { sealValues } from '../secrets/index.ts';
 import { canonicalJson } from '../services/canonical-json.ts';
-import { loadOrder, type LoadedOrder, type OrderDeps } from './read.ts';
-import { planOrder, type OrderRequest } from './plan.ts';
+import { recordOrderChanges } from './events.ts';
+import { loadOrder, ORDER_INCLUDE, type LoadedOrder, type OrderDeps } from './read.ts';
+import { planOrder, type OrderRequest, type PlannedItem } from './plan.ts';
 import { advanceOrder } from './progress.ts';
 
 /** Who places an order: the key, and its partner (null: staff). */
@@ -25,7 +26,36 @@ async function existingOrder(deps: OrderDeps, orderer: Orderer, request: OrderRe
   if (existing.requestDigest !== digest) {
     throw new ConflictError(`externalId ${request.externalId} was already used for a different order (${existing.id}); choose a new externalId`);
   }
+  // A retry racing the first request: once the first's items have started, both answer alike.
+  await advanceOrder(deps, existing.id);
   return loadOrder(deps.prisma, existing.id);
+}
+
+/** The order and its items as stored: acknowledged, secret characteristics sealed. */
+function orderRows(deps: OrderDeps, orderer: Orderer, request: OrderRequest, planned: PlannedItem[], digest: string): Prisma.ServiceOrderCreateInput {
+  return {
+    partner: orderer.partnerId ? { connect: { id: orderer.partnerId } } : undefined,
+    scope: scopeOf(orderer),
+    externalId: request.externalId ?? null,
+    requestDigest: digest,
+    document: request.document as Prisma.InputJsonObject,
+    createdByKeyId: orderer.keyId,
+    items: {
+      create: planned.map((item, position) => ({
+        itemId: item.request.itemId,
+        position,
+        action: item.request.action,
+        productId: item.productId,
+        service: item.serviceId ? { connect: { id: item.serviceId } } : undefined,
+        actionName: item.actionName,
+        customerRef: item.request.customerRef ?? null,
+        variables: item.variables as Prisma.InputJsonObject,
+        secretVariables: sealValues(deps.secrets, item.secretVariables),
+        dependsOn: item.request.dependsOn,
+        document: item.request.document as Prisma.InputJsonObject,
+      })),
+    },
+  };
 }
 
 /**
@@ -41,32 +71,11 @@ export async function placeOrder(deps: OrderDeps, orderer: Orderer, request: Ord
   const planned = await planOrder(deps.prisma, orderer.partnerId, request);
   let orderId: string;
   try {
-    const order = await deps.prisma.serviceOrder.create({
-      data: {
-        partnerId: orderer.partnerId,
-        scope: scopeOf(orderer),
-        externalId: request.externalId ?? null,
-        requestDigest: digest,
-        document: request.document as Prisma.InputJsonObject,
-        createdByKeyId: orderer.keyId,
-        items: {
-          create: planned.map((item, position) => ({
-            itemId: item.request.itemId,
-            position,
-            action: item.request.action,
-            productId: item.productId,
-            serviceId: item.serviceId,
-            actionName: item.actionName,
-            customerRef: item.request.customerRef ?? null,
-            variables: item.variables as Prisma.InputJsonObject,
-            secretVariables: sealValues(deps.secrets, item.secretVariables),
-            dependsOn: item.request.dependsOn,
-            document: item.request.document as Prisma.InputJsonObject,
-          })),
-        },
-      },
-      select: { id: true },
+    const { order, deliveries } = await deps.prisma.$transaction(async (tx) => {
+      const order = await tx.serviceOrder.create({ data: orderRows(deps, orderer, request, planned, digest), include: ORDER_INCLUDE });
+      return { order, deliveries: await recordOrderChanges(tx, deps, [{ kind: 'orderCreated', order }]) };
     });
+    await deps.webhooks.schedule(deliveries);
     orderId = order.id;
   } catch (error) {
     // The same externalId posted twice at once: the second answers with the first's order.

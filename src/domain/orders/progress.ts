@@ -2,7 +2,8 @@ import type { ServiceOrderItem, ServiceOrderItemState } from '#generated/prisma/
 import { DomainError } from '../errors.ts';
 import { openValues } from '../secrets/index.ts';
 import { deprovisionService, provisionService, runServiceAction } from '../services/index.ts';
-import { loadOrder, type LoadedOrder, type OrderDeps } from './read.ts';
+import { recordOrderChanges, type OrderChange } from './events.ts';
+import { loadOrder, ORDER_INCLUDE, type LoadedOrder, type OrderDeps } from './read.ts';
 import { isFinalItem, isFinalOrder, itemStateOfRun, orderStateOfItems } from './states.ts';
 
 // The engine drives an order: items follow their runs, an item starts once its dependencies
@@ -101,24 +102,35 @@ async function settleOrderState(deps: OrderDeps, order: LoadedOrder, cancelling:
   const state = orderStateOfItems(order.items, cancelling);
   if (state === order.state) return;
   const now = new Date();
-  const { count } = await deps.prisma.serviceOrder.updateMany({
-    where: { id: order.id, state: order.state },
-    data: {
-      state,
-      ...(state !== 'acknowledged' && !order.startDate && order.items.some((item) => item.runId) ? { startDate: now } : {}),
-      ...(isFinalOrder(state) ? { completionDate: now } : {}),
-      ...(state === 'cancelled' ? { cancellationDate: now } : {}),
-    },
-  });
-  if (count === 1 && cancelling && isFinalOrder(state)) {
-    // The cancellation ends with its order: done when it cancelled something, else in error.
-    await deps.prisma.serviceOrderCancellation.updateMany({
-      where: { orderId: order.id, state: { in: ['accepted', 'inProgress'] } },
-      data: state === 'cancelled'
-        ? { state: 'done', effectiveCancellationDate: now }
-        : { state: 'terminatedWithError', completionMessage: `every item had ended before the cancellation took effect: the order is ${state}` },
+  const deliveries = await deps.prisma.$transaction(async (tx) => {
+    const { count } = await tx.serviceOrder.updateMany({
+      where: { id: order.id, state: order.state },
+      data: {
+        state,
+        ...(state !== 'acknowledged' && !order.startDate && order.items.some((item) => item.runId) ? { startDate: now } : {}),
+        ...(isFinalOrder(state) ? { completionDate: now } : {}),
+        ...(state === 'cancelled' ? { cancellationDate: now } : {}),
+      },
     });
-  }
+    // Another process moved it first: it tells the subscribers.
+    if (count === 0) return [];
+    const changes: OrderChange[] = [{ kind: 'orderStateChanged', order: await tx.serviceOrder.findUniqueOrThrow({ where: { id: order.id }, include: ORDER_INCLUDE }) }];
+    if (cancelling && isFinalOrder(state)) {
+      // The cancellation ends with its order: done when it cancelled something, else in error.
+      const open = await tx.serviceOrderCancellation.findMany({ where: { orderId: order.id, state: { in: ['accepted', 'inProgress'] } }, select: { id: true } });
+      for (const { id } of open) {
+        const cancellation = await tx.serviceOrderCancellation.update({
+          where: { id },
+          data: state === 'cancelled'
+            ? { state: 'done', effectiveCancellationDate: now }
+            : { state: 'terminatedWithError', completionMessage: `every item had ended before the cancellation took effect: the order is ${state}` },
+        });
+        changes.push({ kind: 'cancellationStateChanged', cancellation });
+      }
+    }
+    return recordOrderChanges(tx, deps, changes);
+  });
+  await deps.webhooks.schedule(deliveries);
 }
 
 async function advanceOnce(deps: OrderDeps, orderId: string): Promise<void> {

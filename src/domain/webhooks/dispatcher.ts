@@ -126,9 +126,12 @@ export class WebhookDispatcher {
     const secrets = signingSecrets(this.deps.secrets, delivery.endpoint);
     const body = JSON.stringify(delivery.payload);
     const sentAt = performance.now();
+    // A hub's event goes to its listener for that event (TMF630): {callback}/listener/serviceOrderStateChangeEvent.
+    const hubEvent = delivery.hubEventType;
+    const url = hubEvent ? `${delivery.endpoint.url.replace(/\/+$/, '')}/listener/${hubEvent[0]!.toLowerCase()}${hubEvent.slice(1)}` : delivery.endpoint.url;
     const response = await this.deps.sender.send({
-      url: delivery.endpoint.url,
-      headers: signedHeaders(secrets, { id: delivery.id, eventType: EVENT_TYPES[delivery.event] }, new Date(), body),
+      url,
+      headers: signedHeaders(secrets, { id: delivery.id, eventType: hubEvent ?? EVENT_TYPES[delivery.event] }, new Date(), body),
       body,
     });
     const attempted = (outcome: 'delivered' | 'retrying' | 'failed') => this.deps.metrics.attempted(delivery.event, outcome, (performance.now() - sentAt) / 1000);

@@ -41,6 +41,7 @@ function validate(deps: WebhookDeps, input: WebhookEndpointInput): Pick<WebhookE
   const events = [...new Set(input.events)];
   if (events.length === 0) issues.push({ path: 'events', message: 'subscribe to at least one event' });
   if (events.includes('PING')) issues.push({ path: 'events', message: 'PING is sent on request only (pingWebhookEndpoint), not subscribed to' });
+  if (events.includes('TMF_EVENT')) issues.push({ path: 'events', message: 'TMF_EVENT goes to TM Forum hubs, registered through the TMF APIs (POST …/hub)' });
   if ((input.description ?? '').length > 10_000) issues.push({ path: 'description', message: 'at most 10,000 characters' });
   if (issues.length) throw new ValidationError(issues);
   return { name, url: input.url, events, description: input.description ?? '', enabled: input.enabled ?? true };

@@ -14,6 +14,8 @@ export const EVENT_TYPES: Record<WebhookEvent, string> = {
   ITEM_QUARANTINED: 'item.quarantined',
   POOL_LOW: 'pool.low',
   PING: 'ping',
+  // A hub delivery's type is its TMF eventType (hubEventType); this one is only a fallback name.
+  TMF_EVENT: 'tmf.event',
 };
 
 /** The body a receiver gets: stored with the delivery, so a resend sends the same message. */

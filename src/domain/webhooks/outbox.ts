@@ -2,6 +2,7 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { DeliveryQueue } from '../ports/webhooks.ts';
 import { deliveryBody, type Notification } from './events.ts';
+import { hubsFor, type HubEvent } from './hubs.ts';
 import type { WebhookUrlPolicy } from './url-policy.ts';
 
 export interface ScheduledDelivery {
@@ -46,6 +47,20 @@ export class WebhookOutbox {
       this.settings.maxAttempts,
       at.toISOString(),
     );
+    return created.map(({ id }) => ({ id, at }));
+  }
+
+  /** Records TM Forum events for the hubs that take them, in the change's transaction; their bodies unchanged. */
+  async recordHubEvents(tx: Prisma.TransactionClient, events: readonly HubEvent[]): Promise<ScheduledDelivery[]> {
+    const at = new Date();
+    const rows: Prisma.WebhookDeliveryCreateManyInput[] = [];
+    for (const event of events) {
+      for (const endpointId of await hubsFor(tx, event)) {
+        rows.push({ endpointId, event: 'TMF_EVENT', hubEventType: event.eventType, payload: event.body as Prisma.InputJsonObject, attemptLimit: this.settings.maxAttempts, nextAttemptAt: at });
+      }
+    }
+    if (rows.length === 0) return [];
+    const created = await tx.webhookDelivery.createManyAndReturn({ data: rows, select: { id: true } });
     return created.map(({ id }) => ({ id, at }));
   }
 

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { OrderChange, OrderEventFormat } from '../domain/orders/index.ts';
+import type { HubEvent } from '../domain/webhooks/index.ts';
+import { tmfCancellation } from './cancel-service-order.ts';
+import { tmfServiceOrder } from './order-mapping.ts';
+
+// TMF641's events, as its hubs' listeners get them: the TMF event body (eventId, eventTime,
+// eventType, event: { serviceOrder | cancelServiceOrder }), unchanged by Provisio's signing.
+
+const EVENT_TYPE: Record<OrderChange['kind'], string> = {
+  orderCreated: 'ServiceOrderCreateEvent',
+  orderStateChanged: 'ServiceOrderStateChangeEvent',
+  cancellationCreated: 'CancelServiceOrderCreateEvent',
+  cancellationStateChanged: 'CancelServiceOrderStateChangeEvent',
+};
+
+function body(eventType: string, at: string, event: Record<string, unknown>, correlationId: string | null, title: string): Record<string, unknown> {
+  return {
+    eventId: randomUUID(),
+    eventTime: at,
+    eventType,
+    ...(correlationId ? { correlationId } : {}),
+    domain: 'serviceOrdering',
+    title,
+    timeOcurred: at,
+    event,
+    '@type': eventType,
+  };
+}
+
+/** The TMF641 event format; `origin()` is where the resources' hrefs point (the public URL). */
+export function tmfOrderEvents(origin: () => string): OrderEventFormat {
+  return {
+    events(changes: readonly OrderChange[]): HubEvent[] {
+      const at = new Date().toISOString();
+      return changes.map((change): HubEvent => {
+        const eventType = EVENT_TYPE[change.kind];
+        if ('order' in change) {
+          const { order } = change;
+          const title = change.kind === 'orderCreated' ? `service order ${order.id} created` : `service order ${order.id} is ${order.state}`;
+          return { api: 'serviceOrdering', eventType, partnerId: order.partnerId, body: body(eventType, at, { serviceOrder: tmfServiceOrder(origin(), order) }, order.externalId, title) };
+        }
+        const { cancellation } = change;
+        const title = `cancellation ${cancellation.id} of order ${cancellation.orderId} is ${cancellation.state}`;
+        return { api: 'serviceOrdering', eventType, partnerId: cancellation.partnerId, body: body(eventType, at, { cancelServiceOrder: tmfCancellation(origin(), cancellation) }, null, title) };
+      });
+    },
+  };
+}
