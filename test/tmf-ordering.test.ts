@@ -6,6 +6,7 @@ import { query } from './support/client.ts';
 import { AddInventoryMutation, InventoryQuery, PoolsQuery } from './support/documents.ts';
 import { eventually } from './support/wait.ts';
 import { startWebhookReceiver, verifyWebhook } from './support/webhook-receiver.ts';
+import { specProblems } from '../src/tmf/validation.ts';
 
 // TMF641 over a real server and the real engine: the CTK's contract (create with the minimum,
 // get, filters, fields, 404, error bodies), then what the CTKs never test: an order's life driven
@@ -69,6 +70,9 @@ describe('TMF641 serviceOrder contract', () => {
     const byId = await call(server, 'GET', created.body.href);
     expect(byId.status).toBe(200);
     expect(byId.body.id).toBe(created.body.id);
+    // What the server answers conforms to the specification's own schema.
+    expect(specProblems('serviceOrdering', 'ServiceOrder', created.body)).toEqual([]);
+    expect(specProblems('serviceOrdering', 'ServiceOrder', byId.body)).toEqual([]);
     expect(JSON.stringify(byId.body)).not.toContain(PASSWORD);
     expect((await settled(server, created.body.id)).state).toBe('completed');
   });
@@ -77,7 +81,9 @@ describe('TMF641 serviceOrder contract', () => {
     const created = await call(server, 'POST', ORDERS, { externalId: 'ctk-filter', relatedParty: customer('ctk-2'), serviceOrderItem: [addLine('1')] });
     const found = await call(server, 'GET', `${ORDERS}?externalId=ctk-filter&fields=state,externalId`);
     expect(found.body).toEqual([{ id: created.body.id, href: created.body.href, '@type': 'ServiceOrder', externalId: 'ctk-filter', state: expect.any(String) }]);
-    expect(await call(server, 'GET', `${ORDERS}/00000000-0000-4000-8000-000000000000`)).toMatchObject({ status: 404, body: { '@type': 'Error', code: 'NOT_FOUND', status: '404' } });
+    const missing = await call(server, 'GET', `${ORDERS}/00000000-0000-4000-8000-000000000000`);
+    expect(missing).toMatchObject({ status: 404, body: { '@type': 'Error', code: 'NOT_FOUND', status: '404' } });
+    expect(specProblems('serviceOrdering', 'Error', missing.body)).toEqual([]);
     expect(await call(server, 'POST', ORDERS, { serviceOrderItem: [{ id: '1', action: 'upgrade', service: {} }] })).toMatchObject({
       status: 400,
       body: { code: 'SCHEMA_VIOLATION', message: expect.stringContaining('serviceOrderItem.0.action: must be one of add, modify, delete, noChange') },
@@ -144,6 +150,7 @@ describe('TMF641 orders driven by the engine', () => {
     expect(done.serviceOrderItem.map((item: Resource) => [item.id, item.state])).toEqual([['a', 'completed'], ['b', 'failed'], ['c', 'cancelled']]);
     expect(done.errorMessage.map((message: Resource) => message.serviceOrderItem[0].itemId)).toEqual(['b', 'c']);
     expect(done.errorMessage[1].message).toContain('item b, which it depends on, ended failed');
+    expect(specProblems('serviceOrdering', 'ServiceOrder', done)).toEqual([]);
     const after = (await query(server, PoolsQuery, {})).inventoryPools.find((pool) => pool.kind === 'PHONE_NUMBER')!;
     expect(after.available).toBe(before.available - 1);
     expect(done.serviceOrderItem[2].service.id).toBeUndefined();
@@ -158,6 +165,7 @@ describe('TMF641 orders driven by the engine', () => {
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(201);
     expect(cancel.body).toMatchObject({ '@type': 'CancelServiceOrder', serviceOrder: { id: created.body.id } });
     expect(cancel.headers.get('location')).toBe(cancel.body.href);
+    expect(specProblems('serviceOrdering', 'CancelServiceOrder', cancel.body)).toEqual([]);
     const done = await settled(server, created.body.id);
     expect(done).toMatchObject({ state: 'cancelled', cancellationReason: 'the customer changed their mind', serviceOrderItem: [{ state: 'cancelled' }] });
     const task = await eventually(async () => (await call(server, 'GET', cancel.body.href)).body, (body) => body.state === 'done', 'the cancellation to be done');
@@ -206,6 +214,8 @@ describe('TMF641 hubs', () => {
       ]);
       expect(events[0]!.body).toMatchObject({ eventId: expect.any(String), correlationId: 'hub-life', domain: 'serviceOrdering', event: { serviceOrder: { href: created.body.href } } });
       for (const request of toAll) expect(verifyWebhook(all.body.secret, request.headers, request.body)).toBe(true);
+      for (const event of events) expect(specProblems('serviceOrdering', event.body.eventType, event.body)).toEqual([]);
+      expect(specProblems('serviceOrdering', 'EventSubscription', all.body)).toEqual([]);
       expect(JSON.stringify(toAll.map((request) => request.body))).not.toContain(PASSWORD);
       const filtered = about().filter((request) => request.path.startsWith('/hooks/done'));
       expect(filtered.map((request) => request.path)).toEqual(['/hooks/done/listener/serviceOrderStateChangeEvent']);

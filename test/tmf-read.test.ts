@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from './support/app.ts';
 import { createKey, setUpPartner } from './support/access.ts';
 import type { Endpoint } from './support/client.ts';
 import { provision, waitForRun } from './support/runs.ts';
+import { specProblems } from '../src/tmf/validation.ts';
 
 // The TMF read APIs over a real server: TMF633 (service specifications from products) and TMF638
 // (services), with TMF630's conventions and the same keys, partner scoping and rate limits as
@@ -60,6 +61,7 @@ describe('TMF633 serviceSpecification', () => {
     expect(password).toMatchObject({ secret: true, minCardinality: 1, characteristicValueSpecification: [] });
     const byHref = await get(server, voip.href);
     expect(byHref).toMatchObject({ status: 200, body: voip });
+    for (const spec of list.body) expect(specProblems('serviceCatalog', 'ServiceSpecification', spec)).toEqual([]);
   });
 
   it('selects fields, filters, sorts and answers unknown ids and filters with a TMF error', async () => {
@@ -96,6 +98,7 @@ describe('TMF638 service', () => {
     expect(JSON.stringify(body)).not.toContain('tmf-secret-password');
     expect(body.supportingResource).toEqual([expect.objectContaining({ name: expect.stringMatching(/^\+\d+$/), '@referredType': 'LogicalResource' })]);
     expect((await get(server, body.serviceSpecification.href)).status).toBe(200);
+    expect(specProblems('serviceInventory', 'Service', body)).toEqual([]);
   });
 
   it('pages with 206 and the counts, filters by state, customer and specification, and selects fields', async () => {

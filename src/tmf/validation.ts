@@ -56,11 +56,16 @@ function describe(error: ErrorObject): string {
   return `${where}: ${error.message ?? 'is invalid'}`;
 }
 
+/** Where a document breaks a definition of the specification (empty: it conforms). */
+export function specProblems(spec: keyof typeof SPECS, definition: string, document: unknown): string[] {
+  const validate = validatorFor(spec, definition);
+  return validate(document) ? [] : [...new Set((validate.errors ?? []).map(describe))];
+}
+
 /** Throws a 400 TmfError naming every place the body breaks the specification's schema. */
 export function assertMatchesSpec(spec: keyof typeof SPECS, definition: string, body: unknown): asserts body is Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`the body must be a JSON object (${definition})`);
-  const validate = validatorFor(spec, definition);
-  if (validate(body)) return;
-  const problems = [...new Set((validate.errors ?? []).map(describe))];
+  const problems = specProblems(spec, definition, body);
+  if (problems.length === 0) return;
   throw badRequest(`the body does not match TMF ${definition}: ${problems.slice(0, 20).join('; ')}`, 'SCHEMA_VIOLATION');
 }
