@@ -4,6 +4,7 @@ import { createKey, setUpPartner } from './support/access.ts';
 import type { Endpoint } from './support/client.ts';
 import { provision, waitForRun } from './support/runs.ts';
 import { specProblems } from '../src/tmf/validation.ts';
+import { openApiDocument } from '../src/tmf/openapi.ts';
 
 // The TMF read APIs over a real server: TMF633 (service specifications from products) and TMF638
 // (services), with TMF630's conventions and the same keys, partner scoping and rate limits as
@@ -116,6 +117,17 @@ describe('TMF638 service', () => {
     expect((await get(server, `${INVENTORY}?serviceSpecification.id=${spec}`)).body.map((service: Resource) => service.id)).toEqual([services[0]!.id]);
     const slim = await get(server, `${INVENTORY}?fields=id,state`);
     expect(slim.body.map((service: Resource) => Object.keys(service).sort())).toEqual([['@type', 'href', 'id', 'state'], ['@type', 'href', 'id', 'state']]);
+  });
+});
+
+describe('TMF OpenAPI documents', () => {
+  it('serves each API\'s document: the operations Provisio implements, on its base path', async () => {
+    for (const [api, base] of [['serviceOrdering', '/tmf-api/serviceOrdering/v4'], ['serviceInventory', '/tmf-api/serviceInventory/v4'], ['serviceCatalog', '/tmf-api/serviceCatalogManagement/v4']] as const) {
+      const served = await get(server, `${base}/openapi.json`);
+      expect(served.status).toBe(200);
+      expect(served.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(api))));
+      expect(served.body.basePath).toBe(base);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { serviceInventoryRoutes } from './service-inventory.ts';
 import { serviceOrderingRoutes } from './service-ordering.ts';
 import { cancelServiceOrderRoutes } from './cancel-service-order.ts';
 import { hubRoutes } from './hubs.ts';
+import { BASE_PATHS, openApiDocument } from './openapi.ts';
 
 function errorResponse(c: Context, error: TmfError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -36,6 +37,11 @@ export function createTmfApp(deps: TmfDeps): Hono<TmfEnv> {
     c.set('viewer', admission.viewer);
     await next();
   });
+  for (const [api, basePath] of Object.entries(BASE_PATHS) as Array<[keyof typeof BASE_PATHS, string]>) {
+    // Built on first request, then kept: the document never changes while the server runs.
+    let document: object | undefined;
+    app.get(`${basePath.slice(TMF_BASE.length)}/openapi.json`, (c) => c.json((document ??= openApiDocument(api))));
+  }
   app.route('/serviceCatalogManagement/v4', serviceCatalogRoutes(deps));
   app.route('/serviceInventory/v4', serviceInventoryRoutes(deps));
   app.route('/serviceOrdering/v4', serviceOrderingRoutes(deps));
