@@ -55,6 +55,9 @@ beforeAll(async () => {
   server = await startTestApp({ maxConcurrentRuns: 4, webhooks: { allowedHosts: ['127.0.0.1'], retryBaseMs: 100, maxAttempts: 3, timeoutMs: 2000 } }, { demo: true });
   const specs = await call(server, 'GET', '/tmf-api/serviceCatalogManagement/v4/serviceSpecification?name=VoIP%20line&fields=id');
   voipSpec = specs.body[0].id;
+  // Numbers for the lines the tests before the contention test keep (the demo has 8).
+  const numbers = Array.from({ length: 12 }, (_, i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `+4930555${String(i).padStart(4, '0')}9` }));
+  expect((await query(server, AddInventoryMutation, { items: numbers })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
 });
 afterAll(async () => {
   await server?.close();
@@ -223,6 +226,35 @@ describe('TMF641 hubs', () => {
       expect((await call(server, 'DELETE', all.body.href)).status).toBe(204);
       expect((await call(server, 'DELETE', completedOnly.body.href)).status).toBe(204);
       expect((await call(server, 'DELETE', completedOnly.body.href)).status).toBe(404);
+      await receiver.close();
+    }
+  });
+
+  it('tells a service inventory hub of a service\'s states, through an order that adds it and one that deletes it', async () => {
+    const receiver = await startWebhookReceiver();
+    const hub = await call(server, 'POST', '/tmf-api/serviceInventory/v4/hub', { callback: receiver.url, query: 'eventType=ServiceCreateEvent,ServiceStateChangeEvent' });
+    expect(hub.status).toBe(201);
+    try {
+      const added = await settled(server, (await call(server, 'POST', ORDERS, { relatedParty: customer('svc-hub'), serviceOrderItem: [addLine('1')] })).body.id);
+      expect(added.state, JSON.stringify(added.errorMessage)).toBe('completed');
+      const serviceId = added.serviceOrderItem[0].service.id as string;
+      const deleted = await call(server, 'POST', ORDERS, { serviceOrderItem: [{ id: '1', action: 'delete', service: { id: serviceId } }] });
+      expect(deleted.status, JSON.stringify(deleted.body)).toBe(201);
+      expect((await settled(server, deleted.body.id)).state).toBe('completed');
+      const about = () => receiver.received.map((request) => ({ path: request.path, body: JSON.parse(request.body) })).filter((event) => event.body.event?.service?.id === serviceId);
+      const events = (await eventually(about, (list) => list.some((event) => event.body.event.service.state === 'terminated'), 'the terminated service at the hub')).sort((a, b) => a.body.eventTime.localeCompare(b.body.eventTime));
+      const states = events.map((event) => event.body.event.service.state);
+      // A hub hears of each state the service is seen in, in order and once each; changes that
+      // come closer together than the telling (a busy host) may be told as the latest.
+      expect(events[0]).toMatchObject({ path: '/hooks/listener/serviceCreateEvent', body: { eventType: 'ServiceCreateEvent', domain: 'serviceInventory' } });
+      expect(events.slice(1).map((event) => event.path)).toEqual(events.slice(1).map(() => '/hooks/listener/serviceStateChangeEvent'));
+      expect(['reserved', 'active', 'inactive', 'terminated'].filter((state) => states.includes(state))).toEqual(states);
+      expect(states.at(-1)).toBe('terminated');
+      for (const event of events) expect(specProblems('serviceInventory', event.body.eventType, event.body)).toEqual([]);
+      expect(JSON.stringify(events)).not.toContain(PASSWORD);
+      expect((await call(server, 'GET', `/tmf-api/serviceInventory/v4/service/${serviceId}`)).body).toMatchObject({ state: 'terminated', endDate: expect.any(String) });
+    } finally {
+      expect((await call(server, 'DELETE', hub.body.href)).status).toBe(204);
       await receiver.close();
     }
   });

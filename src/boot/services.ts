@@ -27,13 +27,14 @@ import { Closers } from './closers.ts';
 import { startLabElements } from './lab.ts';
 import { openSecretBox } from './secret-keys.ts';
 import { followOrders } from '../domain/orders/index.ts';
+import { followServiceStates } from '../domain/services/index.ts';
 
 /** Webhooks a process sends at once. */
 const WEBHOOK_SENDS = 8;
 /** How often a sender looks for deliveries its queue lost (a crash between a commit and the queue). */
 const WEBHOOK_SWEEP_MS = 60_000;
 
-/** How often the API looks at service orders whose run status messages it may have missed. */
+/** How often the API looks at service orders and service states whose run status messages it may have missed. */
 const ORDER_SWEEP_MS = 15_000;
 
 /** Heartbeats after which a run still QUEUED is queued again (at most one waiting job per run): a minute by default. */
@@ -87,7 +88,10 @@ interface Profile {
 }
 
 /** The services both entries share, for one process in its role. */
-export async function openServices(config: Config, logger: Logger, role: ProcessRole): Promise<Services> {
+/** How the API's subscribers read events (the TMF layer's formats); a worker has none. */
+export type EventFormats = Pick<AppContext, 'orderEvents' | 'serviceEvents'>;
+
+export async function openServices(config: Config, logger: Logger, role: ProcessRole, formats: EventFormats = {}): Promise<Services> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   // What is open so far, closed in reverse when a later step fails (a wrong secret key, Redis
   // away): a failed start must not keep the data directory locked or connections open.
@@ -96,7 +100,7 @@ export async function openServices(config: Config, logger: Logger, role: Process
   const cluster = isCluster(config);
   const profile: Profile = { role, cluster, executes: role === 'worker' || !cluster, embedded: database.profile === 'embedded' };
   try {
-    return await assemble(config, logger, profile, database, closers);
+    return await assemble(config, logger, profile, database, closers, formats);
   } catch (error) {
     await closers.closeAll({ ignoreErrors: true });
     throw error;
@@ -104,7 +108,7 @@ export async function openServices(config: Config, logger: Logger, role: Process
 }
 
 /** The start-up steps, in order; each pushes how to close what it opened on `closers`. */
-async function assemble(config: Config, logger: Logger, profile: Profile, database: Database, closers: Closers): Promise<Services> {
+async function assemble(config: Config, logger: Logger, profile: Profile, database: Database, closers: Closers, formats: EventFormats): Promise<Services> {
   const { prisma } = database;
   const secrets = await openSecrets(config, logger, database, profile);
   const events = await openEventBus(config, logger, closers);
@@ -117,6 +121,7 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
     playbookChecker: { syntaxCheck: cachedSyntaxCheck((playbookPath) => syntaxCheck(playbookPath, { ansiblePlaybook: config.ansiblePlaybook })) },
     trustedDocuments: new TrustedDocumentStore(prisma),
     stopRun: (runId, reason) => executor?.stop(runId, reason) ?? false,
+    ...formats,
   };
   // The lab's elements run where playbooks run, before the demo data that targets them.
   const lab = profile.role === 'api' && !profile.cluster ? await startLabElements(config, context, closers) : undefined;
@@ -125,8 +130,9 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
   // Webhooks are sent where runs are executed: the API of a cluster only records them.
   if (profile.executes) await startWebhookDispatcher(config, lifecycle, { deliveryQueue, metrics }, closers);
   await recover(config, { ...lifecycle, workerId }, { executor, profile }, closers);
-  // Service orders advance where they are placed: in the API, on every status of their runs.
-  if (profile.role === 'api') closers.push(followOrders(context, { sweepMs: ORDER_SWEEP_MS }));
+  // Service orders advance where they are placed, and hubs hear of service states from there:
+  // in the API, on every status of the runs.
+  if (profile.role === 'api') closers.push(followOrders(context, { sweepMs: ORDER_SWEEP_MS }), followServiceStates(context, { sweepMs: ORDER_SWEEP_MS }));
   const stopHousekeeping = startHousekeeping(config, context, database, profile);
 
   return {

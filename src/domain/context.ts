@@ -8,6 +8,7 @@ import type { RunQueue } from './ports/run-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { WebhookOutbox } from './webhooks/index.ts';
 import type { OrderEventFormat } from './orders/events.ts';
+import type { ServiceEventFormat } from './services/state-events.ts';
 
 /**
  * The domain's dependencies for this app instance, built by the composition root (src/boot): the
@@ -35,4 +36,6 @@ export interface AppContext {
   stopRun(runId: string, reason: string): boolean;
   /** How service order changes read to their subscribers (the TMF hubs); set by the API. */
   orderEvents?: OrderEventFormat | undefined;
+  /** How service state changes read to their subscribers (the TMF hubs); set by the API. */
+  serviceEvents?: ServiceEventFormat | undefined;
 }

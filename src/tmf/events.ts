@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderChange, OrderEventFormat } from '../domain/orders/index.ts';
+import type { ServiceChange, ServiceEventFormat } from '../domain/services/index.ts';
 import type { HubEvent } from '../domain/webhooks/index.ts';
 import { tmfCancellation } from './cancel-service-order.ts';
 import { tmfServiceOrder } from './order-mapping.ts';
+import { SERVICE_STATE, tmfService } from './service-inventory.ts';
 
 // TMF641's events, as its hubs' listeners get them: the TMF event body (eventId, eventTime,
 // eventType, event: { serviceOrder | cancelServiceOrder }), unchanged by Provisio's signing.
@@ -14,13 +16,13 @@ const EVENT_TYPE: Record<OrderChange['kind'], string> = {
   cancellationStateChanged: 'CancelServiceOrderStateChangeEvent',
 };
 
-function body(eventType: string, at: string, event: Record<string, unknown>, correlationId: string | null, title: string): Record<string, unknown> {
+function body(eventType: string, at: string, event: Record<string, unknown>, correlationId: string | null, title: string, domain = 'serviceOrdering'): Record<string, unknown> {
   return {
     eventId: randomUUID(),
     eventTime: at,
     eventType,
     ...(correlationId ? { correlationId } : {}),
-    domain: 'serviceOrdering',
+    domain,
     title,
     timeOcurred: at,
     event,
@@ -43,6 +45,28 @@ export function tmfOrderEvents(origin: () => string): OrderEventFormat {
         const { cancellation } = change;
         const title = `cancellation ${cancellation.id} of order ${cancellation.orderId} is ${cancellation.state}`;
         return { api: 'serviceOrdering', eventType, partnerId: cancellation.partnerId, body: body(eventType, at, { cancelServiceOrder: tmfCancellation(origin(), cancellation) }, null, title) };
+      });
+    },
+  };
+}
+
+/**
+ * TMF638's events: ServiceCreateEvent when the hubs first hear of a service, then
+ * ServiceStateChangeEvent when its TMF state changes (two Provisio statuses of one TMF state,
+ * such as SUSPENDED and NEEDS_ATTENTION, are one state to a hub).
+ */
+export function tmfServiceEvents(origin: () => string): ServiceEventFormat {
+  return {
+    api: 'serviceInventory',
+    events(changes: readonly ServiceChange[]): HubEvent[] {
+      const at = new Date().toISOString();
+      return changes.flatMap((change): HubEvent[] => {
+        const { service, previous } = change;
+        const state = SERVICE_STATE[service.status];
+        if (change.kind === 'serviceStateChanged' && previous && SERVICE_STATE[previous] === state) return [];
+        const eventType = change.kind === 'serviceCreated' ? 'ServiceCreateEvent' : 'ServiceStateChangeEvent';
+        const title = change.kind === 'serviceCreated' ? `service ${service.id} created (${state})` : `service ${service.id} is ${state}`;
+        return [{ api: 'serviceInventory', eventType, partnerId: service.partnerId, body: body(eventType, at, { service: tmfService(origin(), service) }, service.customerRef, title, 'serviceInventory') }];
       });
     },
   };

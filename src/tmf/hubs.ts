@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { WebhookEndpoint } from '#generated/prisma/client.ts';
 import { recordAudit } from '../domain/access/audit.ts';
+import { startTellingServices } from '../domain/services/index.ts';
 import { createHub, deleteHub, findHub } from '../domain/webhooks/index.ts';
 import type { TmfDeps, TmfEnv } from './context.ts';
 import { hrefOf } from './context.ts';
@@ -26,7 +27,10 @@ export function hubRoutes(deps: TmfDeps, api: string, spec: keyof typeof SPECS):
     const body = await readJson(c, ['application/json']);
     assertMatchesSpec(spec, 'EventSubscriptionInput', body);
     const context = deps.services();
+    const first = api === 'serviceInventory' && (await context.prisma.webhookEndpoint.count({ where: { hubApi: api } })) === 0;
     const { endpoint, secret } = await createHub(context, { api, callback: body['callback'] as string, query: body['query'] as string | undefined, partnerId: viewer.partnerId }).catch(domainError);
+    // The first service hub hears of changes from now on, not of every service's history.
+    if (first) await startTellingServices(context.prisma);
     await recordAudit(context.prisma, { viewer, operation: `tmf.${api}.registerHub`, operationName: null, arguments: { callback: endpoint.url, query: endpoint.hubQuery }, resultType: 'EventSubscription', resultId: endpoint.id });
     const document = tmfHub(new URL(c.req.url).origin, api, endpoint);
     c.header('Location', document.href);

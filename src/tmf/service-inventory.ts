@@ -4,7 +4,7 @@ import type { InventoryKind, ServiceStatus } from '#generated/prisma/enums.ts';
 import { visibleServices } from '../domain/access/viewer.ts';
 import { badRequest, notFound } from './errors.ts';
 import { dateValue, equalityOnly, parseFields, parseListQuery, selectFields, wants, type AttributeFilter, type FieldSelection, type Queryable } from './conventions.ts';
-import { hrefOf, pageResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
+import { hrefOf, pageResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
 import { isUuid } from './ids.ts';
 
 // TMF638 Service Inventory v4: the services, read-only (they change through orders, as the
@@ -64,7 +64,7 @@ function valueType(value: unknown): string {
 }
 
 /** A service as TMF638 shows it: variables (never secret ones, stored apart) and outputs as characteristics. */
-export function tmfService(c: TmfContext, service: ServiceRow) {
+export function tmfService(c: Origin, service: ServiceRow) {
   const characteristics = { ...(service.variables as Record<string, unknown>), ...(service.outputs as Record<string, unknown>) };
   return {
     id: service.id,

@@ -42,6 +42,8 @@ export interface Topics {
   'run:updated': [runId: string, message: RunUpdatedMessage];
   /** Every run's status changes, for what follows runs in general (service orders). */
   'run:status': [RunUpdatedMessage];
+  /** A TM Forum hub was registered or removed: who asks "does any hub listen" asks again. */
+  'hubs:changed': [HubsChangedMessage];
   /** A key was revoked or rotated away: every instance ends the sessions that use it. */
   'access:key-revoked': [KeyRevokedMessage];
   /** A running run was cancelled: the process executing it stops it. */
@@ -51,6 +53,10 @@ export interface Topics {
 export interface RunCancelMessage {
   runId: string;
   reason: string;
+}
+
+export interface HubsChangedMessage {
+  api: string;
 }
 
 export interface KeyRevokedMessage {

@@ -2,3 +2,4 @@
 // their actions.
 export { runServiceAction } from './actions.ts';
 export { deprovisionService, provisionService, type RunStarted } from './provisioning.ts';
+export { followServiceStates, notifyServiceState, startTellingServices, type ServiceChange, type ServiceEventFormat } from './state-events.ts';

@@ -1,5 +1,6 @@
 import type { Prisma, WebhookEndpoint } from '#generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import type { EventBus } from '../ports/event-bus.ts';
 import { sealValues } from '../secrets/index.ts';
 import type { EndpointWithSecret, WebhookDeps } from './endpoints.ts';
 import { newSigningSecret } from './signing.ts';
@@ -30,7 +31,9 @@ export interface HubInput {
   partnerId: string | null;
 }
 
-export async function createHub(deps: WebhookDeps, input: HubInput): Promise<EndpointWithSecret> {
+export type HubDeps = WebhookDeps & { events: EventBus };
+
+export async function createHub(deps: HubDeps, input: HubInput): Promise<EndpointWithSecret> {
   const problem = webhookUrlProblem(input.callback, deps.webhooks.settings.policy);
   if (problem) throw new ValidationError([{ path: 'callback', message: problem }]);
   if ((input.query ?? '').length > MAX_QUERY_LENGTH) throw new ValidationError([{ path: 'query', message: `at most ${MAX_QUERY_LENGTH} characters` }]);
@@ -50,6 +53,7 @@ export async function createHub(deps: WebhookDeps, input: HubInput): Promise<End
       partnerId: input.partnerId,
     },
   });
+  deps.events.publish('hubs:changed', { api: input.api });
   return { endpoint, secret };
 }
 
@@ -60,9 +64,10 @@ export async function findHub(deps: WebhookDeps, api: string, id: string, partne
   return hub;
 }
 
-export async function deleteHub(deps: WebhookDeps, api: string, id: string, partnerId: string | null): Promise<void> {
+export async function deleteHub(deps: HubDeps, api: string, id: string, partnerId: string | null): Promise<void> {
   const hub = await findHub(deps, api, id, partnerId);
   await deps.prisma.webhookEndpoint.deleteMany({ where: { id: hub.id } });
+  deps.events.publish('hubs:changed', { api });
 }
 
 /** The values at a dotted path; through arrays, every element's. */

@@ -2,6 +2,9 @@
 ALTER TYPE "WebhookEvent" ADD VALUE 'TMF_EVENT';
 
 -- AlterTable
+ALTER TABLE "Service" ADD COLUMN     "notifiedStatus" "ServiceStatus";
+
+-- AlterTable
 ALTER TABLE "WebhookDelivery" ADD COLUMN     "hubEventType" TEXT;
 
 -- AlterTable
