@@ -3,8 +3,8 @@ import type { Prisma, ServiceOrderCancellation } from '#generated/prisma/client.
 import { recordAudit } from '../domain/access/audit.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { cancelOrder } from '../domain/orders/index.ts';
-import { equalityOnly, parseFields, parseListQuery, selectFields, type Queryable } from './conventions.ts';
-import { hrefOf, pageResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
+import { equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
+import { hrefOf, listResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { ORDER_PATH } from './order-mapping.ts';
@@ -63,16 +63,12 @@ export function cancelServiceOrderRoutes(deps: TmfDeps): Hono<TmfEnv> {
     c.header('Location', document.href);
     return c.json(document, 201);
   });
-  routes.get('/cancelServiceOrder', async (c) => {
-    const query = parseListQuery(new URL(c.req.url).searchParams, CANCELLATION_QUERY);
-    const where = { AND: [visibleCancellations(c.get('viewer')), ...query.where] };
-    const { prisma } = deps.services();
-    const [total, cancellations] = await Promise.all([
-      prisma.serviceOrderCancellation.count({ where }),
-      prisma.serviceOrderCancellation.findMany({ where, orderBy: query.orderBy, skip: query.offset, take: query.limit }),
-    ]);
-    return pageResponse(c, cancellations.map((cancellation) => selectFields(tmfCancellation(c, cancellation), query.fields)), total, query.offset);
-  });
+  routes.get('/cancelServiceOrder', (c) =>
+    listResponse(c, CANCELLATION_QUERY, visibleCancellations(c.get('viewer')), (where, query) => {
+      const { prisma } = deps.services();
+      return Promise.all([prisma.serviceOrderCancellation.count({ where }), prisma.serviceOrderCancellation.findMany({ where, orderBy: query.orderBy, skip: query.offset, take: query.limit })]);
+    }, (cancellation) => tmfCancellation(c, cancellation)),
+  );
   routes.get('/cancelServiceOrder/:id', async (c) => {
     const id = c.req.param('id');
     const cancellation = isUuid(id) ? await deps.services().prisma.serviceOrderCancellation.findFirst({ where: { id, ...visibleCancellations(c.get('viewer')) } }) : null;

@@ -126,6 +126,11 @@ export function dateValue(filter: AttributeFilter, value: string): Date {
   return date;
 }
 
+/** A date filter as the store compares it: `{ equals | gt | gte | lt | lte: date }`. */
+export function dateComparison(filter: AttributeFilter): Record<string, Date> {
+  return { [filter.operator === 'eq' ? 'equals' : filter.operator]: dateValue(filter, filter.values[0]!) };
+}
+
 /** Refuses an operator other than equality where only equality makes sense (an id, a state). */
 export function equalityOnly(filter: AttributeFilter): string[] {
   if (filter.operator !== 'eq') throw badRequest(`${filter.attribute} can only be compared for equality`);

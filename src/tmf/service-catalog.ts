@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import type { Prisma, Product } from '#generated/prisma/client.ts';
 import { visibleProducts } from '../domain/access/viewer.ts';
 import { productActions, productDefinition, type VariableSchema } from '../domain/catalog/index.ts';
-import { dateValue, equalityOnly, parseFields, parseListQuery, selectFields, type AttributeFilter, type Queryable } from './conventions.ts';
-import { hrefOf, pageResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
+import { dateComparison, equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
+import { hrefOf, listResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
 import { notFound } from './errors.ts';
 import { isUuid } from './ids.ts';
 
@@ -16,11 +16,6 @@ const SPEC_PATH = '/serviceCatalogManagement/v4/serviceSpecification';
 /** A product's lifecycle in TMF633's words: an archived product takes no new orders. */
 const lifecycleStatus = (product: Product) => (product.archivedAt ? 'Retired' : 'Active');
 
-const dateFilter = (field: 'updatedAt') => (filter: AttributeFilter): Prisma.ProductWhereInput => {
-  const [value] = filter.values;
-  return { [field]: { [filter.operator === 'eq' ? 'equals' : filter.operator]: dateValue(filter, value!) } };
-};
-
 const SPECIFICATION_QUERY: Queryable<Prisma.ProductWhereInput, Prisma.ProductOrderByWithRelationInput> = {
   filters: {
     id: (filter) => ({ id: { in: equalityOnly(filter).filter(isUuid) } }),
@@ -31,7 +26,7 @@ const SPECIFICATION_QUERY: Queryable<Prisma.ProductWhereInput, Prisma.ProductOrd
       const retired = statuses.includes('Retired');
       return active && retired ? {} : active ? { archivedAt: null } : retired ? { archivedAt: { not: null } } : { id: { in: [] } };
     },
-    lastUpdate: dateFilter('updatedAt'),
+    lastUpdate: (filter) => ({ updatedAt: dateComparison(filter) }),
   },
   sorts: { name: (direction) => ({ name: direction }), lastUpdate: (direction) => ({ updatedAt: direction }) },
   tieBreak: { id: 'asc' },
@@ -88,16 +83,12 @@ export function serviceSpecification(c: TmfContext, product: Product) {
 
 export function serviceCatalogRoutes(deps: TmfDeps): Hono<TmfEnv> {
   const routes = new Hono<TmfEnv>();
-  routes.get('/serviceSpecification', async (c) => {
-    const query = parseListQuery(new URL(c.req.url).searchParams, SPECIFICATION_QUERY);
-    const where: Prisma.ProductWhereInput = { AND: [visibleProducts(c.get('viewer')), ...query.where] };
-    const { prisma } = deps.services();
-    const [total, products] = await Promise.all([
-      prisma.product.count({ where }),
-      prisma.product.findMany({ where, orderBy: query.orderBy, skip: query.offset, take: query.limit }),
-    ]);
-    return pageResponse(c, products.map((product) => selectFields(serviceSpecification(c, product), query.fields)), total, query.offset);
-  });
+  routes.get('/serviceSpecification', (c) =>
+    listResponse(c, SPECIFICATION_QUERY, visibleProducts(c.get('viewer')), (where, query) => {
+      const { prisma } = deps.services();
+      return Promise.all([prisma.product.count({ where }), prisma.product.findMany({ where, orderBy: query.orderBy, skip: query.offset, take: query.limit })]);
+    }, (product) => serviceSpecification(c, product)),
+  );
   routes.get('/serviceSpecification/:id', async (c) => {
     const id = c.req.param('id');
     const fields = parseFields(c.req.query('fields'));

@@ -3,8 +3,8 @@ import type { InventoryItem, Prisma, Product, Service } from '#generated/prisma/
 import type { InventoryKind, ServiceStatus } from '#generated/prisma/enums.ts';
 import { visibleServices } from '../domain/access/viewer.ts';
 import { badRequest, notFound } from './errors.ts';
-import { dateValue, equalityOnly, parseFields, parseListQuery, selectFields, wants, type AttributeFilter, type FieldSelection, type Queryable } from './conventions.ts';
-import { hrefOf, pageResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
+import { dateComparison, equalityOnly, parseFields, selectFields, wants, type AttributeFilter, type FieldSelection, type Queryable } from './conventions.ts';
+import { hrefOf, listResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
 import { isUuid } from './ids.ts';
 
 // TMF638 Service Inventory v4: the services, read-only (they change through orders, as the
@@ -48,7 +48,7 @@ const SERVICE_QUERY: Queryable<Prisma.ServiceWhereInput, Prisma.ServiceOrderByWi
     'serviceSpecification.id': (filter) => ({ productId: { in: equalityOnly(filter).filter(isUuid) } }),
     'serviceSpecification.name': (filter) => ({ product: { name: { in: equalityOnly(filter) } } }),
     'relatedParty.id': (filter) => ({ customerRef: { in: equalityOnly(filter) } }),
-    startDate: (filter) => ({ createdAt: { [filter.operator === 'eq' ? 'equals' : filter.operator]: dateValue(filter, filter.values[0]!) } }),
+    startDate: (filter) => ({ createdAt: dateComparison(filter) }),
   },
   sorts: { startDate: (direction) => ({ createdAt: direction }) },
   tieBreak: { id: 'asc' },
@@ -108,16 +108,12 @@ function serviceInclude(fields: FieldSelection) {
 
 export function serviceInventoryRoutes(deps: TmfDeps): Hono<TmfEnv> {
   const routes = new Hono<TmfEnv>();
-  routes.get('/service', async (c) => {
-    const query = parseListQuery(new URL(c.req.url).searchParams, SERVICE_QUERY);
-    const where: Prisma.ServiceWhereInput = { AND: [visibleServices(c.get('viewer')), ...query.where] };
-    const { prisma } = deps.services();
-    const [total, services] = await Promise.all([
-      prisma.service.count({ where }),
-      prisma.service.findMany({ where, include: serviceInclude(query.fields), orderBy: query.orderBy, skip: query.offset, take: query.limit }),
-    ]);
-    return pageResponse(c, services.map((service) => selectFields(tmfService(c, service), query.fields)), total, query.offset);
-  });
+  routes.get('/service', (c) =>
+    listResponse(c, SERVICE_QUERY, visibleServices(c.get('viewer')), (where, query) => {
+      const { prisma } = deps.services();
+      return Promise.all([prisma.service.count({ where }), prisma.service.findMany({ where, include: serviceInclude(query.fields), orderBy: query.orderBy, skip: query.offset, take: query.limit })]);
+    }, (service) => tmfService(c, service)),
+  );
   routes.get('/service/:id', async (c) => {
     const id = c.req.param('id');
     const fields = parseFields(c.req.query('fields'));

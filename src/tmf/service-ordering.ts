@@ -3,8 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { recordAudit } from '../domain/access/audit.ts';
 import { isFinalOrder, loadOrder, ORDER_INCLUDE, placeOrder, type OrderRequest } from '../domain/orders/index.ts';
-import { dateValue, equalityOnly, parseFields, parseListQuery, selectFields, type Queryable } from './conventions.ts';
-import { pageResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
+import { dateComparison, equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
+import { listResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound, TmfError } from './errors.ts';
 import { assertMayOrder, domainError, readJson, visibleOrders } from './requests.ts';
 import { isUuid } from './ids.ts';
@@ -29,7 +29,7 @@ const ORDER_QUERY: Queryable<Prisma.ServiceOrderWhereInput, Prisma.ServiceOrderO
       if (unknown.length > 0) throw badRequest(`unknown state ${unknown.join(', ')}; an order is ${ORDER_STATES.join(', ')}`);
       return { state: { in: states as (typeof ORDER_STATES)[number][] } };
     },
-    orderDate: (filter) => ({ orderDate: { [filter.operator === 'eq' ? 'equals' : filter.operator]: dateValue(filter, filter.values[0]!) } }),
+    orderDate: (filter) => ({ orderDate: dateComparison(filter) }),
   },
   sorts: { orderDate: (direction) => ({ orderDate: direction }) },
   tieBreak: { id: 'asc' },
@@ -69,16 +69,12 @@ export function serviceOrderingRoutes(deps: TmfDeps): Hono<TmfEnv> {
     return c.json(document, 201);
   });
 
-  routes.get('/serviceOrder', async (c) => {
-    const query = parseListQuery(new URL(c.req.url).searchParams, ORDER_QUERY);
-    const where: Prisma.ServiceOrderWhereInput = { AND: [visibleOrders(c.get('viewer')), ...query.where] };
-    const { prisma } = deps.services();
-    const [total, orders] = await Promise.all([
-      prisma.serviceOrder.count({ where }),
-      prisma.serviceOrder.findMany({ where, include: ORDER_INCLUDE, orderBy: query.orderBy, skip: query.offset, take: query.limit }),
-    ]);
-    return pageResponse(c, orders.map((order) => selectFields(tmfServiceOrder(c, order), query.fields)), total, query.offset);
-  });
+  routes.get('/serviceOrder', (c) =>
+    listResponse(c, ORDER_QUERY, visibleOrders(c.get('viewer')), (where, query) => {
+      const { prisma } = deps.services();
+      return Promise.all([prisma.serviceOrder.count({ where }), prisma.serviceOrder.findMany({ where, include: ORDER_INCLUDE, orderBy: query.orderBy, skip: query.offset, take: query.limit })]);
+    }, (order) => tmfServiceOrder(c, order)),
+  );
 
   routes.get('/serviceOrder/:id', async (c) => c.json(selectFields(tmfServiceOrder(c, await findOrder(deps, c, c.req.param('id'))), parseFields(c.req.query('fields')))));
 
