@@ -100,6 +100,10 @@ describe('TMF641 serviceOrder contract', () => {
     expect(invalid).toMatchObject({ status: 400, body: { code: 'INVALID_ORDER' } });
     expect(invalid.body.message).toMatch(/items\.0\.serviceCharacteristic\.caller_id_name[\s\S]*items\.0\.relatedParty[\s\S]*items\.1\.serviceSpecification/);
     expect((await call(server, 'GET', `${ORDERS}?fields=none`)).body.length).toBe(before);
+    const unknownIds = await call(server, 'POST', ORDERS, { relatedParty: customer('x'), serviceOrderItem: [{ ...addLine('1'), service: { serviceSpecification: { id: 'not-a-uuid' } } }, { id: '2', action: 'delete', service: { id: 'nor-this' } }] });
+    expect(unknownIds).toMatchObject({ status: 400, body: { code: 'INVALID_ORDER', message: expect.stringMatching(/no service specification not-a-uuid[\s\S]*no service nor-this/) } });
+    const huge = await call(server, 'POST', ORDERS, { note: [{ text: 'x'.repeat(9 * 1024 * 1024) }], serviceOrderItem: [addLine('1')] });
+    expect(huge).toMatchObject({ status: 413, body: { code: 'REQUEST_ENTITY_TOO_LARGE', '@type': 'Error' } });
   });
 
   it('gives the same order for the same externalId, and refuses it for a different order', async () => {

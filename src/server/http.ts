@@ -33,7 +33,11 @@ export function createHttpServer(options: HttpOptions) {
       });
       req.on('end', () => {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ errors: [{ message: bodyTooLargeMessage(maxRequestBytes), extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
+        const message = bodyTooLargeMessage(maxRequestBytes);
+        // Each transport's own error shape: TMF630's Error body under /tmf-api/, GraphQL's elsewhere.
+        res.end(JSON.stringify(req.url?.startsWith('/tmf-api/')
+          ? { code: 'REQUEST_ENTITY_TOO_LARGE', reason: 'Payload too large', message, status: '413', '@type': 'Error' }
+          : { errors: [{ message, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
       });
       return;
     }

@@ -8,7 +8,7 @@ import { hrefOf, listResponse, type Origin, type TmfDeps, type TmfEnv } from './
 import { badRequest, notFound } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { ORDER_PATH } from './order-mapping.ts';
-import { assertMayOrder, domainError, readJson } from './requests.ts';
+import { assertMayOrder, domainError, limitedBody, readJson } from './requests.ts';
 import { assertMatchesSpec } from './validation.ts';
 
 // TMF641 cancelServiceOrder: a request to cancel an order, a task with its own state.
@@ -43,7 +43,7 @@ export function tmfCancellation(c: Origin, cancellation: ServiceOrderCancellatio
 
 export function cancelServiceOrderRoutes(deps: TmfDeps): Hono<TmfEnv> {
   const routes = new Hono<TmfEnv>();
-  routes.post('/cancelServiceOrder', async (c) => {
+  routes.post('/cancelServiceOrder', limitedBody, async (c) => {
     const viewer = c.get('viewer');
     assertMayOrder(viewer);
     const body = await readJson(c, ['application/json']);

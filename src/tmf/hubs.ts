@@ -7,7 +7,7 @@ import type { TmfDeps, TmfEnv } from './context.ts';
 import { hrefOf } from './context.ts';
 import { isUuid } from './ids.ts';
 import { notFound } from './errors.ts';
-import { assertMayOrder, domainError, readJson } from './requests.ts';
+import { assertMayOrder, domainError, limitedBody, readJson } from './requests.ts';
 import { assertMatchesSpec, type SPECS } from './validation.ts';
 
 // TMF630 hubs: POST {api}/hub registers a listener for the API's events, DELETE {api}/hub/{id}
@@ -21,7 +21,7 @@ function tmfHub(base: string, api: string, hub: WebhookEndpoint) {
 /** The hub routes of one API (`serviceOrdering`, `serviceInventory`), validated by its own specification. */
 export function hubRoutes(deps: TmfDeps, api: string, spec: keyof typeof SPECS): Hono<TmfEnv> {
   const routes = new Hono<TmfEnv>();
-  routes.post('/hub', async (c) => {
+  routes.post('/hub', limitedBody, async (c) => {
     const viewer = c.get('viewer');
     assertMayOrder(viewer);
     const body = await readJson(c, ['application/json']);

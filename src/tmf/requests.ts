@@ -1,6 +1,7 @@
 import type { Prisma } from '#generated/prisma/client.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { bodyLimit } from 'hono/body-limit';
 import type { TmfContext } from './context.ts';
 import { badRequest, TmfError } from './errors.ts';
 
@@ -34,3 +35,14 @@ export async function readJson(c: TmfContext, mediaTypes: readonly string[]): Pr
   }
 }
 
+
+/** A 1,000-item order with characteristics is well under this. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Every TMF write route's body cap, counted as it streams (a chunked body has no Content-Length). */
+export const limitedBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new TmfError(413, 'REQUEST_ENTITY_TOO_LARGE', 'Payload too large', `a body is at most ${MAX_BODY_BYTES} bytes`);
+  },
+});

@@ -1,20 +1,16 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { recordAudit } from '../domain/access/audit.ts';
 import { isFinalOrder, loadOrder, ORDER_INCLUDE, placeOrder, type OrderRequest } from '../domain/orders/index.ts';
 import { dateComparison, equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
 import { listResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound, TmfError } from './errors.ts';
-import { assertMayOrder, domainError, readJson, visibleOrders } from './requests.ts';
+import { assertMayOrder, domainError, limitedBody, readJson, visibleOrders } from './requests.ts';
 import { isUuid } from './ids.ts';
 import { orderRequest, PATCHABLE_ORDER_ATTRIBUTES, tmfServiceOrder } from './order-mapping.ts';
 import { assertMatchesSpec } from './validation.ts';
 
 // TMF641 Service Ordering v4: orders placed by clients, driven by the engine.
-
-/** A 1,000-item order with characteristics is well under this. */
-export const MAX_ORDER_BODY_BYTES = 8 * 1024 * 1024;
 
 const ORDER_STATES = ['acknowledged', 'rejected', 'inProgress', 'completed', 'failed', 'partial', 'assessingCancellation', 'pendingCancellation', 'cancelled'] as const;
 
@@ -51,9 +47,8 @@ async function findOrder(deps: TmfDeps, c: TmfContext, id: string) {
 
 export function serviceOrderingRoutes(deps: TmfDeps): Hono<TmfEnv> {
   const routes = new Hono<TmfEnv>();
-  const limit = bodyLimit({ maxSize: MAX_ORDER_BODY_BYTES, onError: () => { throw new TmfError(413, 'REQUEST_ENTITY_TOO_LARGE', 'Payload too large', `a body is at most ${MAX_ORDER_BODY_BYTES} bytes`); } });
 
-  routes.post('/serviceOrder', limit, async (c) => {
+  routes.post('/serviceOrder', limitedBody, async (c) => {
     const viewer = c.get('viewer');
     assertMayOrder(viewer);
     const body = await readJson(c, ['application/json']);
@@ -78,7 +73,7 @@ export function serviceOrderingRoutes(deps: TmfDeps): Hono<TmfEnv> {
 
   routes.get('/serviceOrder/:id', async (c) => c.json(selectFields(tmfServiceOrder(c, await findOrder(deps, c, c.req.param('id'))), parseFields(c.req.query('fields')))));
 
-  routes.patch('/serviceOrder/:id', limit, async (c) => {
+  routes.patch('/serviceOrder/:id', limitedBody, async (c) => {
     const viewer = c.get('viewer');
     assertMayOrder(viewer);
     const order = await findOrder(deps, c, c.req.param('id'));

@@ -50,9 +50,12 @@ export const MAX_ORDER_ITEMS = 1_000;
 
 type Lookup = { products: Map<string, Product>; services: Map<string, Service & { product: Product }> };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 async function lookUp(prisma: PrismaClient, partnerId: string | null, items: OrderItemRequest[]): Promise<Lookup> {
-  const productIds = [...new Set(items.flatMap((item) => (item.productId ? [item.productId] : [])))];
-  const serviceIds = [...new Set(items.flatMap((item) => (item.serviceId ? [item.serviceId] : [])))];
+  // An id that is no UUID names nothing (and must not reach a uuid column): it is reported as not found.
+  const productIds = [...new Set(items.flatMap((item) => (item.productId && UUID.test(item.productId) ? [item.productId] : [])))];
+  const serviceIds = [...new Set(items.flatMap((item) => (item.serviceId && UUID.test(item.serviceId) ? [item.serviceId] : [])))];
   const partnerProducts: Prisma.ProductWhereInput = partnerId ? { partnerGrants: { some: { partnerId } } } : {};
   const [products, services] = await Promise.all([
     prisma.product.findMany({ where: { id: { in: productIds }, ...partnerProducts } }),
