@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpPartner } from './support/access.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import type { Endpoint } from './support/client.ts';
-import { query } from './support/client.ts';
+import { query, rawQuery } from './support/client.ts';
 import { AddInventoryMutation, InventoryQuery, PoolsQuery } from './support/documents.ts';
 import { eventually } from './support/wait.ts';
 import { startWebhookReceiver, verifyWebhook } from './support/webhook-receiver.ts';
@@ -257,6 +257,26 @@ describe('TMF641 hubs', () => {
       for (const event of events) expect(specProblems('serviceInventory', event.body.eventType, event.body)).toEqual([]);
       expect(JSON.stringify(events)).not.toContain(PASSWORD);
       expect((await call(server, 'GET', `/tmf-api/serviceInventory/v4/service/${serviceId}`)).body).toMatchObject({ state: 'terminated', endDate: expect.any(String) });
+    } finally {
+      expect((await call(server, 'DELETE', hub.body.href)).status).toBe(204);
+      await receiver.close();
+    }
+  });
+
+  it('tells a catalog hub of a changed specification, and keeps catalog hubs to the operator', async () => {
+    const receiver = await startWebhookReceiver();
+    const hub = await call(server, 'POST', '/tmf-api/serviceCatalogManagement/v4/hub', { callback: receiver.url });
+    expect(hub.status, JSON.stringify(hub.body)).toBe(201);
+    try {
+      const changed = await rawQuery(server, 'mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { __typename } }', { id: voipSpec, input: { description: 'A phone line, ordered through TMF641.' } });
+      expect(changed.updateProduct.__typename).toBe('UpdateProductSuccess');
+      const [event] = await eventually(() => receiver.received, (received) => received.length > 0, 'the catalog event');
+      const body = JSON.parse(event!.body);
+      expect(event!.path).toBe('/hooks/listener/serviceSpecificationChangeEvent');
+      expect(body).toMatchObject({ eventType: 'ServiceSpecificationChangeEvent', event: { serviceSpecification: { id: voipSpec, description: 'A phone line, ordered through TMF641.', version: '2' } } });
+      expect(specProblems('serviceCatalog', 'ServiceSpecificationChangeEvent', body)).toEqual([]);
+      const partner = await setUpPartner(server, 'tmf-catalog-hub', ['voip-line']);
+      expect(await call(partner, 'POST', '/tmf-api/serviceCatalogManagement/v4/hub', { callback: receiver.url })).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     } finally {
       expect((await call(server, 'DELETE', hub.body.href)).status).toBe(204);
       await receiver.close();

@@ -13,7 +13,7 @@ import { attachWebSocket } from '../server/websocket.ts';
 import { createProvisioYoga } from '../server/yoga.ts';
 import { getRequestListener } from '@hono/node-server';
 import { createTmfApp } from '../tmf/app.ts';
-import { tmfOrderEvents, tmfServiceEvents } from '../tmf/events.ts';
+import { tmfCatalogEvents, tmfOrderEvents, tmfServiceEvents } from '../tmf/events.ts';
 import { isCluster, openServices, type Services } from './services.ts';
 
 /** 10,000 inventory rows with attributes fit well within this. */
@@ -106,7 +106,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       const startedAt = performance.now();
       // Resources in TMF events point where clients reach this server (known once it listens).
       let origin = config.publicUrl ?? '';
-      opened = await openServices(config, logger, 'api', { orderEvents: tmfOrderEvents(() => origin), serviceEvents: tmfServiceEvents(() => origin) });
+      opened = await openServices(config, logger, 'api', { orderEvents: tmfOrderEvents(() => origin), serviceEvents: tmfServiceEvents(() => origin), catalogEvents: tmfCatalogEvents(() => origin) });
       authenticator = new Authenticator({ prisma: opened.database.prisma, logger, partnerRateLimitPerMinute: config.partnerRateLimitPerMinute });
       rateLimiter = await createRateLimiter(config.redisUrl);
       sessions = new LiveSessions(authenticator, logger);

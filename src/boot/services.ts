@@ -89,7 +89,7 @@ interface Profile {
 
 /** The services both entries share, for one process in its role. */
 /** How the API's subscribers read events (the TMF layer's formats); a worker has none. */
-export type EventFormats = Pick<AppContext, 'orderEvents' | 'serviceEvents'>;
+export type EventFormats = Pick<AppContext, 'orderEvents' | 'serviceEvents' | 'catalogEvents'>;
 
 export async function openServices(config: Config, logger: Logger, role: ProcessRole, formats: EventFormats = {}): Promise<Services> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });

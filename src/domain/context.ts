@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { WebhookOutbox } from './webhooks/index.ts';
 import type { OrderEventFormat } from './orders/events.ts';
 import type { ServiceEventFormat } from './services/state-events.ts';
+import type { CatalogEventFormat } from './catalog/events.ts';
 
 /**
  * The domain's dependencies for this app instance, built by the composition root (src/boot): the
@@ -38,4 +39,6 @@ export interface AppContext {
   orderEvents?: OrderEventFormat | undefined;
   /** How service state changes read to their subscribers (the TMF hubs); set by the API. */
   serviceEvents?: ServiceEventFormat | undefined;
+  /** How product changes read to the catalog's subscribers (the TMF hubs); set by the API. */
+  catalogEvents?: CatalogEventFormat | undefined;
 }

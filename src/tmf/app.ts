@@ -46,7 +46,8 @@ export function createTmfApp(deps: TmfDeps): Hono<TmfEnv> {
   app.route('/serviceInventory/v4', serviceInventoryRoutes(deps));
   app.route('/serviceOrdering/v4', serviceOrderingRoutes(deps));
   app.route('/serviceOrdering/v4', cancelServiceOrderRoutes(deps));
-  app.route('/serviceOrdering/v4', hubRoutes(deps, 'serviceOrdering', 'serviceOrdering'));
-  app.route('/serviceInventory/v4', hubRoutes(deps, 'serviceInventory', 'serviceInventory'));
+  app.route('/serviceOrdering/v4', hubRoutes(deps, 'serviceOrdering'));
+  app.route('/serviceInventory/v4', hubRoutes(deps, 'serviceInventory'));
+  app.route('/serviceCatalogManagement/v4', hubRoutes(deps, 'serviceCatalog'));
   return app;
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderChange, OrderEventFormat } from '../domain/orders/index.ts';
 import type { ServiceChange, ServiceEventFormat } from '../domain/services/index.ts';
+import type { CatalogEventFormat, ProductChange } from '../domain/catalog/index.ts';
 import type { HubEvent } from '../domain/webhooks/index.ts';
 import { tmfCancellation } from './cancel-service-order.ts';
 import { tmfServiceOrder } from './order-mapping.ts';
 import { SERVICE_STATE, tmfService } from './service-inventory.ts';
+import { serviceSpecification } from './service-catalog.ts';
 
 // TMF641's events, as its hubs' listeners get them: the TMF event body (eventId, eventTime,
 // eventType, event: { serviceOrder | cancelServiceOrder }), unchanged by Provisio's signing.
@@ -67,6 +69,21 @@ export function tmfServiceEvents(origin: () => string): ServiceEventFormat {
         const eventType = change.kind === 'serviceCreated' ? 'ServiceCreateEvent' : 'ServiceStateChangeEvent';
         const title = change.kind === 'serviceCreated' ? `service ${service.id} created (${state})` : `service ${service.id} is ${state}`;
         return [{ api: 'serviceInventory', eventType, partnerId: service.partnerId, body: body(eventType, at, { service: tmfService(origin(), service) }, service.customerRef, title, 'serviceInventory') }];
+      });
+    },
+  };
+}
+
+/** TMF633's events: ServiceSpecificationCreateEvent and ServiceSpecificationChangeEvent (an archived product is Retired). */
+export function tmfCatalogEvents(origin: () => string): CatalogEventFormat {
+  return {
+    events(changes: readonly ProductChange[]): HubEvent[] {
+      const at = new Date().toISOString();
+      return changes.map(({ kind, product }): HubEvent => {
+        const eventType = kind === 'productCreated' ? 'ServiceSpecificationCreateEvent' : 'ServiceSpecificationChangeEvent';
+        const title = `service specification ${product.slug} ${kind === 'productCreated' ? 'created' : `changed (version ${product.version})`}`;
+        // Catalog events are the staff's: a partner's grants are many, and its hubs are refused.
+        return { api: 'serviceCatalog', eventType, partnerId: null, body: body(eventType, at, { serviceSpecification: serviceSpecification(origin(), product) }, product.slug, title, 'serviceCatalogManagement') };
       });
     },
   };

@@ -4,9 +4,10 @@ import { recordAudit } from '../domain/access/audit.ts';
 import { startTellingServices } from '../domain/services/index.ts';
 import { createHub, deleteHub, findHub } from '../domain/webhooks/index.ts';
 import type { TmfDeps, TmfEnv } from './context.ts';
-import { hrefOf } from './context.ts';
+import { hrefOf, TMF_BASE } from './context.ts';
+import { BASE_PATHS } from './openapi.ts';
 import { isUuid } from './ids.ts';
-import { notFound } from './errors.ts';
+import { notFound, TmfError } from './errors.ts';
 import { assertMayOrder, domainError, limitedBody, readJson } from './requests.ts';
 import { assertMatchesSpec, type SPECS } from './validation.ts';
 
@@ -14,18 +15,19 @@ import { assertMatchesSpec, type SPECS } from './validation.ts';
 // removes it. The answer carries the hub's signing secret once (an extension: TMF's events are
 // unsigned, Provisio's carry Standard Webhooks signatures beside the TMF body).
 
-function tmfHub(base: string, api: string, hub: WebhookEndpoint) {
-  return { id: hub.id, href: hrefOf(base, `/${api}/v4/hub/${hub.id}`), callback: hub.url, ...(hub.hubQuery ? { query: hub.hubQuery } : {}), '@type': 'EventSubscription' };
+function tmfHub(base: string, api: keyof typeof SPECS, hub: WebhookEndpoint) {
+  return { id: hub.id, href: hrefOf(base, `${BASE_PATHS[api].slice(TMF_BASE.length)}/hub/${hub.id}`), callback: hub.url, ...(hub.hubQuery ? { query: hub.hubQuery } : {}), '@type': 'EventSubscription' };
 }
 
-/** The hub routes of one API (`serviceOrdering`, `serviceInventory`), validated by its own specification. */
-export function hubRoutes(deps: TmfDeps, api: string, spec: keyof typeof SPECS): Hono<TmfEnv> {
+/** The hub routes of one API, validated by its own specification. */
+export function hubRoutes(deps: TmfDeps, api: keyof typeof SPECS): Hono<TmfEnv> {
   const routes = new Hono<TmfEnv>();
   routes.post('/hub', limitedBody, async (c) => {
     const viewer = c.get('viewer');
     assertMayOrder(viewer);
+    if (api === 'serviceCatalog' && viewer.partnerId) throw new TmfError(403, 'FORBIDDEN', 'Forbidden', 'catalog hubs are the operator\'s: a partner reads its granted specifications with GET serviceSpecification');
     const body = await readJson(c, ['application/json']);
-    assertMatchesSpec(spec, 'EventSubscriptionInput', body);
+    assertMatchesSpec(api, 'EventSubscriptionInput', body);
     const context = deps.services();
     const first = api === 'serviceInventory' && (await context.prisma.webhookEndpoint.count({ where: { hubApi: api } })) === 0;
     const { endpoint, secret } = await createHub(context, { api, callback: body['callback'] as string, query: body['query'] as string | undefined, partnerId: viewer.partnerId }).catch(domainError);

@@ -30,7 +30,7 @@ export const IMPLEMENTED: Record<Api, Record<string, string[]>> = {
     '/hub/{id}': ['delete'],
   },
   serviceInventory: { '/service': ['get'], '/service/{id}': ['get'], '/hub': ['post'], '/hub/{id}': ['delete'] },
-  serviceCatalog: { '/serviceSpecification': ['get'], '/serviceSpecification/{id}': ['get'] },
+  serviceCatalog: { '/serviceSpecification': ['get'], '/serviceSpecification/{id}': ['get'], '/hub': ['post'], '/hub/{id}': ['delete'] },
 };
 
 export const BASE_PATHS: Record<Api, string> = {
@@ -73,7 +73,7 @@ const EXTENSIONS: Record<Api, { definitions: Record<string, Schema>; properties:
         allOf: [{ $ref: '#/definitions/CharacteristicSpecification' }, { type: 'object', properties: { secret: { type: 'boolean' } } }],
       },
     },
-    properties: {},
+    properties: { EventSubscription: { secret: SECRET_SCHEMA } },
     unrequire: {},
   },
 };

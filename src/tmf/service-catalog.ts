@@ -3,7 +3,7 @@ import type { Prisma, Product } from '#generated/prisma/client.ts';
 import { visibleProducts } from '../domain/access/viewer.ts';
 import { productActions, productDefinition, type VariableSchema } from '../domain/catalog/index.ts';
 import { dateComparison, equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
-import { hrefOf, listResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
+import { hrefOf, listResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
 import { notFound } from './errors.ts';
 import { isUuid } from './ids.ts';
 
@@ -54,7 +54,7 @@ function characteristics(schema: VariableSchema, defaults: Record<string, unknow
 }
 
 /** A product as TMF633 shows it; its actions (suspend, change-speed…) are an extension. */
-export function serviceSpecification(c: TmfContext, product: Product) {
+export function serviceSpecification(c: Origin, product: Product) {
   const definition = productDefinition(product);
   return {
     id: product.id,

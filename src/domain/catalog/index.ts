@@ -1,5 +1,6 @@
 // The catalog's public surface: products, the actions they offer, their variable schemas and
 // the playbooks they run.
+export { type CatalogEventFormat, type ProductChange } from './events.ts';
 export { actionTransition, productActions, type ActionTransition, type ProductAction } from './product-actions.ts';
 export { cachedSyntaxCheck, listPlaybooks, resolvePlaybook, type PlaybookFile } from './playbooks.ts';
 export {

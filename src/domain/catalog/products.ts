@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Fiel
 import { CREDENTIALS_VARIABLE, isHostPattern } from '../../runner/index.ts';
 import { inventoryRequirementList, type InventoryRequirement, checkPoolAlerts } from '../inventory/index.ts';
 import type { Logger } from '../../logger.ts';
+import { recordProductChange, type CatalogEventFormat } from './events.ts';
 import type { WebhookOutbox } from '../webhooks/index.ts';
 import { parseActions, productActions, type ProductAction } from './product-actions.ts';
 import { resolvePlaybook } from './playbooks.ts';
@@ -51,6 +52,8 @@ export interface ProductDeps {
   secrets: SecretBox;
   webhooks: WebhookOutbox;
   logger: Logger;
+  /** How product changes read to the catalog's hubs (TMF633); set by the API. */
+  catalogEvents?: CatalogEventFormat | undefined;
 }
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'slug must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
@@ -161,9 +164,14 @@ export async function createProduct(deps: ProductDeps, input: ProductInput): Pro
   const product = await validateProduct(deps, input);
   let created: Product;
   try {
-    created = await deps.prisma.product.create({
-      data: { ...toData(deps.secrets, product), credentials: { create: product.credentialIds.map((credentialId) => ({ credentialId })) } },
+    const written = await deps.prisma.$transaction(async (tx) => {
+      const row = await tx.product.create({
+        data: { ...toData(deps.secrets, product), credentials: { create: product.credentialIds.map((credentialId) => ({ credentialId })) } },
+      });
+      return { row, deliveries: await recordProductChange(tx, deps, { kind: 'productCreated', product: row }) };
     });
+    created = written.row;
+    await deps.webhooks.schedule(written.deliveries);
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
     throw error;
@@ -201,14 +209,15 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     const product = await validateProduct(deps, merged, unchanged, productActions(current.actions));
     let written: number;
     try {
-      written = await deps.prisma.$transaction(async (tx) => {
+      const result = await deps.prisma.$transaction(async (tx) => {
         const { count } = await tx.product.updateMany({ where: { id, version: current.version }, data: { ...toData(deps.secrets, product), version: { increment: 1 } } });
-        if (count === 1) {
-          await tx.productCredential.deleteMany({ where: { productId: id } });
-          await tx.productCredential.createMany({ data: product.credentialIds.map((credentialId) => ({ productId: id, credentialId })) });
-        }
-        return count;
+        if (count === 0) return { count, deliveries: [] };
+        await tx.productCredential.deleteMany({ where: { productId: id } });
+        await tx.productCredential.createMany({ data: product.credentialIds.map((credentialId) => ({ productId: id, credentialId })) });
+        return { count, deliveries: await recordProductChange(tx, deps, { kind: 'productChanged', product: await tx.product.findUniqueOrThrow({ where: { id } }) }) };
       });
+      written = result.count;
+      await deps.webhooks.schedule(result.deliveries);
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`a product with slug "${product.slug}" already exists`);
       throw error;
@@ -247,7 +256,12 @@ export async function archiveProduct(deps: ProductDeps, id: string): Promise<Pro
   const current = await deps.prisma.product.findUnique({ where: { id } });
   if (!current) throw new NotFoundError('Product', id);
   if (current.archivedAt) return current;
-  return deps.prisma.product.update({ where: { id }, data: { archivedAt: new Date(), version: { increment: 1 } } });
+  const { archived, deliveries } = await deps.prisma.$transaction(async (tx) => {
+    const archived = await tx.product.update({ where: { id }, data: { archivedAt: new Date(), version: { increment: 1 } } });
+    return { archived, deliveries: await recordProductChange(tx, deps, { kind: 'productChanged', product: archived }) };
+  });
+  await deps.webhooks.schedule(deliveries);
+  return archived;
 }
 
 /** Reads a stored product's JSON columns back into their types. */
