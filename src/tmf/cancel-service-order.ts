@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import type { Prisma, ServiceOrderCancellation } from '#generated/prisma/client.ts';
+import { CancellationState } from '#generated/prisma/enums.ts';
 import { recordAudit } from '../domain/access/audit.ts';
 import type { Viewer } from '../domain/access/viewer.ts';
 import { cancelOrder } from '../domain/orders/index.ts';
-import { equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
+import { equalityOnly, oneOf, parseFields, selectFields, type Queryable } from './conventions.ts';
 import { hrefOf, listResponse, type Origin, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound } from './errors.ts';
 import { isUuid } from './ids.ts';
@@ -20,7 +21,7 @@ const visibleCancellations = (viewer: Viewer): Prisma.ServiceOrderCancellationWh
 const CANCELLATION_QUERY: Queryable<Prisma.ServiceOrderCancellationWhereInput, Prisma.ServiceOrderCancellationOrderByWithRelationInput> = {
   filters: {
     id: (filter) => ({ id: { in: equalityOnly(filter).filter(isUuid) } }),
-    state: (filter) => ({ state: { in: equalityOnly(filter) as ServiceOrderCancellation['state'][] } }),
+    state: (filter) => ({ state: { in: oneOf(filter, Object.values(CancellationState), 'a cancellation') } }),
     'serviceOrder.id': (filter) => ({ orderId: { in: equalityOnly(filter).filter(isUuid) } }),
   },
   sorts: {},

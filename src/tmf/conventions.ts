@@ -131,6 +131,14 @@ export function dateComparison(filter: AttributeFilter): Record<string, Date> {
   return { [filter.operator === 'eq' ? 'equals' : filter.operator]: dateValue(filter, filter.values[0]!) };
 }
 
+/** An equality filter whose values must be among `allowed` (an enum column: a stray value is a 400, not a failed query). */
+export function oneOf<T extends string>(filter: AttributeFilter, allowed: readonly T[], what: string): T[] {
+  const values = equalityOnly(filter);
+  const unknown = values.filter((value) => !allowed.includes(value as T));
+  if (unknown.length > 0) throw badRequest(`unknown ${filter.attribute} ${unknown.join(', ')}; ${what} is ${allowed.join(', ')}`);
+  return values as T[];
+}
+
 /** Refuses an operator other than equality where only equality makes sense (an id, a state). */
 export function equalityOnly(filter: AttributeFilter): string[] {
   if (filter.operator !== 'eq') throw badRequest(`${filter.attribute} can only be compared for equality`);

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import type { Prisma } from '#generated/prisma/client.ts';
+import { ServiceOrderState } from '#generated/prisma/enums.ts';
 import { recordAudit } from '../domain/access/audit.ts';
 import { isFinalOrder, loadOrder, ORDER_INCLUDE, placeOrder, type OrderRequest } from '../domain/orders/index.ts';
-import { dateComparison, equalityOnly, parseFields, selectFields, type Queryable } from './conventions.ts';
+import { dateComparison, equalityOnly, oneOf, parseFields, selectFields, type Queryable } from './conventions.ts';
 import { listResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound, TmfError } from './errors.ts';
 import { assertMayOrder, domainError, limitedBody, readJson, visibleOrders } from './requests.ts';
@@ -12,19 +13,11 @@ import { assertMatchesSpec } from './validation.ts';
 
 // TMF641 Service Ordering v4: orders placed by clients, driven by the engine.
 
-const ORDER_STATES = ['acknowledged', 'rejected', 'inProgress', 'completed', 'failed', 'partial', 'assessingCancellation', 'pendingCancellation', 'cancelled'] as const;
-
-
 const ORDER_QUERY: Queryable<Prisma.ServiceOrderWhereInput, Prisma.ServiceOrderOrderByWithRelationInput> = {
   filters: {
     id: (filter) => ({ id: { in: equalityOnly(filter).filter(isUuid) } }),
     externalId: (filter) => ({ externalId: { in: equalityOnly(filter) } }),
-    state: (filter) => {
-      const states = equalityOnly(filter);
-      const unknown = states.filter((state) => !ORDER_STATES.includes(state as never));
-      if (unknown.length > 0) throw badRequest(`unknown state ${unknown.join(', ')}; an order is ${ORDER_STATES.join(', ')}`);
-      return { state: { in: states as (typeof ORDER_STATES)[number][] } };
-    },
+    state: (filter) => ({ state: { in: oneOf(filter, Object.values(ServiceOrderState), 'an order') } }),
     orderDate: (filter) => ({ orderDate: dateComparison(filter) }),
   },
   sorts: { orderDate: (direction) => ({ orderDate: direction }) },
