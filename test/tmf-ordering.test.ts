@@ -182,6 +182,21 @@ describe('TMF641 orders driven by the engine', () => {
     expect(await call(server, 'POST', '/tmf-api/serviceOrdering/v4/cancelServiceOrder', { serviceOrder: { id: created.body.id } })).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
   });
 
+  it('modifies a service: inactive suspends it, active resumes it, a characteristic picks the action that takes it', async () => {
+    const mobile = (await call(server, 'GET', '/tmf-api/serviceCatalogManagement/v4/serviceSpecification?name=Mobile%20SIM%20plan&fields=id')).body[0].id;
+    const added = await settled(server, (await call(server, 'POST', ORDERS, { relatedParty: customer('modify'), serviceOrderItem: [{ id: '1', action: 'add', service: { serviceSpecification: { id: mobile } } }] })).body.id);
+    expect(added.state, JSON.stringify(added.errorMessage)).toBe('completed');
+    const service = added.serviceOrderItem[0].service;
+    const modify = async (change: Record<string, unknown>) => settled(server, (await call(server, 'POST', ORDERS, { serviceOrderItem: [{ id: '1', action: 'modify', service: { id: service.id, ...change } }] })).body.id);
+    expect((await modify({ state: 'inactive', serviceCharacteristic: [{ name: 'reason', value: 'lost SIM' }] })).state).toBe('completed');
+    expect((await call(server, 'GET', service.href)).body.state).toBe('inactive');
+    expect((await modify({ state: 'active' })).state).toBe('completed');
+    expect((await call(server, 'GET', service.href)).body.state).toBe('active');
+    expect((await modify({ serviceCharacteristic: [{ name: 'data_gb', value: 5 }] })).state).toBe('completed');
+    const ambiguous = await call(server, 'POST', ORDERS, { serviceOrderItem: [{ id: '1', action: 'modify', service: { id: service.id, serviceCharacteristic: [{ name: 'simulate_failure', value: false }] } }] });
+    expect(ambiguous).toMatchObject({ status: 400, body: { message: expect.stringContaining('more than one action of mobile-sim-plan') } });
+  });
+
   it('keeps a partner to its own orders and granted specifications', async () => {
     const acme = await setUpPartner(server, 'tmf-acme', ['voip-line']);
     const other = await setUpPartner(server, 'tmf-other', ['voip-line']);
