@@ -1,5 +1,5 @@
 import type { OrderDeps } from './read.ts';
-import { advanceOrder } from './progress.ts';
+import { advanceOrder, followItemRun } from './progress.ts';
 import { FINAL_ORDER_STATES } from './states.ts';
 
 /** Orders looked at per sweep, the least recently changed first. */
@@ -28,8 +28,7 @@ export function followOrders(deps: OrderDeps, options: { sweepMs: number }): () 
   void (async () => {
     for await (const message of messages) {
       if (message.status === 'QUEUED') continue;
-      const item = await deps.prisma.serviceOrderItem.findFirst({ where: { runId: message.runId }, select: { orderId: true } });
-      if (item) advanceOrder(deps, item.orderId).catch((error: unknown) => deps.logger.warn({ err: error, orderId: item.orderId }, 'advancing a service order failed; the sweep tries again'));
+      followItemRun(deps, message.runId).catch((error: unknown) => deps.logger.warn({ err: error, runId: message.runId }, 'following a run of a service order failed; the sweep tries again'));
     }
   })().catch((error: unknown) => deps.logger.warn({ err: error }, 'following run statuses for service orders stopped'));
   const sweep = () => sweepOrders(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'the service order sweep failed'));

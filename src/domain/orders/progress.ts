@@ -1,21 +1,33 @@
-import type { ServiceOrderItem, ServiceOrderItemState } from '#generated/prisma/client.ts';
+import type { ServiceOrder, ServiceOrderItem, ServiceOrderItemState } from '#generated/prisma/client.ts';
+import type { RunStatus } from '#generated/prisma/enums.ts';
+import pLimit from 'p-limit';
 import { DomainError } from '../errors.ts';
 import { openValues } from '../secrets/index.ts';
 import { deprovisionService, provisionService, runServiceAction } from '../services/index.ts';
 import { recordOrderChanges, type OrderChange } from './events.ts';
-import { loadOrder, ORDER_INCLUDE, type LoadedOrder, type OrderDeps } from './read.ts';
+import { ORDER_INCLUDE, type OrderDeps } from './read.ts';
 import { isFinalItem, isFinalOrder, itemStateOfRun, orderStateOfItems } from './states.ts';
 
 // The engine drives an order: items follow their runs, an item starts once its dependencies
 // completed (or is cancelled when one did not), and the order's state follows its items. Every
 // step is idempotent and guarded by the state it moves from, so any process may advance any
-// order at any time: after a run's status changes, after a placement, and in the sweep.
+// order at any time: after a run's status changes, after a placement, and in the sweep. Each
+// step reads only what it needs: an order of a thousand items is not read whole per run.
+
+type OrderHead = Pick<ServiceOrder, 'id' | 'state' | 'startDate' | 'partnerId'>;
+
+/** Items started at once: their provisions overlap their database round trips. */
+const START_CONCURRENCY = 4;
 
 /** One advance at a time per order in this process (others, on the cluster, are kept apart by the state guards). */
 const advancing = new Map<string, Promise<void>>();
 
-export function advanceOrder(deps: OrderDeps, orderId: string): Promise<void> {
-  const next = (advancing.get(orderId) ?? Promise.resolve()).then(() => advanceOnce(deps, orderId));
+/**
+ * Advances an order. `followRuns`: first bring every unfinished item up to its run (the sweep,
+ * a placement); without it, the caller has just moved the item whose run changed.
+ */
+export function advanceOrder(deps: OrderDeps, orderId: string, options: { followRuns?: boolean } = {}): Promise<void> {
+  const next = (advancing.get(orderId) ?? Promise.resolve()).then(() => advanceOnce(deps, orderId, options.followRuns ?? true));
   const settled = next.catch(() => undefined).finally(() => {
     if (advancing.get(orderId) === settled) advancing.delete(orderId);
   });
@@ -24,29 +36,45 @@ export function advanceOrder(deps: OrderDeps, orderId: string): Promise<void> {
 }
 
 /** Moves an item from the state it was read in; false when another process moved it first. */
-async function moveItem(deps: OrderDeps, item: ServiceOrderItem, state: ServiceOrderItemState, reason?: string | null): Promise<boolean> {
+async function moveItem(deps: OrderDeps, item: Pick<ServiceOrderItem, 'id' | 'state'>, state: ServiceOrderItemState, reason?: string | null): Promise<boolean> {
   if (item.state === state) return false;
   const { count } = await deps.prisma.serviceOrderItem.updateMany({ where: { id: item.id, state: item.state }, data: { state, ...(reason !== undefined ? { reason } : {}) } });
   return count === 1;
 }
 
-/** An item's run, and its state from it; undefined for an item that has no run (yet). */
-async function followRuns(deps: OrderDeps, order: LoadedOrder): Promise<void> {
-  const running = order.items.filter((item) => item.runId && !isFinalItem(item.state));
+/** The state an item's run gives it, with the reason when it did not complete. */
+function fromRun(run: { status: RunStatus; statusReason: string | null } | undefined): { state: ServiceOrderItemState; reason: string | undefined } {
+  // A run pruned from the history before its item followed it: its outcome is unknown.
+  if (!run) return { state: 'failed', reason: 'its run is no longer in the history' };
+  const state = itemStateOfRun(run.status);
+  return { state, reason: state === 'failed' || state === 'cancelled' ? `run ${run.status}: ${run.statusReason ?? ''}`.trim() : undefined };
+}
+
+/**
+ * A run changed status: the item it belongs to follows it, and its order is advanced when that
+ * matters (the item moved). Returns without reading the order when the run is no order's.
+ */
+export async function followItemRun(deps: OrderDeps, runId: string): Promise<void> {
+  const item = await deps.prisma.serviceOrderItem.findFirst({ where: { runId }, select: { id: true, state: true, orderId: true } });
+  if (!item || isFinalItem(item.state)) return;
+  const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, select: { status: true, statusReason: true } });
+  const { state, reason } = fromRun(run ?? undefined);
+  if (await moveItem(deps, item, state, reason)) await advanceOrder(deps, item.orderId, { followRuns: false });
+}
+
+async function followRuns(deps: OrderDeps, orderId: string): Promise<void> {
+  const running = await deps.prisma.serviceOrderItem.findMany({ where: { orderId, runId: { not: null }, state: { notIn: ['completed', 'failed', 'rejected', 'cancelled'] } }, select: { id: true, state: true, runId: true } });
   if (running.length === 0) return;
   const runs = await deps.prisma.provisioningRun.findMany({ where: { id: { in: running.map((item) => item.runId!) } }, select: { id: true, status: true, statusReason: true } });
   const byId = new Map(runs.map((run) => [run.id, run]));
   for (const item of running) {
-    const run = byId.get(item.runId!);
-    // A run pruned from the history before its item followed it: its outcome is unknown.
-    const state = run ? itemStateOfRun(run.status) : 'failed';
-    const reason = !run ? 'its run is no longer in the history' : state === 'failed' || state === 'cancelled' ? `run ${run.status}: ${run.statusReason ?? ''}`.trim() : undefined;
+    const { state, reason } = fromRun(byId.get(item.runId!));
     await moveItem(deps, item, state, reason);
   }
 }
 
 /** Starts an item's run: the service's provision, deprovision or action, idempotent per item. */
-async function startItem(deps: OrderDeps, order: LoadedOrder, item: ServiceOrderItem): Promise<{ runId: string; serviceId: string; state: ServiceOrderItemState }> {
+async function startItem(deps: OrderDeps, order: OrderHead, item: ServiceOrderItem): Promise<{ runId: string; serviceId: string; state: ServiceOrderItemState }> {
   const idempotencyKey = `tmf-order:${order.id}:${item.itemId}`;
   const variables = { ...(item.variables as Record<string, unknown>), ...openValues(deps.secrets, item.secretVariables as Record<string, unknown>) };
   const partnerId = order.partnerId;
@@ -63,43 +91,52 @@ async function startItem(deps: OrderDeps, order: LoadedOrder, item: ServiceOrder
 }
 
 /** Why an item waiting on others will never start, if it will not. */
-function blockedBy(item: ServiceOrderItem, items: readonly ServiceOrderItem[], cancelling: boolean): string | undefined {
+function blockedBy(item: ServiceOrderItem, states: ReadonlyMap<string, ServiceOrderItemState>, cancelling: boolean): string | undefined {
   if (cancelling) return 'the order was cancelled before this item started';
   for (const dependency of item.dependsOn) {
-    const other = items.find((candidate) => candidate.itemId === dependency);
-    if (other && isFinalItem(other.state) && other.state !== 'completed') return `item ${dependency}, which it depends on, ended ${other.state}`;
+    const state = states.get(dependency);
+    if (state && isFinalItem(state) && state !== 'completed') return `item ${dependency}, which it depends on, ended ${state}`;
   }
   return undefined;
 }
 
-/** Starts the items whose dependencies completed; cancels those whose dependencies did not. */
-async function startReadyItems(deps: OrderDeps, order: LoadedOrder, cancelling: boolean): Promise<void> {
-  const waiting = order.items.filter((item) => !item.runId && item.state === 'acknowledged');
-  for (const item of waiting) {
-    if (item.action === 'noChange') {
-      await moveItem(deps, item, cancelling ? 'cancelled' : 'completed');
-      continue;
-    }
-    const blocked = blockedBy(item, order.items, cancelling);
-    if (blocked) {
-      await moveItem(deps, item, 'cancelled', blocked);
-      continue;
-    }
-    if (!item.dependsOn.every((dependency) => order.items.find((other) => other.itemId === dependency)?.state === 'completed')) continue;
-    try {
-      const started = await startItem(deps, order, item);
-      await deps.prisma.serviceOrderItem.updateMany({ where: { id: item.id, runId: null }, data: { runId: started.runId, serviceId: started.serviceId, state: started.state } });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      // Another process may have started it meanwhile (its run then refuses a second one).
-      const now = await deps.prisma.serviceOrderItem.findUniqueOrThrow({ where: { id: item.id } });
-      if (!now.runId) await moveItem(deps, now, 'rejected', error.message);
-    }
+/** Starts one waiting item's run; an item that cannot start is rejected with the reason. */
+async function startWaitingItem(deps: OrderDeps, order: OrderHead, item: ServiceOrderItem): Promise<void> {
+  try {
+    const started = await startItem(deps, order, item);
+    await deps.prisma.serviceOrderItem.updateMany({ where: { id: item.id, runId: null }, data: { runId: started.runId, serviceId: started.serviceId, state: started.state } });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    // Another process may have started it meanwhile (its run then refuses a second one).
+    const now = await deps.prisma.serviceOrderItem.findUniqueOrThrow({ where: { id: item.id } });
+    if (!now.runId) await moveItem(deps, now, 'rejected', error.message);
   }
 }
 
-async function settleOrderState(deps: OrderDeps, order: LoadedOrder, cancelling: boolean): Promise<void> {
-  const state = orderStateOfItems(order.items, cancelling);
+/** Starts the items whose dependencies completed; cancels those whose dependencies did not. */
+async function startReadyItems(deps: OrderDeps, order: OrderHead, cancelling: boolean): Promise<void> {
+  const waiting = await deps.prisma.serviceOrderItem.findMany({ where: { orderId: order.id, runId: null, state: 'acknowledged' }, orderBy: { position: 'asc' } });
+  if (waiting.length === 0) return;
+  const dependencies = [...new Set(waiting.flatMap((item) => item.dependsOn))];
+  const states = new Map(
+    dependencies.length === 0
+      ? []
+      : (await deps.prisma.serviceOrderItem.findMany({ where: { orderId: order.id, itemId: { in: dependencies } }, select: { itemId: true, state: true } })).map((item) => [item.itemId, item.state] as const),
+  );
+  const ready: ServiceOrderItem[] = [];
+  for (const item of waiting) {
+    const blocked = item.action === 'noChange' ? undefined : blockedBy(item, states, cancelling);
+    if (item.action === 'noChange') await moveItem(deps, item, cancelling ? 'cancelled' : 'completed');
+    else if (blocked) await moveItem(deps, item, 'cancelled', blocked);
+    else if (item.dependsOn.every((dependency) => states.get(dependency) === 'completed')) ready.push(item);
+  }
+  const limit = pLimit(START_CONCURRENCY);
+  await Promise.all(ready.map((item) => limit(() => startWaitingItem(deps, order, item))));
+}
+
+async function settleOrderState(deps: OrderDeps, order: OrderHead, cancelling: boolean): Promise<void> {
+  const counts = await deps.prisma.serviceOrderItem.groupBy({ by: ['state'], where: { orderId: order.id }, _count: { _all: true } });
+  const state = orderStateOfItems(counts.flatMap((count) => Array.from({ length: count._count._all }, () => ({ state: count.state }))), cancelling);
   if (state === order.state) return;
   const now = new Date();
   const deliveries = await deps.prisma.$transaction(async (tx) => {
@@ -107,7 +144,7 @@ async function settleOrderState(deps: OrderDeps, order: LoadedOrder, cancelling:
       where: { id: order.id, state: order.state },
       data: {
         state,
-        ...(state !== 'acknowledged' && !order.startDate && order.items.some((item) => item.runId) ? { startDate: now } : {}),
+        ...(state !== 'acknowledged' && !order.startDate && (await tx.serviceOrderItem.count({ where: { orderId: order.id, runId: { not: null } } })) > 0 ? { startDate: now } : {}),
         ...(isFinalOrder(state) ? { completionDate: now } : {}),
         ...(state === 'cancelled' ? { cancellationDate: now } : {}),
       },
@@ -133,13 +170,12 @@ async function settleOrderState(deps: OrderDeps, order: LoadedOrder, cancelling:
   await deps.webhooks.schedule(deliveries);
 }
 
-async function advanceOnce(deps: OrderDeps, orderId: string): Promise<void> {
-  let order = await loadOrder(deps.prisma, orderId);
-  if (isFinalOrder(order.state)) return;
+async function advanceOnce(deps: OrderDeps, orderId: string, followAll: boolean): Promise<void> {
+  const head = { id: true, state: true, startDate: true, partnerId: true } as const;
+  const order = await deps.prisma.serviceOrder.findUnique({ where: { id: orderId }, select: head });
+  if (!order || isFinalOrder(order.state)) return;
   const cancelling = order.state === 'assessingCancellation' || order.state === 'pendingCancellation';
-  await followRuns(deps, order);
-  order = await loadOrder(deps.prisma, orderId);
+  if (followAll) await followRuns(deps, orderId);
   await startReadyItems(deps, order, cancelling);
-  order = await loadOrder(deps.prisma, orderId);
   await settleOrderState(deps, order, cancelling);
 }
