@@ -84,6 +84,8 @@ describe('TMF641 serviceOrder contract', () => {
     const created = await call(server, 'POST', ORDERS, { externalId: 'ctk-filter', relatedParty: customer('ctk-2'), serviceOrderItem: [addLine('1')] });
     const found = await call(server, 'GET', `${ORDERS}?externalId=ctk-filter&fields=state,externalId`);
     expect(found.body).toEqual([{ id: created.body.id, href: created.body.href, '@type': 'ServiceOrder', externalId: 'ctk-filter', state: expect.any(String) }]);
+    expect((await call(server, 'GET', `${created.body.href}?fields=state`)).body).toEqual({ id: created.body.id, href: created.body.href, '@type': 'ServiceOrder', state: expect.any(String) });
+    expect((await call(server, 'GET', `${created.body.href}?fields=serviceOrderItem`)).body.serviceOrderItem).toHaveLength(1);
     const missing = await call(server, 'GET', `${ORDERS}/00000000-0000-4000-8000-000000000000`);
     expect(missing).toMatchObject({ status: 404, body: { '@type': 'Error', code: 'NOT_FOUND', status: '404' } });
     expect(specProblems('serviceOrdering', 'Error', missing.body)).toEqual([]);

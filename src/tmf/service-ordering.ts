@@ -3,7 +3,7 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import { ServiceOrderState } from '#generated/prisma/enums.ts';
 import { recordAudit } from '../domain/access/audit.ts';
 import { isFinalOrder, loadOrder, ORDER_INCLUDE, placeOrder, type OrderRequest } from '../domain/orders/index.ts';
-import { dateComparison, equalityOnly, oneOf, parseFields, selectFields, type Queryable } from './conventions.ts';
+import { dateComparison, equalityOnly, oneOf, parseFields, selectFields, wants, type FieldSelection, type Queryable } from './conventions.ts';
 import { listResponse, type TmfContext, type TmfDeps, type TmfEnv } from './context.ts';
 import { badRequest, notFound, TmfError } from './errors.ts';
 import { assertMayOrder, domainError, limitedBody, readJson, visibleOrders } from './requests.ts';
@@ -32,8 +32,11 @@ function auditArguments(request: OrderRequest): Record<string, unknown> {
   };
 }
 
-async function findOrder(deps: TmfDeps, c: TmfContext, id: string) {
-  const order = isUuid(id) ? await deps.services().prisma.serviceOrder.findFirst({ where: { id, ...visibleOrders(c.get('viewer')) }, include: ORDER_INCLUDE }) : null;
+/** The items, only when the selection shows them (a 1,000-item order is not read for its state). */
+const itemsFor = (fields: FieldSelection) => (wants(fields, 'serviceOrderItem') || wants(fields, 'errorMessage') ? ORDER_INCLUDE : { items: { take: 0 } });
+
+async function findOrder(deps: TmfDeps, c: TmfContext, id: string, fields: FieldSelection = 'all') {
+  const order = isUuid(id) ? await deps.services().prisma.serviceOrder.findFirst({ where: { id, ...visibleOrders(c.get('viewer')) }, include: itemsFor(fields) }) : null;
   if (!order) throw notFound('serviceOrder', id);
   return order;
 }
@@ -60,11 +63,14 @@ export function serviceOrderingRoutes(deps: TmfDeps): Hono<TmfEnv> {
   routes.get('/serviceOrder', (c) =>
     listResponse(c, ORDER_QUERY, visibleOrders(c.get('viewer')), (where, query) => {
       const { prisma } = deps.services();
-      return Promise.all([prisma.serviceOrder.count({ where }), prisma.serviceOrder.findMany({ where, include: ORDER_INCLUDE, orderBy: query.orderBy, skip: query.offset, take: query.limit })]);
+      return Promise.all([prisma.serviceOrder.count({ where }), prisma.serviceOrder.findMany({ where, include: itemsFor(query.fields), orderBy: query.orderBy, skip: query.offset, take: query.limit })]);
     }, (order) => tmfServiceOrder(c, order)),
   );
 
-  routes.get('/serviceOrder/:id', async (c) => c.json(selectFields(tmfServiceOrder(c, await findOrder(deps, c, c.req.param('id'))), parseFields(c.req.query('fields')))));
+  routes.get('/serviceOrder/:id', async (c) => {
+    const fields = parseFields(c.req.query('fields'));
+    return c.json(selectFields(tmfServiceOrder(c, await findOrder(deps, c, c.req.param('id'), fields)), fields));
+  });
 
   routes.patch('/serviceOrder/:id', limitedBody, async (c) => {
     const viewer = c.get('viewer');
