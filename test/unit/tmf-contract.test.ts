@@ -21,7 +21,7 @@ describe('the TMF contract check', () => {
 
   it('keeps only the implemented operations, and Provisio\'s extensions beside the TMF definitions', () => {
     const document = openApiDocument('serviceCatalog');
-    expect(Object.keys(document.paths)).toEqual(['/serviceSpecification', '/serviceSpecification/{id}']);
+    expect(Object.keys(document.paths)).toEqual(['/serviceSpecification', '/serviceSpecification/{id}', '/hub', '/hub/{id}']);
     expect(document.basePath).toBe('/tmf-api/serviceCatalogManagement/v4');
     expect(document.definitions['ProvisioServiceSpecification']?.allOf).toContainEqual({ $ref: '#/definitions/ServiceSpecification' });
   });
