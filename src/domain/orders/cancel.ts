@@ -4,7 +4,8 @@ import { ACTIVE_RUN_STATUSES, cancelRun } from '../runs/index.ts';
 import type { RunControlDeps } from '../runs/control.ts';
 import type { Orderer } from './place.ts';
 import { recordOrderChanges } from './events.ts';
-import { ORDER_INCLUDE, type OrderDeps } from './read.ts';
+import type { OrderDeps } from './deps.ts';
+import { ORDER_INCLUDE } from './read.ts';
 import { advanceOrder } from './progress.ts';
 import { FINAL_ORDER_STATES } from './states.ts';
 

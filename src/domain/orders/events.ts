@@ -1,6 +1,6 @@
 import type { Prisma, ServiceOrderCancellation } from '#generated/prisma/client.ts';
-import type { HubEvent, ScheduledDelivery } from '../webhooks/index.ts';
-import type { LoadedOrder, OrderDeps } from './read.ts';
+import type { HubEvent, ScheduledDelivery, WebhookOutbox } from '../webhooks/index.ts';
+import type { LoadedOrder } from './read.ts';
 
 /** What happened to an order, for its subscribers (the TM Forum hubs). */
 export type OrderChange =
@@ -16,7 +16,7 @@ export interface OrderEventFormat {
 }
 
 /** Records the changes' events in the change's own transaction; schedule what it returns after the commit. */
-export async function recordOrderChanges(tx: Prisma.TransactionClient, deps: OrderDeps, changes: readonly OrderChange[]): Promise<ScheduledDelivery[]> {
+export async function recordOrderChanges(tx: Prisma.TransactionClient, deps: { webhooks: WebhookOutbox; orderEvents?: OrderEventFormat | undefined }, changes: readonly OrderChange[]): Promise<ScheduledDelivery[]> {
   if (!deps.orderEvents || changes.length === 0) return [];
   return deps.webhooks.recordHubEvents(tx, deps.orderEvents.events(changes));
 }

@@ -1,4 +1,4 @@
-import type { OrderDeps } from './read.ts';
+import type { OrderDeps } from './deps.ts';
 import { advanceOrder, followItemRun } from './progress.ts';
 import { FINAL_ORDER_STATES } from './states.ts';
 

@@ -5,5 +5,6 @@ export { followOrders, sweepOrders } from './follow.ts';
 export { placeOrder, type Orderer } from './place.ts';
 export { MAX_ORDER_ITEMS, type OrderItemRequest, type OrderRequest } from './plan.ts';
 export { advanceOrder } from './progress.ts';
-export { loadOrder, ORDER_INCLUDE, type LoadedOrder, type OrderDeps } from './read.ts';
+export { type OrderDeps } from './deps.ts';
+export { loadOrder, ORDER_INCLUDE, type LoadedOrder } from './read.ts';
 export { FINAL_ORDER_STATES, isFinalOrder } from './states.ts';

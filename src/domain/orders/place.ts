@@ -3,8 +3,9 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import { ConflictError } from '../errors.ts';
 import { sealValues } from '../secrets/index.ts';
 import { canonicalJson } from '../services/canonical-json.ts';
+import type { OrderDeps } from './deps.ts';
 import { recordOrderChanges } from './events.ts';
-import { loadOrder, ORDER_INCLUDE, type LoadedOrder, type OrderDeps } from './read.ts';
+import { loadOrder, ORDER_INCLUDE, type LoadedOrder } from './read.ts';
 import { planOrder, type OrderRequest, type PlannedItem } from './plan.ts';
 import { advanceOrder } from './progress.ts';
 

@@ -5,7 +5,8 @@ import { DomainError } from '../errors.ts';
 import { openValues } from '../secrets/index.ts';
 import { deprovisionService, provisionService, runServiceAction } from '../services/index.ts';
 import { recordOrderChanges, type OrderChange } from './events.ts';
-import { ORDER_INCLUDE, type OrderDeps } from './read.ts';
+import type { OrderDeps } from './deps.ts';
+import { ORDER_INCLUDE } from './read.ts';
 import { isFinalItem, isFinalOrder, itemStateOfRun, orderStateOfItems } from './states.ts';
 
 // The engine drives an order: items follow their runs, an item starts once its dependencies

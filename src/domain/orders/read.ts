@@ -1,9 +1,4 @@
 import type { PrismaClient, ServiceOrder, ServiceOrderItem } from '#generated/prisma/client.ts';
-import type { ProvisioningDeps } from '../services/provisioning.ts';
-import type { OrderEventFormat } from './events.ts';
-
-/** What orders need of the app: what provisioning needs (they start its runs), and how their events read. */
-export type OrderDeps = ProvisioningDeps & { orderEvents?: OrderEventFormat | undefined };
 
 export type LoadedOrder = ServiceOrder & { items: ServiceOrderItem[] };
 

@@ -15,6 +15,7 @@ export {
   type WebhookEndpointInput,
 } from './endpoints.ts';
 export { apiId, EVENT_TYPES, type Notification } from './events.ts';
-export { createHub, deleteHub, findHub, hubQueryMatches, MAX_HUBS_PER_OWNER, type HubEvent, type HubInput } from './hubs.ts';
+export { hubQueryMatches, type HubEvent } from './hub-events.ts';
+export { createHub, deleteHub, findHub, MAX_HUBS_PER_OWNER, type HubInput } from './hubs.ts';
 export { WebhookOutbox, type ScheduledDelivery, type WebhookSettings } from './outbox.ts';
 export { webhookUrlProblem, type WebhookUrlPolicy } from './url-policy.ts';

@@ -2,7 +2,7 @@ import type { Prisma } from '#generated/prisma/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { DeliveryQueue } from '../ports/webhooks.ts';
 import { deliveryBody, type Notification } from './events.ts';
-import { hubsFor, type HubEvent } from './hubs.ts';
+import { hubsFor, type HubEvent } from './hub-events.ts';
 import type { WebhookUrlPolicy } from './url-policy.ts';
 
 export interface ScheduledDelivery {
