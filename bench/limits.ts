@@ -13,13 +13,13 @@
 //          --node-flags="--max-semi-space-size=16": extra Node flags for the server
 import path from 'node:path';
 import { OPERATION_LIMITS } from '../src/server/limits.ts';
-import pg from 'pg';
 import { benchOptions, numberOption } from './lib/options.ts';
 import { max, median, percentile, round } from './lib/stats.ts';
 import { processCpuMs, sampleRss } from './lib/cpu-memory.ts';
-import { embeddedDataDir, onCleanup, runBench, tempDir } from './lib/cleanup.ts';
+import { embeddedDataDir, runBench, tempDir } from './lib/cleanup.ts';
 import { Report, fmt, table } from './lib/report.ts';
 import { benchAuthorization, gql } from './lib/gql.ts';
+import { scratchDatabase } from './lib/scratch-database.ts';
 import { spawnServer, waitReady } from './lib/server.ts';
 
 const SMALL = `{ product(slug: "voip-line") { id name } }`;
@@ -84,24 +84,6 @@ async function smallQuery(url: string, samples: number): Promise<number[]> {
 
 /** The demo product the small query reads (seeded only on a fresh embedded database). */
 const VOIP = { slug: 'voip-line', name: 'VoIP line', provisionPlaybook: 'voip-line/provision.yml', deprovisionPlaybook: 'voip-line/deprovision.yml' };
-
-/** A database of its own on the given server, dropped when the bench ends. */
-async function scratchDatabase(serverUrl: string): Promise<string> {
-  const name = `provisio_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  onCleanup(async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.end();
-  });
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** The small query timed while `loads` run (started just before), with the server's RSS and CPU over the phase. */
 async function measurePhase(pid: number, url: string, samples: number, loads: Array<ReturnType<typeof loop>>) {

@@ -23,9 +23,10 @@ import { PGLITE_OPTIONS, pgdataDir } from '../src/infra/db/pglite/options.ts';
 import { benchOptions, numberOption } from './lib/options.ts';
 import { max, percentile, round } from './lib/stats.ts';
 import { processCpuMs } from './lib/cpu-memory.ts';
-import { embeddedDataDir, onCleanup, runBench, tempDir } from './lib/cleanup.ts';
+import { embeddedDataDir, runBench, tempDir } from './lib/cleanup.ts';
 import { Report, fmt, table } from './lib/report.ts';
 import { benchAuthorization, createProduct, gql, provision } from './lib/gql.ts';
+import { scratchDatabase } from './lib/scratch-database.ts';
 import { spawnServer, waitReady, type ServerProcess } from './lib/server.ts';
 
 type Profile = 'embedded' | 'postgres';
@@ -80,22 +81,6 @@ interface Started {
   base: string;
 }
 
-/** A database of its own on the PostgreSQL server, dropped when the bench ends. */
-async function scratchDatabase(serverUrl: string): Promise<string> {
-  const name = `provisio_bench_tmf_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  onCleanup(async () => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.end();
-  });
-  return Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
-}
-
 async function startServer(settings: Settings, dataDir: string, databaseUrl: string | undefined): Promise<Started> {
   const server = await spawnServer({
     PROVISIO_DATA_DIR: dataDir,
@@ -114,7 +99,7 @@ async function startServer(settings: Settings, dataDir: string, databaseUrl: str
 /** A fresh server on a fresh database of the profile. */
 async function freshServer(settings: Settings, profile: Profile, name: string): Promise<Started & { dataDir: string; databaseUrl: string | undefined }> {
   const dataDir = embeddedDataDir(path.join(settings.dir, name));
-  const databaseUrl = profile === 'postgres' ? await scratchDatabase(settings.databaseUrl) : undefined;
+  const databaseUrl = profile === 'postgres' ? await scratchDatabase(settings.databaseUrl, 'provisio_bench_tmf') : undefined;
   return { ...(await startServer(settings, dataDir, databaseUrl)), dataDir, databaseUrl };
 }
 
