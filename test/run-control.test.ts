@@ -92,7 +92,7 @@ describe('cancel', () => {
     const started = await provision(server, voip('cancel-duplicate', { simulate_delay_seconds: 120 }));
     const pid = await waitForSleepingRun(started.runId);
     // The queue hands the run to the executor a second time (as a redelivery would).
-    await server.app.context.queue.enqueue(decode(started.runId));
+    await server.app.context.queue.enqueue([decode(started.runId)]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await query(server, CancelMutation, { id: started.runId })).cancelRun.__typename).toBe('CancelRunSuccess');
     const run = await waitForRun(server, started.runId, 60_000);

@@ -323,4 +323,21 @@ describe('TMF641 under contention', () => {
     const inUse = await query(server, InventoryQuery, { filter: { kind: 'PHONE_NUMBER', status: 'IN_USE' }, first: 100 });
     expect(inUse.inventoryItems.nodes.map((item) => item.identifier).sort()).toEqual(expect.arrayContaining([...numbers].sort()));
   }, 900_000);
+
+  it('one order of more lines than the pool holds: the first lines get the numbers, the others are rejected, the order partial', async () => {
+    const pool = (await query(server, PoolsQuery, {})).inventoryPools.find((entry) => entry.kind === 'PHONE_NUMBER')!;
+    const extra = Array.from({ length: 3 - pool.available }, (_, i) => ({ kind: 'PHONE_NUMBER' as const, identifier: `+4930777${String(i).padStart(4, '0')}` }));
+    expect((await query(server, AddInventoryMutation, { items: extra })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+    const placed = await call(server, 'POST', ORDERS, { relatedParty: customer('short-pool'), serviceOrderItem: ['1', '2', '3', '4', '5'].map((id) => addLine(id)) });
+    expect(placed.status).toBe(201);
+    const states = (order: Resource) => Object.fromEntries(order.serviceOrderItem.map((item: Resource) => [item.id, item.state]));
+    // Acknowledged means reserved: the lines the pool could not serve are already refused in the 201.
+    expect(states(placed.body)).toMatchObject({ '4': 'rejected', '5': 'rejected' });
+    const done = await settled(server, placed.body.id);
+    expect(done.state).toBe('partial');
+    expect(states(done)).toEqual({ '1': 'completed', '2': 'completed', '3': 'completed', '4': 'rejected', '5': 'rejected' });
+    const numbers = await Promise.all(done.serviceOrderItem.slice(0, 3).map(async (item: Resource) => (await call(server, 'GET', `${item.service.href}?fields=supportingResource`)).body.supportingResource[0].name));
+    expect(new Set(numbers).size).toBe(3);
+    expect((await query(server, PoolsQuery, {})).inventoryPools.find((entry) => entry.kind === 'PHONE_NUMBER')!.available).toBe(0);
+  }, 300_000);
 });

@@ -23,7 +23,9 @@ function ajv(): Ajv {
     const { Ajv: AjvClass } = require('ajv') as { Ajv: typeof Ajv };
     const addFormats = require('ajv-formats') as (ajv: Ajv, formats: string[]) => Ajv;
     // strict: false: the swagger documents carry keywords JSON Schema does not know (example…).
-    ajvInstance = addFormats(new AjvClass({ allErrors: true, strict: false }), ['date-time', 'uri']);
+    // Every format the documents use is checked: an unknown one would be ignored with a warning.
+    ajvInstance = addFormats(new AjvClass({ allErrors: true, strict: false }), ['date-time', 'uri', 'float']);
+    ajvInstance.addFormat('base64', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
   }
   return ajvInstance;
 }

@@ -10,6 +10,6 @@ export {
   type NewInventoryItem,
 } from './items.ts';
 export { inventoryKinds, luhnValid } from './kinds.ts';
-export { pickItems } from './pick.ts';
+export { pickItems, pickItemSets, type PickedSets } from './pick.ts';
 export { checkPoolAlerts, productPool, type ProductPool, type RequirementStock } from './pool-alerts.ts';
 export { inventoryRequirementList, type InventoryRequirement } from './requirements.ts';

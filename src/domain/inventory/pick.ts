@@ -45,6 +45,35 @@ export async function pickItems(tx: Tx, requirements: InventoryRequirement[], ex
   return chosen;
 }
 
+/** Item sets picked from the pool; `short` says which requirement ran out when fewer sets than asked were found. */
+export interface PickedSets {
+  sets: InventoryItem[][];
+  short?: InsufficientInventoryError;
+}
+
+/**
+ * Picks up to `sets` item sets at once, each what one provision of the product needs, from the
+ * pool only (locked, as pickItems does): the sets of many provisions of one product in one query
+ * per requirement. Fewer sets than asked when the pool runs short; none is not an error here.
+ */
+export async function pickItemSets(tx: Tx, requirements: InventoryRequirement[], sets: number): Promise<PickedSets> {
+  let granted = sets;
+  let limiting: InventoryRequirement | undefined;
+  const picked = new Map<InventoryRequirement, InventoryItem[]>();
+  for (const requirement of requirements) {
+    const items = await availableItems(tx, requirement.kind, requirement.match, requirement.count * sets, [], true);
+    picked.set(requirement, items);
+    if (Math.floor(items.length / requirement.count) < granted) {
+      granted = Math.floor(items.length / requirement.count);
+      limiting = requirement;
+    }
+  }
+  const result = Array.from({ length: granted }, (_, set) => requirements.flatMap((requirement) => picked.get(requirement)!.slice(set * requirement.count, (set + 1) * requirement.count)));
+  if (!limiting) return { sets: result };
+  const left = picked.get(limiting)!.length - granted * limiting.count;
+  return { sets: result, short: new InsufficientInventoryError(limiting.kind, limiting.count, left) };
+}
+
 async function availableItems(tx: Tx, kind: InventoryKind, match: Record<string, unknown>, count: number, exclude: string[], lock: boolean): Promise<InventoryItem[]> {
   const rows = await tx.$queryRawUnsafe<Array<{ id: string }>>(
     `SELECT id FROM "InventoryItem"

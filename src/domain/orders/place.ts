@@ -86,6 +86,9 @@ export async function placeOrder(deps: OrderDeps, orderer: Orderer, request: Ord
     }
     throw error;
   }
-  await advanceOrder(deps, orderId);
-  return { order: await loadOrder(deps.prisma, orderId), created: true };
+  // The answer is the acknowledgement: the order as its items started, before any run moved it on.
+  await advanceOrder(deps, orderId, { catchUp: false });
+  const order = await loadOrder(deps.prisma, orderId);
+  advanceOrder(deps, orderId).catch((error: unknown) => deps.logger.warn({ err: error, orderId }, 'advancing a placed order failed; the sweep will'));
+  return { order, created: true };
 }

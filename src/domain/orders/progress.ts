@@ -1,9 +1,9 @@
 import type { ServiceOrder, ServiceOrderItem, ServiceOrderItemState } from '#generated/prisma/client.ts';
 import type { RunStatus } from '#generated/prisma/enums.ts';
 import pLimit from 'p-limit';
-import { DomainError } from '../errors.ts';
+import { DomainError, NotFoundError } from '../errors.ts';
 import { openValues } from '../secrets/index.ts';
-import { deprovisionService, provisionService, runServiceAction } from '../services/index.ts';
+import { deprovisionService, provisionServices, runServiceAction } from '../services/index.ts';
 import { recordOrderChanges, type OrderChange } from './events.ts';
 import type { OrderDeps } from './deps.ts';
 import { ORDER_INCLUDE } from './read.ts';
@@ -17,18 +17,26 @@ import { isFinalItem, isFinalOrder, itemStateOfRun, orderStateOfItems } from './
 
 type OrderHead = Pick<ServiceOrder, 'id' | 'state' | 'startDate' | 'partnerId'>;
 
-/** Items started at once: their provisions overlap their database round trips. */
+/** Modify and delete items started at once: their runs' transactions overlap their database round trips. */
 const START_CONCURRENCY = 4;
 
 /** One advance at a time per order in this process (others, on the cluster, are kept apart by the state guards). */
 const advancing = new Map<string, Promise<void>>();
 
-/**
- * Advances an order. `followRuns`: first bring every unfinished item up to its run (the sweep,
- * a placement); without it, the caller has just moved the item whose run changed.
- */
-export function advanceOrder(deps: OrderDeps, orderId: string, options: { followRuns?: boolean } = {}): Promise<void> {
-  const next = (advancing.get(orderId) ?? Promise.resolve()).then(() => advanceOnce(deps, orderId, options.followRuns ?? true));
+export interface AdvanceOptions {
+  /** First bring every unfinished item up to its run (the sweep, a placement); false: the caller has just moved the item whose run changed. */
+  followRuns?: boolean;
+  /**
+   * After starting items, bring them up to their runs at once: a run that moved before its item
+   * knew its id went unheard. False for a placement's first pass, whose answer is the
+   * acknowledgement (it catches up right after).
+   */
+  catchUp?: boolean;
+}
+
+/** Advances an order: its items follow their runs, ready items start, and the order's state follows its items. */
+export function advanceOrder(deps: OrderDeps, orderId: string, options: AdvanceOptions = {}): Promise<void> {
+  const next = (advancing.get(orderId) ?? Promise.resolve()).then(() => advanceOnce(deps, orderId, { followRuns: options.followRuns ?? true, catchUp: options.catchUp ?? true }));
   const settled = next.catch(() => undefined).finally(() => {
     if (advancing.get(orderId) === settled) advancing.delete(orderId);
   });
@@ -74,21 +82,56 @@ async function followRuns(deps: OrderDeps, orderId: string): Promise<void> {
   }
 }
 
-/** Starts an item's run: the service's provision, deprovision or action, idempotent per item. */
-async function startItem(deps: OrderDeps, order: OrderHead, item: ServiceOrderItem): Promise<{ runId: string; serviceId: string; state: ServiceOrderItemState }> {
-  const idempotencyKey = `tmf-order:${order.id}:${item.itemId}`;
-  const variables = { ...(item.variables as Record<string, unknown>), ...openValues(deps.secrets, item.secretVariables as Record<string, unknown>) };
+const itemKey = (order: OrderHead, item: Pick<ServiceOrderItem, 'itemId'>) => `tmf-order:${order.id}:${item.itemId}`;
+
+/** What the item's run gets: its characteristics, the secret ones opened. */
+const itemVariables = (deps: OrderDeps, item: ServiceOrderItem) => ({ ...(item.variables as Record<string, unknown>), ...openValues(deps.secrets, item.secretVariables as Record<string, unknown>) });
+
+/** Starts a modify's action or a delete's deprovision, idempotent per item. */
+async function startChange(deps: OrderDeps, order: OrderHead, item: ServiceOrderItem): Promise<{ runId: string; serviceId: string; state: ServiceOrderItemState }> {
   const partnerId = order.partnerId;
-  if (item.action === 'add') {
-    const product = await deps.prisma.product.findUniqueOrThrow({ where: { id: item.productId! }, select: { slug: true } });
-    const started = await provisionService(deps, { productSlug: product.slug, customerRef: item.customerRef!, variables, idempotencyKey, partnerId });
-    return { runId: started.run.id, serviceId: started.service!.id, state: itemStateOfRun(started.run.status) };
-  }
   const started =
     item.action === 'delete'
       ? await deprovisionService(deps, { serviceId: item.serviceId!, partnerId })
-      : await runServiceAction(deps, { serviceId: item.serviceId!, action: item.actionName!, variables, idempotencyKey, partnerId });
+      : await runServiceAction(deps, { serviceId: item.serviceId!, action: item.actionName!, variables: itemVariables(deps, item), idempotencyKey: itemKey(order, item), partnerId });
   return { runId: started.run.id, serviceId: item.serviceId!, state: itemStateOfRun(started.run.status) };
+}
+
+/** Refuses an item that could not start, unless another process started it meanwhile. */
+async function rejectItem(deps: OrderDeps, item: Pick<ServiceOrderItem, 'id'>, reason: string): Promise<void> {
+  await deps.prisma.serviceOrderItem.updateMany({ where: { id: item.id, state: 'acknowledged', runId: null }, data: { state: 'rejected', reason } });
+}
+
+/**
+ * Starts an order's add items: per product, their provisions in one batch (a thousand SIM
+ * activations are a few statements, not a thousand transactions), and the items' runs written
+ * back in one statement. An item the batch refused is rejected with the reason.
+ */
+async function startAddItems(deps: OrderDeps, order: OrderHead, items: ServiceOrderItem[]): Promise<void> {
+  const byProduct = Map.groupBy(items, (item) => item.productId!);
+  const products = await deps.prisma.product.findMany({ where: { id: { in: [...byProduct.keys()] } }, select: { id: true, slug: true } });
+  for (const [productId, group] of byProduct) {
+    const slug = products.find((product) => product.id === productId)?.slug;
+    const outcomes = slug
+      ? await provisionServices(deps, slug, order.partnerId, group.map((item) => ({ customerRef: item.customerRef!, variables: itemVariables(deps, item), idempotencyKey: itemKey(order, item) })))
+      : group.map(() => new NotFoundError('Product', productId));
+    const started = group.flatMap((item, index) => {
+      const outcome = outcomes[index]!;
+      return outcome instanceof DomainError ? [] : [{ item, runId: outcome.run.id, serviceId: outcome.service!.id, state: itemStateOfRun(outcome.run.status) }];
+    });
+    if (started.length > 0) {
+      await deps.prisma.$executeRawUnsafe(
+        `UPDATE "ServiceOrderItem" AS item SET "runId" = started.run_id, "serviceId" = started.service_id, state = started.state::"ServiceOrderItemState", "updatedAt" = now()
+          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS started(item_id, run_id, service_id, state)
+          WHERE item.id = started.item_id AND item."runId" IS NULL`,
+        started.map((entry) => entry.item.id),
+        started.map((entry) => entry.runId),
+        started.map((entry) => entry.serviceId),
+        started.map((entry) => entry.state),
+      );
+    }
+    for (const [index, outcome] of outcomes.entries()) if (outcome instanceof DomainError) await rejectItem(deps, group[index]!, outcome.message);
+  }
 }
 
 /** Why an item waiting on others will never start, if it will not. */
@@ -101,23 +144,22 @@ function blockedBy(item: ServiceOrderItem, states: ReadonlyMap<string, ServiceOr
   return undefined;
 }
 
-/** Starts one waiting item's run; an item that cannot start is rejected with the reason. */
-async function startWaitingItem(deps: OrderDeps, order: OrderHead, item: ServiceOrderItem): Promise<void> {
+/** Starts one waiting modify or delete; one that cannot start is rejected with the reason. */
+async function startWaitingChange(deps: OrderDeps, order: OrderHead, item: ServiceOrderItem): Promise<void> {
   try {
-    const started = await startItem(deps, order, item);
+    const started = await startChange(deps, order, item);
     await deps.prisma.serviceOrderItem.updateMany({ where: { id: item.id, runId: null }, data: { runId: started.runId, serviceId: started.serviceId, state: started.state } });
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     // Another process may have started it meanwhile (its run then refuses a second one).
-    const now = await deps.prisma.serviceOrderItem.findUniqueOrThrow({ where: { id: item.id } });
-    if (!now.runId) await moveItem(deps, now, 'rejected', error.message);
+    await rejectItem(deps, item, error.message);
   }
 }
 
-/** Starts the items whose dependencies completed; cancels those whose dependencies did not. */
-async function startReadyItems(deps: OrderDeps, order: OrderHead, cancelling: boolean): Promise<void> {
+/** Starts the items whose dependencies completed, and says how many; cancels those whose dependencies did not. */
+async function startReadyItems(deps: OrderDeps, order: OrderHead, cancelling: boolean): Promise<number> {
   const waiting = await deps.prisma.serviceOrderItem.findMany({ where: { orderId: order.id, runId: null, state: 'acknowledged' }, orderBy: { position: 'asc' } });
-  if (waiting.length === 0) return;
+  if (waiting.length === 0) return 0;
   const dependencies = [...new Set(waiting.flatMap((item) => item.dependsOn))];
   const states = new Map(
     dependencies.length === 0
@@ -131,8 +173,10 @@ async function startReadyItems(deps: OrderDeps, order: OrderHead, cancelling: bo
     else if (blocked) await moveItem(deps, item, 'cancelled', blocked);
     else if (item.dependsOn.every((dependency) => states.get(dependency) === 'completed')) ready.push(item);
   }
+  await startAddItems(deps, order, ready.filter((item) => item.action === 'add'));
   const limit = pLimit(START_CONCURRENCY);
-  await Promise.all(ready.map((item) => limit(() => startWaitingItem(deps, order, item))));
+  await Promise.all(ready.filter((item) => item.action !== 'add').map((item) => limit(() => startWaitingChange(deps, order, item))));
+  return ready.length;
 }
 
 async function settleOrderState(deps: OrderDeps, order: OrderHead, cancelling: boolean): Promise<void> {
@@ -171,12 +215,13 @@ async function settleOrderState(deps: OrderDeps, order: OrderHead, cancelling: b
   await deps.webhooks.schedule(deliveries);
 }
 
-async function advanceOnce(deps: OrderDeps, orderId: string, followAll: boolean): Promise<void> {
+async function advanceOnce(deps: OrderDeps, orderId: string, options: Required<AdvanceOptions>): Promise<void> {
   const head = { id: true, state: true, startDate: true, partnerId: true } as const;
   const order = await deps.prisma.serviceOrder.findUnique({ where: { id: orderId }, select: head });
   if (!order || isFinalOrder(order.state)) return;
   const cancelling = order.state === 'assessingCancellation' || order.state === 'pendingCancellation';
-  if (followAll) await followRuns(deps, orderId);
-  await startReadyItems(deps, order, cancelling);
+  if (options.followRuns) await followRuns(deps, orderId);
+  const started = await startReadyItems(deps, order, cancelling);
+  if (started > 0 && options.catchUp) await followRuns(deps, orderId);
   await settleOrderState(deps, order, cancelling);
 }

@@ -10,11 +10,11 @@ export interface RunLimit {
 
 export interface RunQueue {
   /**
-   * Schedules a run; the handler is called for it once a slot is free: under the queue's global
-   * limit and under each of the run's `limits` (its product's, and those of the target hosts and
-   * groups it touches), counted over the runs sharing each key.
+   * Schedules runs (in the order given); the handler is called for each once a slot is free:
+   * under the queue's global limit and under each of the runs' `limits` (their product's, and
+   * those of the target hosts and groups they touch), counted over the runs sharing each key.
    */
-  enqueue(runId: string, options?: { limits?: readonly RunLimit[] }): Promise<void>;
+  enqueue(runIds: readonly string[], options?: { limits?: readonly RunLimit[] }): Promise<void>;
   /** Takes a waiting run off the queue, if it is still waiting (a cancelled run is skipped anyway). */
   remove(runId: string): Promise<void>;
   /** 1 for the next run to start; undefined when this queue does not know (not waiting, or a shared queue). */

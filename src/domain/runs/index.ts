@@ -2,7 +2,7 @@
 export { cancelRun, pruneRunHistory, retryRun, type PruneResult } from './control.ts';
 export type { RunCounters } from '../ports/run-event-store.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
-export { enqueueRun, queuePosition, type LifecycleDeps } from './lifecycle.ts';
+export { enqueueRun, enqueueRuns, queuePosition, type LifecycleDeps } from './lifecycle.ts';
 export { addedItemIds } from './action-items.ts';
 export { ACTIVE_RUN_STATUSES, isTerminal } from './status.ts';
 export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';

@@ -36,8 +36,19 @@ export async function enqueueRun(
   run: Pick<ProvisioningRun, 'id' | 'productId'>,
   product: Pick<Product, 'maxConcurrentRuns' | 'targetId' | 'targetHosts'>,
 ): Promise<void> {
-  const limits = [...(product.maxConcurrentRuns === null ? [] : [{ key: `product:${run.productId}`, limit: product.maxConcurrentRuns }]), ...(await targetLimits(deps.prisma, product))];
-  await deps.queue.enqueue(run.id, { limits });
+  await enqueueRuns(deps, run.productId, [run.id], product);
+}
+
+/** Queues runs of one product at once (an order's items), in the order given, under the product's limits. */
+export async function enqueueRuns(
+  deps: { prisma: PrismaClient; queue: RunQueue },
+  productId: string,
+  runIds: readonly string[],
+  product: Pick<Product, 'maxConcurrentRuns' | 'targetId' | 'targetHosts'>,
+): Promise<void> {
+  if (runIds.length === 0) return;
+  const limits = [...(product.maxConcurrentRuns === null ? [] : [{ key: `product:${productId}`, limit: product.maxConcurrentRuns }]), ...(await targetLimits(deps.prisma, product))];
+  await deps.queue.enqueue(runIds, { limits });
 }
 
 /**

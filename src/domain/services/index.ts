@@ -1,5 +1,6 @@
 // The service lifecycle's public surface: provisioning and deprovisioning services, and running
 // their actions.
 export { runServiceAction } from './actions.ts';
+export { provisionServices, type BatchOutcome } from './batch-provisioning.ts';
 export { deprovisionService, provisionService, type RunStarted } from './provisioning.ts';
 export { followServiceStates, notifyServiceState, startTellingServices, type ServiceChange, type ServiceEventFormat } from './state-events.ts';

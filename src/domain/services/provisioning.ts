@@ -1,27 +1,13 @@
-import type { Prisma, PrismaClient, ProvisioningRun, Service } from '#generated/prisma/client.ts';
-import type { EventBus } from '../ports/event-bus.ts';
-import type { RunQueue } from '../ports/run-queue.ts';
+import type { Prisma, Product } from '#generated/prisma/client.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
-import type { Logger } from '../../logger.ts';
-import type { WebhookOutbox } from '../webhooks/index.ts';
 import { ACTIVE_RUN_STATUSES, enqueueRun } from '../runs/index.ts';
-import { assertTargetReachable } from '../targets.ts';
-import { productDefinition, secretMaskIssues, splitSecrets, validateVariables } from '../catalog/index.ts';
+import { productDefinition } from '../catalog/index.ts';
 import { pickItems, publishPools } from '../inventory/index.ts';
-import { openValues, sealValues, type SecretBox } from '../secrets/index.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { sealValues } from '../secrets/index.ts';
+import { assertTakesServices, findRetries, grantedProduct, recordServices, serviceToCreate, type ProvisioningDeps, type RunStarted, type ServiceToCreate } from './provision-steps.ts';
 
-export interface ProvisioningDeps {
-  prisma: PrismaClient;
-  events: EventBus;
-  queue: RunQueue;
-  defaultRunTimeoutSeconds: number;
-  secrets: SecretBox;
-  webhooks: WebhookOutbox;
-  logger: Logger;
-  /** The ansible-playbook executable of a product's reachability check; unset: on PATH. */
-  ansiblePlaybook?: string | undefined;
-}
+export { MAX_VARIABLES_BYTES, type ProvisioningDeps, type RunStarted } from './provision-steps.ts';
+
 
 export interface ProvisionRequest {
   productSlug: string;
@@ -37,114 +23,66 @@ export interface ProvisionRequest {
   partnerId?: string | null | undefined;
 }
 
-export interface RunStarted {
-  service: Service | null;
-  run: ProvisioningRun;
-}
-
-/** Request variables are configuration, not payload: a generous cap keeps runs and events small. */
-export const MAX_VARIABLES_BYTES = 64 * 1024;
-
 /**
  * Validates the request, reserves inventory atomically and queues the provision run.
  * Returns at once (invariant 2); the playbook runs in the background.
  */
 export async function provisionService(deps: ProvisioningDeps, request: ProvisionRequest): Promise<RunStarted> {
-  const customerRef = request.customerRef.trim();
-  const variablesSize = Buffer.byteLength(JSON.stringify(request.variables ?? {}));
-  if (variablesSize > MAX_VARIABLES_BYTES) {
-    throw new ValidationError([{ path: 'variables', message: `variables are ${variablesSize} bytes as JSON; at most ${MAX_VARIABLES_BYTES} are accepted` }]);
-  }
-  if (!customerRef || customerRef.length > 200) throw new ValidationError([{ path: 'customerRef', message: 'customerRef must be 1 to 200 characters' }]);
   const partnerId = request.partnerId ?? null;
   if (partnerId && request.inventoryItemIds?.length) {
     throw new ValidationError([{ path: 'inventoryItemIds', message: 'partners cannot choose inventory items; the pool assigns them' }]);
   }
-  if (request.idempotencyKey !== undefined && request.idempotencyKey !== null && (request.idempotencyKey.length < 1 || request.idempotencyKey.length > 200)) {
-    throw new ValidationError([{ path: 'idempotencyKey', message: 'idempotencyKey must be 1 to 200 characters' }]);
-  }
-  const product = await deps.prisma.product.findFirst({
-    where: { slug: request.productSlug, ...(partnerId ? { partnerGrants: { some: { partnerId } } } : {}) },
-  });
-  if (!product) throw new NotFoundError('Product', request.productSlug);
+  const product = await grantedProduct(deps, request.productSlug, partnerId);
   const definition = productDefinition(product);
-  const requestVariables = validateVariables(definition.variableSchema, request.variables ?? {}, 'variables');
-  const maskedSecrets = secretMaskIssues(definition.variableSchema, requestVariables, 'variables').filter((issue) => issue.path.startsWith('variables.'));
-  if (maskedSecrets.length) throw new ValidationError(maskedSecrets);
-  const { variables, secretVariables } = splitSecrets(definition.variableSchema, requestVariables);
-  // A retry answers with what the first request started, whatever happened since (archiving too);
-  // the same key with a different request is the caller's mistake, not a retry.
-  const retryOf = { productId: product.id, customerRef, variables, secretVariables };
-  if (request.idempotencyKey) {
-    const existing = await findByIdempotencyKey(deps, request.idempotencyKey, partnerId, retryOf);
-    if (existing) return existing;
-  }
-  if (product.archivedAt) throw new InvalidStateError(`product ${product.slug} is archived and takes no new services`, 'ARCHIVED');
-  // Before anything is reserved: inventory is not held for a run that cannot reach its elements.
-  await assertTargetReachable(deps, product);
-  const timeoutSeconds = product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds;
+  const wanted = serviceToCreate(product, definition.variableSchema, request, partnerId);
+  const retried = wanted.idempotencyKey ? (await findRetries(deps, [wanted])).get(wanted.idempotencyKey) : undefined;
+  if (retried instanceof ConflictError) throw retried;
+  if (retried) return retried;
+  await assertTakesServices(deps, product);
   const explicitIds = [...new Set(request.inventoryItemIds ?? [])];
-
-  if (request.checkMode) {
-    // A preview shows the playbook the items it would get, without reserving them.
-    const items = await deps.prisma.$transaction((tx) => pickItems(tx, definition.inventoryRequirements, explicitIds, { lock: false }));
-    const run = await deps.prisma.provisioningRun.create({
-      data: {
-        productId: product.id,
-        action: 'PROVISION',
-        checkMode: true,
-        playbook: product.provisionPlaybook,
-        timeoutSeconds,
-        previewCustomerRef: customerRef,
-        previewVariables: variables as Prisma.InputJsonObject,
-        previewSecretVariables: sealValues(deps.secrets, secretVariables),
-        previewInventoryIds: items.map((item) => item.id),
-        partnerId,
-      },
-    });
-    await enqueueRun(deps, run, product);
-    return { service: null, run };
-  }
+  if (request.checkMode) return previewProvision(deps, product, wanted, explicitIds);
 
   let started: RunStarted;
   try {
     started = await deps.prisma.$transaction(async (tx) => {
-      const service = await tx.service.create({
-        data: {
-          productId: product.id,
-          customerRef,
-          variables: variables as Prisma.InputJsonObject,
-          secretVariables: sealValues(deps.secrets, secretVariables),
-          idempotencyKey: request.idempotencyKey ?? null,
-          partnerId,
-        },
-      });
       const items = await pickItems(tx, definition.inventoryRequirements, explicitIds, { lock: true });
-      if (items.length > 0) {
-        // The status guard makes the reservation safe even if a row lock were missed: an item
-        // that is no longer AVAILABLE is not counted, and the whole transaction rolls back.
-        const { count } = await tx.inventoryItem.updateMany({
-          where: { id: { in: items.map((item) => item.id) }, status: 'AVAILABLE' },
-          data: { status: 'RESERVED', serviceId: service.id, statusReason: 'reserved by a provision run' },
-        });
-        if (count !== items.length) throw new ConflictError('inventory changed during the reservation; retry the request');
-      }
-      const run = await tx.provisioningRun.create({
-        data: { productId: product.id, serviceId: service.id, partnerId, action: 'PROVISION', playbook: product.provisionPlaybook, timeoutSeconds },
-      });
-      return { service, run };
+      const [recorded] = await recordServices(tx, deps, product, [wanted], [items]);
+      return recorded!;
     });
   } catch (error) {
     // Two requests with one idempotency key raced: the loser answers with the winner's service.
-    if ((error as { code?: string }).code === 'P2002' && request.idempotencyKey) {
-      const existing = await findByIdempotencyKey(deps, request.idempotencyKey, partnerId, retryOf);
-      if (existing) return existing;
+    if ((error as { code?: string }).code === 'P2002' && wanted.idempotencyKey) {
+      const raced = (await findRetries(deps, [wanted])).get(wanted.idempotencyKey);
+      if (raced instanceof ConflictError) throw raced;
+      if (raced) return raced;
     }
     throw error;
   }
   await enqueueRun(deps, started.run, product);
   await publishPools(deps, new Set(definition.inventoryRequirements.map((req) => req.kind)));
   return started;
+}
+
+/** A preview shows the playbook the items it would get, without reserving them; it creates no service. */
+async function previewProvision(deps: ProvisioningDeps, product: Product, wanted: ServiceToCreate, explicitIds: string[]): Promise<RunStarted> {
+  const { inventoryRequirements } = productDefinition(product);
+  const items = await deps.prisma.$transaction((tx) => pickItems(tx, inventoryRequirements, explicitIds, { lock: false }));
+  const run = await deps.prisma.provisioningRun.create({
+    data: {
+      productId: product.id,
+      action: 'PROVISION',
+      checkMode: true,
+      playbook: product.provisionPlaybook,
+      timeoutSeconds: product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
+      previewCustomerRef: wanted.customerRef,
+      previewVariables: wanted.variables as Prisma.InputJsonObject,
+      previewSecretVariables: sealValues(deps.secrets, wanted.secretVariables),
+      previewInventoryIds: items.map((item) => item.id),
+      partnerId: wanted.partnerId,
+    },
+  });
+  await enqueueRun(deps, run, product);
+  return { service: null, run };
 }
 
 export interface DeprovisionRequest {
@@ -187,33 +125,4 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
     await enqueueRun(deps, run, product);
     return { service, run };
   });
-}
-
-/** What makes two provision requests the same request. */
-interface RequestIdentity {
-  productId: string;
-  customerRef: string;
-  variables: Record<string, unknown>;
-  secretVariables: Record<string, unknown>;
-}
-
-async function findByIdempotencyKey(deps: ProvisioningDeps, key: string, partnerId: string | null, request: RequestIdentity): Promise<RunStarted | undefined> {
-  const service = await deps.prisma.service.findUnique({
-    where: { idempotencyKey: key },
-    include: { runs: { where: { action: 'PROVISION', checkMode: false }, orderBy: { queuedAt: 'asc' }, take: 1 } },
-  });
-  const run = service?.runs[0];
-  if (!service || !run) return undefined;
-  // Keys are one namespace: another caller's service is neither returned nor overwritten.
-  const sameCaller = !partnerId || service.partnerId === partnerId;
-  const sameRequest =
-    service.productId === request.productId &&
-    service.customerRef === request.customerRef &&
-    canonicalJson(service.variables) === canonicalJson(request.variables) &&
-    canonicalJson(openValues(deps.secrets, service.secretVariables as Record<string, unknown>)) === canonicalJson(request.secretVariables);
-  if (!sameCaller || !sameRequest) {
-    throw new ConflictError('this idempotencyKey was already used for a different request (product, customer or variables differ); choose a new key');
-  }
-  const { runs: _runs, ...plain } = service;
-  return { service: plain, run };
 }

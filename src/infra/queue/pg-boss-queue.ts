@@ -64,11 +64,14 @@ export async function createPgBossRunQueue(options: PgBossQueueOptions): Promise
   let closed = false;
 
   return {
-    async enqueue(runId, { limits = [] } = {}) {
+    async enqueue(runIds, { limits = [] } = {}) {
       // A job has one pg-boss group: the run's tightest limit (the claim checks all of them exactly).
       const tightest = [...limits].sort((a, b) => a.limit - b.limit)[0];
+      const group = tightest ? { group: { id: tightest.key, tier: String(tightest.limit) } } : {};
       // Also while closing: a compensation queued by a run that is finishing must reach a worker.
-      await boss.send(QUEUE, { runId }, { singletonKey: runId, ...(tightest ? { group: { id: tightest.key, tier: String(tightest.limit) } } : {}) });
+      // One statement for many runs (an order's items); the singleton key skips a run already waiting.
+      if (runIds.length === 1) await boss.send(QUEUE, { runId: runIds[0] }, { singletonKey: runIds[0], ...group });
+      else if (runIds.length > 1) await boss.insert(QUEUE, runIds.map((runId) => ({ data: { runId }, singletonKey: runId, ...group })));
     },
     // A cancelled run's job is skipped by the claim (the run is no longer QUEUED).
     remove: async () => {},

@@ -49,11 +49,14 @@ export function createMemoryRunQueue(options: { concurrency: number; onError: (r
   }
 
   return {
-    async enqueue(runId, { limits = [] } = {}) {
+    async enqueue(runIds, { limits = [] } = {}) {
       // While shutting down, a run (e.g. a compensation) stays QUEUED in the database: the next start picks it up.
       if (closed) return;
-      if (waiting.some((entry) => entry.runId === runId)) return;
-      waiting.push({ runId, limits });
+      const queued = new Set(waiting.map((entry) => entry.runId));
+      for (const runId of runIds) {
+        if (!queued.has(runId)) waiting.push({ runId, limits });
+        queued.add(runId);
+      }
       pump();
     },
     async remove(runId) {
