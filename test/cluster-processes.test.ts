@@ -16,6 +16,12 @@ import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from './sup
 
 const gql = rawQuery;
 
+async function tmf(endpoint: ServerProcess, method: string, path: string, body?: unknown) {
+  const response = await fetch(new URL(path, endpoint.url), { method, headers: { authorization: `Bearer ${endpoint.key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are read loosely by design
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
 const CANCEL = 'mutation($id: ID!) { cancelRun(id: $id) { __typename ... on Error { message } } }';
 
 const longProvision = (customerRef: string) => ({
@@ -67,6 +73,26 @@ describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 work
     );
     expect(finished.every((count) => count > 0)).toBe(true);
     expect(finished.reduce((sum, count) => sum + count, 0)).toBe(4);
+  });
+
+  it('queues an order\'s lines in one pg-boss insert from an API instance: the workers run them all and the order completes', async () => {
+    const numbers = [1, 2, 3].map((i) => ({ kind: 'PHONE_NUMBER', identifier: `+4930888000${i}` }));
+    expect((await gql(a, ADD_ITEMS, { items: numbers })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');
+    const spec = (await tmf(a, 'GET', '/tmf-api/serviceCatalogManagement/v4/serviceSpecification?name=VoIP%20line&fields=id')).body[0].id;
+    const line = (id: string) => ({
+      id,
+      action: 'add',
+      service: { serviceSpecification: { id: spec }, serviceCharacteristic: [{ name: 'caller_id_name', value: `Line ${id}` }, { name: 'sip_password', value: `sip-password-order-${id}` }] },
+    });
+    const placed = await tmf(a, 'POST', '/tmf-api/serviceOrdering/v4/serviceOrder', { relatedParty: [{ id: 'cluster-order', role: 'Customer', '@referredType': 'Customer', '@type': 'RelatedParty' }], serviceOrderItem: ['1', '2', '3'].map(line) });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const order = await eventually(async () => (await tmf(b, 'GET', `/tmf-api/serviceOrdering/v4/serviceOrder/${placed.body.id}?fields=state`)).body, (body) => body.state !== 'acknowledged' && body.state !== 'inProgress', 'the order to finish', 180_000);
+    expect(order.state).toBe('completed');
+    const { rows } = await cluster.db.query<{ runs: number; jobs: number }>(
+      `SELECT count(DISTINCT r.id)::int AS runs, count(DISTINCT j.id)::int AS jobs FROM "ServiceOrderItem" i JOIN "ProvisioningRun" r ON r.id = i."runId" LEFT JOIN pgboss.job j ON j.data->>'runId' = r.id::text WHERE i."orderId" = $1::uuid`,
+      [placed.body.id],
+    );
+    expect(rows[0]).toEqual({ runs: 3, jobs: 3 });
   });
 
   it('cancels, through the other API instance, a run executing on a worker', async () => {
