@@ -21,6 +21,8 @@ export interface Config {
   /** `auto`: the process that runs playbooks outside a cluster starts the lab's real network elements; `off`: none. */
   lab: 'auto' | 'off';
   maxConcurrentRuns: number;
+  /** The shortest time between two sync audits a product's schedule may ask. */
+  minAuditIntervalSeconds: number;
   defaultRunTimeoutSeconds: number;
   shutdownGraceMs: number;
   /** Between SIGINT and SIGKILL when a run is cancelled or timed out. */
@@ -96,6 +98,7 @@ const envSchema = z.object({
   PROVISIO_LAB_DIR: z.string().min(1).optional(),
   PROVISIO_LAB: z.enum(['auto', 'off']).default('auto'),
   PROVISIO_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(1000).default(4),
+  PROVISIO_MIN_AUDIT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(300),
   PROVISIO_RUN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(MAX_RUN_TIMEOUT_SECONDS, `at most ${MAX_RUN_TIMEOUT_SECONDS} (7 days), like a product's runTimeoutSeconds`).default(1800),
   PROVISIO_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(10_000),
   PROVISIO_KILL_GRACE_MS: z.coerce.number().int().min(0).max(HOUR_MS, `at most ${HOUR_MS} (1 hour)`).default(5_000),
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     labDir: path.resolve(e.PROVISIO_LAB_DIR ?? path.join(e.PROVISIO_DATA_DIR, 'lab')),
     lab: e.PROVISIO_LAB,
     maxConcurrentRuns: e.PROVISIO_MAX_CONCURRENT_RUNS,
+    minAuditIntervalSeconds: e.PROVISIO_MIN_AUDIT_INTERVAL_SECONDS,
     defaultRunTimeoutSeconds: e.PROVISIO_RUN_TIMEOUT_SECONDS,
     shutdownGraceMs: e.PROVISIO_SHUTDOWN_GRACE_MS,
     killGraceMs: e.PROVISIO_KILL_GRACE_MS,

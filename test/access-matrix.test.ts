@@ -67,6 +67,7 @@ const QUERIES: Record<string, Operation> = {
   partners: { document: `query MPartners { partners { totalCount } }`, allowed: ['ADMIN'] },
   auditLog: { document: `query MAudit { auditLog(first: 5) { totalCount } }`, allowed: ['ADMIN'] },
   webhookEndpoints: { document: `query MHooks { webhookEndpoints { totalCount nodes { name url } } }`, allowed: ['ADMIN'] },
+  bulkOperations: { document: `query MBulks { bulkOperations(first: 5) { totalCount nodes { kind state } } }`, allowed: STAFF },
   webhookDeliveries: { document: `query MDeliveries { webhookDeliveries(first: 5) { totalCount nodes { status payload } } }`, allowed: ['ADMIN'] },
   lowPools: { document: `query MLowPools { lowPools { slug } }`, allowed: STAFF },
   productPool: { document: `query MPool { product(slug: "voip-line") { poolAlertBelow pool { provisionsLeft low } } }`, allowed: STAFF },
@@ -160,6 +161,21 @@ const MUTATIONS: Record<string, Operation> = {
     document: `mutation MDeprovision($id: ID!) { deprovisionService(id: $id, checkMode: true) ${RESULT} }`,
     allowed: ['ADMIN', 'OPERATOR', 'PARTNER'],
     variables: () => ({ id: fx.serviceId }),
+  },
+  checkServiceSync: {
+    document: `mutation MCheckSync($id: ID!) { checkServiceSync(id: $id) ${RESULT} }`,
+    allowed: ['ADMIN', 'OPERATOR', 'PARTNER'],
+    variables: () => ({ id: fx.serviceId }),
+  },
+  redeployService: {
+    document: `mutation MRedeploy($id: ID!) { redeployService(id: $id) ${RESULT} }`,
+    allowed: ['ADMIN', 'OPERATOR'],
+    variables: () => ({ id: fx.serviceId }),
+  },
+  startBulkOperation: {
+    document: `mutation MBulk($input: StartBulkOperationInput!) { startBulkOperation(input: $input) ${RESULT} }`,
+    allowed: ['ADMIN', 'OPERATOR'],
+    variables: () => ({ input: { kind: 'CHECK_SYNC', serviceIds: [fx.serviceId] } }),
   },
   cancelRun: {
     document: `mutation MCancel($id: ID!) { cancelRun(id: $id) ${RESULT} }`,

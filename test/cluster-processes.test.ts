@@ -31,7 +31,7 @@ const longProvision = (customerRef: string) => ({
 });
 
 describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 workers as processes', () => {
-  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '1', PROVISIO_SHUTDOWN_GRACE_MS: '3000', PROVISIO_METRICS_PORT: '0' });
+  const cluster = new Cluster({ PROVISIO_MAX_CONCURRENT_RUNS: '1', PROVISIO_SHUTDOWN_GRACE_MS: '3000', PROVISIO_METRICS_PORT: '0', PROVISIO_MIN_AUDIT_INTERVAL_SECONDS: '60' });
   let a: ServerProcess;
   let b: ServerProcess;
   beforeAll(async () => {
@@ -94,6 +94,26 @@ describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 work
     );
     expect(rows[0]).toEqual({ runs: 3, jobs: 3 });
   });
+
+  it('runs a scheduled sync audit once per occurrence across two API instances and two workers', async () => {
+    const product = (await gql(a, '{ product(slug: "voip-line") { id } }')).product.id;
+    const UPDATE = 'mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { __typename } }';
+    const BULKS = '{ bulkOperations(first: 100) { nodes { createdAt state selection } } }';
+    const before = (await gql(b, BULKS)).bulkOperations.nodes.length;
+    // pg-boss schedules fire at most once a minute: every minute, for a little over one.
+    const from = Date.now();
+    expect((await gql(a, UPDATE, { id: product, input: { syncCheckSchedule: { cron: '* * * * *' } } })).updateProduct.__typename).toBe('UpdateProductSuccess');
+    await new Promise((resolve) => setTimeout(resolve, 66_000));
+    expect((await gql(b, UPDATE, { id: product, input: { syncCheckSchedule: null } })).updateProduct.__typename).toBe('UpdateProductSuccess');
+    const minutes = Math.floor(Date.now() / 60_000) - Math.floor(from / 60_000);
+    // Let what the last occurrence started end before the next test needs the workers.
+    const bulks = await eventually(async () => (await gql(b, BULKS)).bulkOperations.nodes, (nodes) => nodes.every((node: { state: string }) => node.state !== 'RUNNING'), 'the audits to end', 120_000);
+    const audits = bulks.length - before;
+    // Each of the four processes scheduling on its own would make four times as many.
+    expect(audits).toBeGreaterThanOrEqual(1);
+    expect(audits).toBeLessThanOrEqual(minutes + 1);
+    expect(bulks.slice(0, audits).every((node: { selection: { productSlug: string } }) => node.selection.productSlug === 'voip-line')).toBe(true);
+  }, 300_000);
 
   it('cancels, through the other API instance, a run executing on a worker', async () => {
     const started = await provision(a, longProvision('cancel-elsewhere'));

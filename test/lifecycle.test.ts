@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { lifecycleTransition } from '../src/domain/runs/lifecycle.ts';
+import { diffShowsChange, syncStateOf } from '../src/domain/runs/sync-end.ts';
 
 // The design notes' state table, as the code applies it after a run ends.
 const provision = { action: 'PROVISION' as const, compensatesRunId: null };
 const deprovision = { action: 'DEPROVISION' as const, compensatesRunId: null };
 const compensation = { action: 'DEPROVISION' as const, compensatesRunId: 'a-cancelled-provision' };
+const redeploy = { action: 'REDEPLOY' as const, compensatesRunId: null, serviceStatusBefore: 'ACTIVE' as const };
 const compensate = { compensateInterrupted: true };
 
 describe('lifecycleTransition', () => {
@@ -22,6 +24,12 @@ describe('lifecycleTransition', () => {
     [compensation, 'SUCCEEDED', { service: 'FAILED', inventory: 'AVAILABLE' }],
     [compensation, 'FAILED', { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' }],
     [compensation, 'ROLLED_BACK', { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' }],
+    // A re-deploy changes no record: rescued or stopped, the service stays as it was (a check tells the network's state).
+    [redeploy, 'SUCCEEDED', { service: 'ACTIVE' }],
+    [redeploy, 'ROLLED_BACK', { service: 'ACTIVE' }],
+    [redeploy, 'CANCELED', { service: 'ACTIVE' }],
+    [redeploy, 'INTERRUPTED', { service: 'ACTIVE' }],
+    [redeploy, 'FAILED', { service: 'NEEDS_ATTENTION' }],
   ] as const)('%o ended %s → %o', (run, status, expected) => {
     expect(lifecycleTransition(run, { status, reason: null }, compensate)).toEqual(expected);
   });
@@ -38,5 +46,32 @@ describe('lifecycleTransition', () => {
     expect(lifecycleTransition(provision, never, compensate)).toEqual({ service: 'FAILED', inventory: 'AVAILABLE' });
     expect(lifecycleTransition(deprovision, never, compensate)).toEqual({ service: 'ACTIVE', inventory: 'IN_USE' });
     expect(lifecycleTransition(compensation, never, compensate)).toEqual({ service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' });
+  });
+});
+
+describe('syncStateOf', () => {
+  it.each([
+    ['SUCCEEDED', 0, 'IN_SYNC'],
+    ['SUCCEEDED', 3, 'DRIFTED'],
+    ['FAILED', 0, 'UNKNOWN'],
+    ['ROLLED_BACK', 2, 'UNKNOWN'],
+    ['TIMED_OUT', 0, 'UNKNOWN'],
+    ['CANCELED', 1, 'UNKNOWN'],
+  ] as const)('a check that ended %s with %i changes → %s', (status, changed, expected) => {
+    expect(syncStateOf(status, changed)).toBe(expected);
+  });
+});
+
+describe('diffShowsChange', () => {
+  it.each([
+    [{ diff: [{ before: { path: '/x' }, after: { path: '/x' } }] }, false],
+    [{ diff: [{ before: 'a := 1\n', after: 'a := 1\n', before_header: 'db', after_header: 'db' }] }, false],
+    [{ diff: [{ before: 'a := 1\n', after: 'a := 2\n' }] }, true],
+    [{ diff: [{ before: { state: 'absent' }, after: { state: 'present' } }] }, true],
+    [{ diff: [{ prepared: 'a template' }] }, true],
+    [{ diff: [] }, false],
+    [{}, false],
+  ])('%o → %s', (data, expected) => {
+    expect(diffShowsChange(data)).toBe(expected);
   });
 });

@@ -6,6 +6,7 @@ import { TrustedDocumentStore } from '../domain/access/trusted-documents.ts';
 import { cachedSyntaxCheck } from '../domain/catalog/index.ts';
 import type { EventBus } from '../domain/ports/event-bus.ts';
 import type { RunQueue } from '../domain/ports/run-queue.ts';
+import type { SyncAuditScheduler } from '../domain/ports/sync-audits.ts';
 import type { DeliveryQueue } from '../domain/ports/webhooks.ts';
 import { WebhookDispatcher, WebhookOutbox } from '../domain/webhooks/index.ts';
 import { interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
@@ -19,6 +20,7 @@ import { createMetrics, type Metrics } from '../infra/metrics.ts';
 import { createMemoryEventBus } from '../infra/pubsub/pubsub.ts';
 import { createMemoryDeliveryQueue } from '../infra/queue/delivery-queue.ts';
 import { createMemoryRunQueue } from '../infra/queue/queue.ts';
+import { createAuditTimers } from '../infra/queue/audit-timers.ts';
 import { createHttpWebhookSender } from '../infra/webhooks/http-sender.ts';
 import type { Logger } from '../logger.ts';
 import { playbookCpuGroup, sweepOrphanedRunDirs, syntaxCheck } from '../runner/index.ts';
@@ -27,7 +29,7 @@ import { Closers } from './closers.ts';
 import { startLabElements } from './lab.ts';
 import { openSecretBox } from './secret-keys.ts';
 import { followOrders } from '../domain/orders/index.ts';
-import { followServiceStates } from '../domain/services/index.ts';
+import { followServiceStates, runSyncAudit, scheduledAudits } from '../domain/services/index.ts';
 
 /** Webhooks a process sends at once. */
 const WEBHOOK_SENDS = 8;
@@ -112,7 +114,7 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
   const { prisma } = database;
   const secrets = await openSecrets(config, logger, database, profile);
   const events = await openEventBus(config, logger, closers);
-  const { queue, deliveryQueue } = await openQueues(config, logger, profile, closers);
+  const { queue, deliveryQueue, syncAudits } = await openQueues(config, logger, profile, closers);
   const { lifecycle, metrics, workerId } = wireRunLifecycle(config, database, { logger, secrets, events, queue, deliveryQueue });
   const executor = profile.executes ? await buildExecutor(config, lifecycle, { workerId, metrics, cluster: profile.cluster }) : undefined;
   const context: AppContext = {
@@ -121,6 +123,8 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
     playbookChecker: { syntaxCheck: cachedSyntaxCheck((playbookPath) => syntaxCheck(playbookPath, { ansiblePlaybook: config.ansiblePlaybook })) },
     trustedDocuments: new TrustedDocumentStore(prisma),
     stopRun: (runId, reason) => executor?.stop(runId, reason) ?? false,
+    syncAudits,
+    minAuditIntervalSeconds: config.minAuditIntervalSeconds,
     ...formats,
   };
   // The lab's elements run where playbooks run, before the demo data that targets them.
@@ -130,6 +134,8 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
   // Webhooks are sent where runs are executed: the API of a cluster only records them.
   if (profile.executes) await startWebhookDispatcher(config, lifecycle, { deliveryQueue, metrics }, closers);
   await recover(config, { ...lifecycle, workerId }, { executor, profile }, closers);
+  // Audits start bulk checks where runs are queued from: any process (on the cluster, a worker takes each occurrence).
+  await syncAudits.start((productId) => runSyncAudit(context, productId).then(() => undefined), await scheduledAudits(prisma));
   // Service orders advance where they are placed, and hubs hear of service states from there:
   // in the API, on every status of the runs.
   if (profile.role === 'api') closers.push(followOrders(context, { sweepMs: ORDER_SWEEP_MS }), followServiceStates(context, { sweepMs: ORDER_SWEEP_MS }));
@@ -338,14 +344,15 @@ async function drainRuns(queue: RunQueue, executor: RunExecutor | undefined, opt
  * Redis), or on one pg-boss (cluster), whose stop comes after both queues' closes on `closers`.
  * Closing the delivery queue waits for the sends under way.
  */
-async function openQueues(config: Config, logger: Logger, profile: Profile, closers: Closers): Promise<{ queue: RunQueue; deliveryQueue: DeliveryQueue }> {
+async function openQueues(config: Config, logger: Logger, profile: Profile, closers: Closers): Promise<{ queue: RunQueue; deliveryQueue: DeliveryQueue; syncAudits: SyncAuditScheduler }> {
   const onError = (runId: string, error: unknown) => logger.error({ err: error, runId }, 'run handler crashed');
   const onDeliveryError = (deliveryId: string, error: unknown) => logger.error({ err: error, deliveryId }, 'webhook delivery crashed');
   if (!profile.cluster) {
     const queue = createMemoryRunQueue({ concurrency: config.maxConcurrentRuns, onError });
     const deliveryQueue = createMemoryDeliveryQueue({ concurrency: WEBHOOK_SENDS, onError: onDeliveryError });
-    closers.push(() => queue.close(), () => deliveryQueue.close());
-    return { queue, deliveryQueue };
+    const syncAudits = createAuditTimers(logger);
+    closers.push(() => queue.close(), () => deliveryQueue.close(), () => syncAudits.close());
+    return { queue, deliveryQueue, syncAudits };
   }
   const pgBoss = await import('../infra/queue/pg-boss-queue.ts');
   const boss = await pgBoss.openPgBoss(config.databaseUrl!, logger);
@@ -355,5 +362,8 @@ async function openQueues(config: Config, logger: Logger, profile: Profile, clos
   const { createPgBossDeliveryQueue } = await import('../infra/queue/pg-boss-delivery-queue.ts');
   const deliveryQueue = await createPgBossDeliveryQueue({ boss, logger, concurrency: profile.executes ? WEBHOOK_SENDS : 0, onError: onDeliveryError });
   closers.push(() => deliveryQueue.close());
-  return { queue, deliveryQueue };
+  const { createPgBossAudits } = await import('../infra/queue/pg-boss-audits.ts');
+  const syncAudits = await createPgBossAudits({ boss, logger, executes: profile.executes });
+  closers.push(() => syncAudits.close());
+  return { queue, deliveryQueue, syncAudits };
 }

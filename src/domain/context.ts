@@ -4,6 +4,7 @@ import type { TrustedDocumentStore } from './access/trusted-documents.ts';
 import type { PlaybookChecker } from './catalog/index.ts';
 import type { SecretBox } from './secrets/index.ts';
 import type { EventBus } from './ports/event-bus.ts';
+import type { SyncAuditScheduler } from './ports/sync-audits.ts';
 import type { RunQueue } from './ports/run-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { WebhookOutbox } from './webhooks/index.ts';
@@ -41,4 +42,8 @@ export interface AppContext {
   serviceEvents?: ServiceEventFormat | undefined;
   /** How product changes read to the catalog's subscribers (the TMF hubs); set by the API. */
   catalogEvents?: CatalogEventFormat | undefined;
+  /** Keeps the products' sync audits at their times. */
+  syncAudits?: SyncAuditScheduler | undefined;
+  /** The shortest time between two audits a product's schedule may ask. */
+  minAuditIntervalSeconds?: number | undefined;
 }

@@ -61,6 +61,9 @@ export function createMetrics(readCounts: () => Promise<StateCounts>): Metrics {
   );
   const webhookAttempts = new Counter({ name: 'provisio_webhook_attempts_total', help: 'Webhook delivery attempts by this process, by event and outcome (delivered, retrying, failed).', labelNames: ['event', 'outcome'], registers });
   const webhookSeconds = new Histogram({ name: 'provisio_webhook_attempt_seconds', help: 'Time of one webhook attempt, until the receiver answered or it failed.', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
+  countGauge('provisio_services_by_sync_state', 'ACTIVE services by the verdict of their last sync check (UNKNOWN: never checked, or it could not tell), by product.', ['sync_state', 'product'], ({ servicesBySyncState }) =>
+    servicesBySyncState.map(({ syncState, product, count }) => ({ labels: { sync_state: syncState, product }, value: count })),
+  );
   countGauge('provisio_inventory_items', 'Inventory items by kind and status.', ['kind', 'status'], ({ inventory }) =>
     inventory.map(({ kind, status, count }) => ({ labels: { kind, status }, value: count })),
   );

@@ -10,6 +10,8 @@ import './access.ts';
 import './targets.ts';
 import './credentials.ts';
 import './actions.ts';
+import './sync.ts';
+import './bulk.ts';
 import './webhooks.ts';
 
 /** The whole API, one file per domain; printed to schema.graphql for partners. */

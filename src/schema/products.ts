@@ -1,7 +1,7 @@
 import { InventoryKind } from '#generated/prisma/enums.ts';
 import { visibleProducts, visibleServices } from '../domain/access/viewer.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { archiveProduct, createProduct, productDefinition, updateProduct, type ProductPatch, maskSecretDefaults, maskSecretVariables, secretVariableNames, type VariableSchema } from '../domain/catalog/index.ts';
+import { archiveProduct, auditTimes, createProduct, productDefinition, storedSchedule, updateProduct, type ProductPatch, maskSecretDefaults, maskSecretVariables, secretVariableNames, type SyncSchedule, type VariableSchema } from '../domain/catalog/index.ts';
 import type { InventoryRequirement } from '../domain/inventory/index.ts';
 import { builder, type InputFieldBuilder } from './builder.ts';
 import { errorTypes, expectType } from './errors.ts';
@@ -17,6 +17,22 @@ const InventoryRequirementRef = builder.objectRef<InventoryRequirement>('Invento
     kind: t.field({ type: InventoryKindEnum, resolve: (req) => req.kind }),
     count: t.exposeInt('count'),
     match: t.field({ type: 'JSONObject', description: 'Attribute values a reserved item must have.', resolve: (req) => req.match }),
+  }),
+});
+
+const SyncCheckScheduleRef = builder.objectRef<SyncSchedule & { nextAt: Date | null }>('SyncCheckSchedule').implement({
+  description: 'A product\'s sync audit: a cron expression (minute hour day month weekday, or seconds first) in an IANA time zone.',
+  fields: (t) => ({
+    cron: t.exposeString('cron'),
+    timeZone: t.exposeString('timeZone'),
+    nextAt: t.expose('nextAt', { type: 'DateTime', nullable: true, description: 'The next audit; null for an archived product.' }),
+  }),
+});
+
+const SyncCheckScheduleInput = builder.inputType('SyncCheckScheduleInput', {
+  fields: (t) => ({
+    cron: t.string({ required: true, description: 'e.g. "0 3 * * *": every day at 03:00 in timeZone. Audits at least PROVISIO_MIN_AUDIT_INTERVAL_SECONDS apart.' }),
+    timeZone: t.string({ description: 'IANA time zone; default UTC.' }),
   }),
 });
 
@@ -59,6 +75,17 @@ export const ProductRef = builder.prismaNode('Product', {
     }),
     runTimeoutSeconds: t.exposeInt('runTimeoutSeconds', { nullable: true, description: 'Null means the server default.' }),
     maxConcurrentRuns: t.exposeInt('maxConcurrentRuns', { nullable: true }),
+    syncCheckSchedule: t.field({
+      type: SyncCheckScheduleRef,
+      nullable: true,
+      authScopes: { staff: true },
+      description: 'When its ACTIVE services are checked against the network by themselves (a bulk sync check); null: never. Staff only.',
+      select: { syncCheckCron: true, syncCheckTimeZone: true, archivedAt: true },
+      resolve: (product) => {
+        const schedule = storedSchedule(product);
+        return schedule && { ...schedule, nextAt: product.archivedAt ? null : (auditTimes(schedule, new Date(), 1)[0] ?? null) };
+      },
+    }),
     version: t.exposeInt('version', { description: 'Changes with every update; send it back as updateProduct\'s expectedVersion to refuse a lost update.' }),
     archived: t.boolean({ select: { archivedAt: true }, resolve: (product) => product.archivedAt !== null }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
@@ -113,6 +140,7 @@ const optionalProductFields = (t: InputFieldBuilder) => ({
   targetHosts: t.string({ description: 'Host pattern within the target (Ansible\'s --limit).' }),
   checkReachability: t.boolean({ description: 'Ping the target\'s hosts before a provision reserves anything.' }),
   poolAlertBelow: t.int({ description: 'Raise POOL_LOW (webhooks, and Product.pool.low) when the pool can provision fewer services than this.' }),
+  syncCheckSchedule: t.field({ type: SyncCheckScheduleInput, description: 'Check its ACTIVE services against the network at these times (a bulk sync check; SERVICE_DRIFTED for each newly drifted one); null: never.' }),
   credentials: t.stringList({ description: 'Names of the credentials its runs get (at most one SSH key).' }),
   actions: t.field({
     type: ['JSONObject'],

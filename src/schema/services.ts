@@ -1,4 +1,4 @@
-import { ServiceStatus } from '#generated/prisma/enums.ts';
+import { ServiceStatus, SyncState } from '#generated/prisma/enums.ts';
 import type { Prisma } from '#generated/prisma/client.ts';
 import { visibleServices } from '../domain/access/viewer.ts';
 import { ConflictError, InsufficientInventoryError, InvalidStateError, NotFoundError, TargetUnreachableError, ValidationError } from '../domain/errors.ts';
@@ -11,6 +11,11 @@ export const ServiceStatusEnum = builder.enumType(ServiceStatus, {
   name: 'ServiceStatus',
   description:
     'PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); ACTIVE ↔ SUSPENDED through product actions; NEEDS_ATTENTION when a rollback, deprovision or action could not complete.',
+});
+
+export const SyncStateEnum = builder.enumType(SyncState, {
+  name: 'SyncState',
+  description: 'Whether the network still matches the service, by its last sync check: IN_SYNC (nothing would change), DRIFTED (the check\'s diffs say what would), UNKNOWN (never checked, or the check could not tell).',
 });
 
 export const ServiceRef = builder.prismaNode('Service', {
@@ -44,14 +49,16 @@ export const ServiceRef = builder.prismaNode('Service', {
 const ServiceFilter = builder.inputType('ServiceFilter', {
   fields: (t) => ({
     status: t.field({ type: ServiceStatusEnum }),
+    syncState: t.field({ type: SyncStateEnum }),
     customerRef: t.string(),
     productSlug: t.string(),
   }),
 });
 
-function serviceWhere(filter: { status?: ServiceStatus | null; customerRef?: string | null; productSlug?: string | null } | null | undefined): Prisma.ServiceWhereInput {
+function serviceWhere(filter: { status?: ServiceStatus | null; syncState?: SyncState | null; customerRef?: string | null; productSlug?: string | null } | null | undefined): Prisma.ServiceWhereInput {
   return {
     ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.syncState ? { syncState: filter.syncState } : {}),
     ...(filter?.customerRef ? { customerRef: filter.customerRef } : {}),
     ...(filter?.productSlug ? { product: { slug: filter.productSlug } } : {}),
   };

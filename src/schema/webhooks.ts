@@ -22,7 +22,7 @@ const adminOnly = { authScopes: { admin: true } } as const;
 const WebhookEventEnum = builder.enumType(WebhookEvent, {
   name: 'WebhookEvent',
   description:
-    'RUN_FINISHED: any run ended. RUN_FAILED: a run ended FAILED, ROLLED_BACK, TIMED_OUT or INTERRUPTED. SERVICE_NEEDS_ATTENTION: a rollback, deprovision or action could not complete. ITEM_QUARANTINED: an item\'s real state is unknown. POOL_LOW: a product\'s pool fell below its poolAlertBelow. PING: sent by pingWebhookEndpoint only. TMF_EVENT: a TM Forum event to a hub registered through the TMF APIs (eventType names it).',
+    'RUN_FINISHED: any run ended. RUN_FAILED: a run ended FAILED, ROLLED_BACK, TIMED_OUT or INTERRUPTED. SERVICE_NEEDS_ATTENTION: a rollback, deprovision or action could not complete. ITEM_QUARANTINED: an item\'s real state is unknown. POOL_LOW: a product\'s pool fell below its poolAlertBelow. PING: sent by pingWebhookEndpoint only. TMF_EVENT: a TM Forum event to a hub registered through the TMF APIs (eventType names it). SERVICE_DRIFTED: a sync check found a service\'s network no longer matching its record (told when it becomes DRIFTED).',
 });
 
 const DeliveryStatusEnum = builder.enumType(WebhookDeliveryStatus, {

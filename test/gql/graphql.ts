@@ -54,6 +54,8 @@ export type CreateProductInput = {
   provisionPlaybook: string;
   runTimeoutSeconds?: number | null | undefined;
   slug: string;
+  /** Check its ACTIVE services against the network at these times (a bulk sync check; SERVICE_DRIFTED for each newly drifted one); null: never. */
+  syncCheckSchedule?: SyncCheckScheduleInput | null | undefined;
   /** Name of the target its playbooks run against; null: localhost. */
   target?: string | null | undefined;
   /** Host pattern within the target (Ansible's --limit). */
@@ -120,8 +122,10 @@ export type Role =
 
 export type RunAction =
   | 'ACTION'
+  | 'CHECK_SYNC'
   | 'DEPROVISION'
-  | 'PROVISION';
+  | 'PROVISION'
+  | 'REDEPLOY';
 
 /** QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). */
 export type RunStatus =
@@ -144,6 +148,13 @@ export type ServiceStatus =
   | 'PROVISIONING'
   | 'SUSPENDED';
 
+export type SyncCheckScheduleInput = {
+  /** e.g. "0 3 * * *": every day at 03:00 in timeZone. Audits at least PROVISIO_MIN_AUDIT_INTERVAL_SECONDS apart. */
+  cron: string;
+  /** IANA time zone; default UTC. */
+  timeZone?: string | null | undefined;
+};
+
 /** Fields left out keep their value; the resulting product is validated as a whole. */
 export type UpdateProductInput = {
   /** What can be done to its services: [{ name, description, playbook, variableSchema, from: [states], to, partners, inventory: { reserve: [{ kind, count, match }], release: [{ kind, variable, addedOnly }] } }]. */
@@ -163,6 +174,8 @@ export type UpdateProductInput = {
   provisionPlaybook?: string | null | undefined;
   runTimeoutSeconds?: number | null | undefined;
   slug?: string | null | undefined;
+  /** Check its ACTIVE services against the network at these times (a bulk sync check; SERVICE_DRIFTED for each newly drifted one); null: never. */
+  syncCheckSchedule?: SyncCheckScheduleInput | null | undefined;
   /** Name of the target its playbooks run against; null: localhost. */
   target?: string | null | undefined;
   /** Host pattern within the target (Ansible's --limit). */
@@ -258,6 +271,7 @@ export type NodeByIdQueryVariables = Exact<{
 
 export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey' }
+    | { __typename: 'BulkOperation' }
     | { __typename: 'Credential' }
     | { __typename: 'InventoryItem' }
     | { __typename: 'Partner' }
@@ -397,6 +411,7 @@ export type RawIdsQueryVariables = Exact<{
 
 
 export type RawIdsQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }

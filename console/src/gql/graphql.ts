@@ -56,8 +56,10 @@ export type Role =
 
 export type RunAction =
   | 'ACTION'
+  | 'CHECK_SYNC'
   | 'DEPROVISION'
-  | 'PROVISION';
+  | 'PROVISION'
+  | 'REDEPLOY';
 
 export type RunFilter = {
   action?: RunAction | null | undefined;
@@ -80,6 +82,7 @@ export type ServiceFilter = {
   customerRef?: string | null | undefined;
   productSlug?: string | null | undefined;
   status?: ServiceStatus | null | undefined;
+  syncState?: SyncState | null | undefined;
 };
 
 /** PROVISIONING → ACTIVE → DEPROVISIONING → DEPROVISIONED; PROVISIONING → FAILED (rolled back cleanly); ACTIVE ↔ SUSPENDED through product actions; NEEDS_ATTENTION when a rollback, deprovision or action could not complete. */
@@ -91,6 +94,12 @@ export type ServiceStatus =
   | 'NEEDS_ATTENTION'
   | 'PROVISIONING'
   | 'SUSPENDED';
+
+/** Whether the network still matches the service, by its last sync check: IN_SYNC (nothing would change), DRIFTED (the check's diffs say what would), UNKNOWN (never checked, or the check could not tell). */
+export type SyncState =
+  | 'DRIFTED'
+  | 'IN_SYNC'
+  | 'UNKNOWN';
 
 export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
 

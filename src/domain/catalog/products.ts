@@ -6,6 +6,8 @@ import { ConflictError, NotFoundError, ValidationError, issuesFromZod, type Fiel
 import { CREDENTIALS_VARIABLE, isHostPattern } from '../../runner/index.ts';
 import { inventoryRequirementList, type InventoryRequirement, checkPoolAlerts } from '../inventory/index.ts';
 import type { Logger } from '../../logger.ts';
+import { DEFAULT_MIN_AUDIT_INTERVAL_SECONDS, scheduleIssues, storedSchedule } from './sync-schedule.ts';
+import type { SyncAuditScheduler } from '../ports/sync-audits.ts';
 import { recordProductChange, type CatalogEventFormat } from './events.ts';
 import type { WebhookOutbox } from '../webhooks/index.ts';
 import { parseActions, productActions, type ProductAction } from './product-actions.ts';
@@ -36,6 +38,8 @@ export interface ProductInput {
   actions?: unknown;
   /** Alert (POOL_LOW) when its pool can provision fewer services than this; null: no alert. */
   poolAlertBelow?: number | null | undefined;
+  /** When its services are checked against the network by themselves; null: never. */
+  syncCheckSchedule?: { cron: string; timeZone?: string | null | undefined } | null | undefined;
 }
 
 export type ProductPatch = Partial<ProductInput>;
@@ -54,6 +58,10 @@ export interface ProductDeps {
   logger: Logger;
   /** How product changes read to the catalog's hubs (TMF633); set by the API. */
   catalogEvents?: CatalogEventFormat | undefined;
+  /** Keeps the products' sync audits at their times; unset: schedules are stored, not run. */
+  syncAudits?: SyncAuditScheduler | undefined;
+  /** The shortest time between two audits a schedule may ask (default DEFAULT_MIN_AUDIT_INTERVAL_SECONDS). */
+  minAuditIntervalSeconds?: number | undefined;
 }
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'slug must be lowercase letters, digits and dashes (1 to 64), not starting or ending with a dash');
@@ -74,6 +82,10 @@ const productShape = z.object({
   targetHosts: z.string().refine(isHostPattern, 'targetHosts must be an Ansible host pattern (names, groups, wildcards, ":" or "," between them, ":&" and ":!")').nullish().transform((v) => v ?? null),
   checkReachability: z.boolean().nullish().transform((v) => v ?? false),
   poolAlertBelow: z.number().int().min(1).max(1_000_000).nullish().transform((v) => v ?? null),
+  syncCheckSchedule: z
+    .object({ cron: z.string().trim().min(1).max(200), timeZone: z.string().max(100).nullish().transform((v) => v || 'UTC') })
+    .nullish()
+    .transform((v) => v ?? null),
   credentials: z.array(z.string()).max(20).nullish().transform((v) => [...new Set(v ?? [])]),
   // Parsed on its own by parseActions, which reports its issues with their paths.
   actions: z.unknown().optional(),
@@ -127,6 +139,9 @@ async function validateProduct(deps: ProductDeps, input: ProductInput, unchanged
     }),
   );
   issues.push(...actionPlaybookIssues.filter((issue) => issue !== undefined));
+  if (parsed.success && parsed.data.syncCheckSchedule) {
+    issues.push(...scheduleIssues(parsed.data.syncCheckSchedule, 'syncCheckSchedule', deps.minAuditIntervalSeconds ?? DEFAULT_MIN_AUDIT_INTERVAL_SECONDS));
+  }
   const access = parsed.success ? await resolveAccess(deps.prisma, parsed.data, variableSchema) : { issues: [], targetId: null, credentialIds: [] };
   issues.push(...access.issues);
   if (issues.length > 0 || !parsed.success || !variableSchema) throw new ValidationError(issues);
@@ -150,9 +165,11 @@ async function resolveAccess(prisma: PrismaClient, product: z.output<typeof prod
 
 /** The row to write: secret defaults sealed (the credentials are rows of their own). */
 function toData(secrets: SecretBox, valid: ValidProduct) {
-  const { credentialIds: _credentials, ...product } = sealProductSecrets(secrets, valid);
+  const { credentialIds: _credentials, syncCheckSchedule, ...product } = sealProductSecrets(secrets, valid);
   return {
     ...product,
+    syncCheckCron: syncCheckSchedule?.cron ?? null,
+    syncCheckTimeZone: syncCheckSchedule?.timeZone ?? null,
     defaultVariables: product.defaultVariables as Prisma.InputJsonObject,
     variableSchema: product.variableSchema as unknown as Prisma.InputJsonObject,
     inventoryRequirements: product.inventoryRequirements as unknown as Prisma.InputJsonArray,
@@ -177,7 +194,13 @@ export async function createProduct(deps: ProductDeps, input: ProductInput): Pro
     throw error;
   }
   await checkProductPool(deps, created.id);
+  await followSchedule(deps, created);
   return created;
+}
+
+/** The product's audit schedule, as the scheduler keeps it (an archived product has none). */
+async function followSchedule(deps: ProductDeps, product: Product): Promise<void> {
+  await deps.syncAudits?.set(product.id, product.archivedAt ? null : storedSchedule(product));
 }
 
 /** A product's pool alert follows its threshold as soon as it is set. */
@@ -224,7 +247,9 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
     }
     if (written === 1) {
       await checkProductPool(deps, id);
-      return deps.prisma.product.findUniqueOrThrow({ where: { id } });
+      const updated = await deps.prisma.product.findUniqueOrThrow({ where: { id } });
+      await followSchedule(deps, updated);
+      return updated;
     }
     if (expectedVersion !== undefined && expectedVersion !== null) {
       throw new ConflictError(`the product changed since version ${expectedVersion}: read it again and reapply your change`);
@@ -261,6 +286,7 @@ export async function archiveProduct(deps: ProductDeps, id: string): Promise<Pro
     return { archived, deliveries: await recordProductChange(tx, deps, { kind: 'productChanged', product: archived }) };
   });
   await deps.webhooks.schedule(deliveries);
+  await followSchedule(deps, archived);
   return archived;
 }
 
@@ -292,6 +318,7 @@ function fromRow(product: Product & { target: { name: string } | null; credentia
     targetHosts: product.targetHosts,
     checkReachability: product.checkReachability,
     poolAlertBelow: product.poolAlertBelow,
+    syncCheckSchedule: storedSchedule(product),
     credentials: product.credentials.map((grant) => grant.credential.name),
     actions: productActions(product.actions),
   };

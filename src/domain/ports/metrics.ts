@@ -32,4 +32,6 @@ export interface StateCounts {
   queued: { count: number; oldestSeconds: number };
   /** Webhook deliveries by status. */
   webhookDeliveries: Array<{ status: string; count: number }>;
+  /** ACTIVE services by their last sync check's verdict and product. */
+  servicesBySyncState: Array<{ syncState: string; product: string; count: number }>;
 }

@@ -48,6 +48,7 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
     if (!run.service || run.checkMode) throw new InvalidStateError('check-mode previews are not retried: start a new one', run.status);
     // An action's effect on a service is the action's own playbook to judge: the operator runs it again.
     if (run.action === 'ACTION') throw new InvalidStateError(`a failed action is not retried as such: run ${run.actionName} again once the service is fixed`, run.status);
+    if (run.action === 'REDEPLOY') throw new InvalidStateError('a failed re-deploy is not retried as such: re-deploy the service again once its cause is fixed', run.status);
     await tx.$queryRawUnsafe('SELECT id FROM "Service" WHERE id = $1::uuid FOR UPDATE', run.service.id);
     const newer = await tx.provisioningRun.findFirst({
       where: { serviceId: run.service.id, checkMode: false, queuedAt: { gt: run.queuedAt } },

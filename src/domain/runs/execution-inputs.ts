@@ -51,7 +51,14 @@ async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBo
   const action = run.action === 'ACTION' ? { ...(run.actionVariables as Record<string, unknown> | null), ...actionSecrets } : undefined;
   return {
     variables: {
-      provisio: { run_id: run.id, action: run.action.toLowerCase(), check_mode: run.checkMode, ...(run.actionName ? { action_name: run.actionName } : {}) },
+      provisio: {
+        run_id: run.id,
+        // A check and a re-deploy run the provision playbook: to it they are a provision; `operation` says which.
+        action: run.action === 'CHECK_SYNC' || run.action === 'REDEPLOY' ? 'provision' : run.action.toLowerCase(),
+        operation: run.action.toLowerCase(),
+        check_mode: run.checkMode,
+        ...(run.actionName ? { action_name: run.actionName } : {}),
+      },
       ...(action ? { action } : {}),
       ...(actionInventory ? { action_inventory: actionInventory } : {}),
       service: { id: run.service?.id ?? null, customer_ref: run.service?.customerRef ?? run.previewCustomerRef ?? null },

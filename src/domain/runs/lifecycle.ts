@@ -14,6 +14,7 @@ import { actionTransition, productActions, type ActionTransition, productDefinit
 import { targetLimits } from '../targets.ts';
 import type { ScheduledDelivery, WebhookOutbox } from '../webhooks/index.ts';
 import { runEndNotifications } from './notifications.ts';
+import { recordSyncVerdict, syncCheckRun } from './sync-end.ts';
 import type { LoadedRun, Verdict } from './status.ts';
 
 export interface LifecycleDeps {
@@ -88,6 +89,12 @@ export function lifecycleTransition(
     // The playbook's own rollback did not complete: nobody knows the items' real state.
     return { service: 'NEEDS_ATTENTION', inventory: 'QUARANTINED' };
   }
+  if (run.action === 'REDEPLOY') {
+    // The service's record is unchanged whatever happened: a rescued or stopped re-deploy leaves
+    // it as it was (a check tells what the network is now); only an unrescued failure needs a person.
+    if (status === 'FAILED') return { service: 'NEEDS_ATTENTION' };
+    return { service: run.serviceStatusBefore ?? 'ACTIVE' };
+  }
   if (run.compensatesRunId) {
     // A compensating deprovision: success means the stopped provision left nothing behind.
     if (status === 'SUCCEEDED') return { service: 'FAILED', inventory: 'AVAILABLE' };
@@ -147,22 +154,23 @@ export async function finishRun(deps: LifecycleDeps, run: LoadedRun, verdict: Ve
     deps.logger.warn({ runId: run.id, owner: end.owner, status: verdict.status }, 'run was taken over by crash recovery while this process ran it: its outcome here is dropped');
     return;
   }
-  const compensation = finished;
+  // A compensating deprovision, or the check after a re-deploy.
+  const followUp = finished;
   publishRunStatus(deps.events, run.id, verdict.status, recorder.lastSeq);
   await deps.webhooks.schedule(deliveries);
-  if (compensation) await enqueueRun(deps, compensation, run.product);
+  if (followUp) await enqueueRun(deps, followUp, run.product);
   if (plan.transition?.inventory && run.service) {
     await publishPools(deps, new Set(run.service.inventoryItems.map((item) => item.kind)));
   }
   const actionKinds = action && run.service ? actionItemKinds(run, run.service.inventoryItems) : undefined;
   if (actionKinds?.size) await publishPools(deps, actionKinds);
   deps.logger.info(
-    { runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason, compensationRunId: compensation?.id },
+    { runId: run.id, action: run.action, status: verdict.status, reason: verdict.reason, followUpRunId: followUp?.id },
     'run finished',
   );
 }
 
-/** The writes of a run's end; returns the compensating run it queued, if any. */
+/** The writes of a run's end; returns the run it queued after it (a compensation, a check), if any. */
 async function applyRunEnd(
   tx: Prisma.TransactionClient,
   deps: LifecycleDeps,
@@ -190,6 +198,11 @@ async function applyRunEnd(
   });
   if (count === 0) return 'taken over';
   if (!run.service) return undefined;
+  if (run.action === 'CHECK_SYNC') {
+    // A check cancelled before it started saw nothing: the last verdict stands.
+    if (!verdict.neverStarted) await recordSyncVerdict(tx, run, verdict.status, recorder.counters.changedCount);
+    return undefined;
+  }
   if (action) {
     const reason = `action ${run.actionName} ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''}`;
     await tx.service.update({
@@ -205,7 +218,7 @@ async function applyRunEnd(
     data: {
       status: transition.service,
       statusReason: serviceReason(run, verdict, transition),
-      ...(run.action === 'PROVISION' && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
+      ...((run.action === 'PROVISION' || run.action === 'REDEPLOY') && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
     },
   });
   if (transition.inventory) {
@@ -219,6 +232,8 @@ async function applyRunEnd(
       },
     });
   }
+  // A re-deploy is followed by a check of what it left.
+  if (run.action === 'REDEPLOY' && transition.service === 'ACTIVE') return tx.provisioningRun.create({ data: syncCheckRun(deps, { ...run.service, product: run.product }) });
   if (!transition.compensate) return undefined;
   return tx.provisioningRun.create({
     data: {

@@ -29,6 +29,14 @@ export async function runEndNotifications(tx: Prisma.TransactionClient, run: Loa
   };
   const notifications: Notification[] = [{ event: 'RUN_FINISHED', data: { run: summary } }];
   if (FAILURES.has(verdict.status)) notifications.push({ event: 'RUN_FAILED', data: { run: summary } });
+  if (run.action === 'CHECK_SYNC' && run.service) {
+    const service = await tx.service.findUniqueOrThrow({ where: { id: run.service.id }, select: { customerRef: true, status: true, syncState: true, syncRunId: true } });
+    // Newly drifted only: a service that stays drifted check after check is told once.
+    if (service.syncRunId === run.id && service.syncState === 'DRIFTED' && run.service.syncState !== 'DRIFTED') {
+      const { syncRunId: _syncRunId, ...shown } = service;
+      notifications.push({ event: 'SERVICE_DRIFTED', data: { service: { id: apiId('Service', run.service.id), ...shown, product: summary.product }, run: summary } });
+    }
+  }
   if (!run.service || run.checkMode) return notifications;
 
   const service = await tx.service.findUniqueOrThrow({ where: { id: run.service.id }, select: { customerRef: true, status: true, statusReason: true } });

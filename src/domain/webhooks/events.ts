@@ -16,6 +16,7 @@ export const EVENT_TYPES: Record<WebhookEvent, string> = {
   PING: 'ping',
   // A hub delivery's type is its TMF eventType (hubEventType); this one is only a fallback name.
   TMF_EVENT: 'tmf.event',
+  SERVICE_DRIFTED: 'service.drifted',
 };
 
 /** The body a receiver gets: stored with the delivery, so a resend sends the same message. */

@@ -15,7 +15,9 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
 
 /** One pg-boss per process, shared by the run and webhook queues (one connection pool). */
 export async function openPgBoss(connectionString: string, logger: Logger): Promise<PgBoss> {
-  const boss = new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue' });
+  // The cron pass (products' sync audits) every 5 s, claimed by one instance at a time: an audit
+  // starts within seconds of its time, not up to pg-boss's default 30 s late.
+  const boss = new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'provisio-queue', cronMonitorIntervalSeconds: 5 });
   let lastLoggedAt = Number.NEGATIVE_INFINITY;
   let unlogged = 0;
   boss.on('error', (error: unknown) => {
