@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/build-console.ts';
@@ -151,6 +153,34 @@ describe('operator console in a real browser', () => {
     await page.fill('textarea[name=csv]', 'kind,identifier\nPHONE_NUMBER,+493012345678\n');
     await page.click('text=Add items');
     await page.waitForFunction(() => document.querySelector('[data-testid=import-report]')?.textContent?.includes('1 added'));
+    await page.close();
+  });
+
+  it('shows a service drifted at its element, with the diff, and re-deploys it back in sync', async () => {
+    const page = await signedIn(server);
+    await provisionVoip(page, 'console-sync');
+    await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'SUCCEEDED', undefined, { timeout: 120_000 });
+    await page.click('a[href^="#/services/"]');
+    const network = page.locator('#sync-heading .status');
+    await page.click('button:has-text("Check now")');
+    await page.waitForFunction(() => document.querySelector('#sync-heading .status')?.textContent === 'IN_SYNC', undefined, { timeout: 120_000 });
+    expect(await page.locator('[data-testid=sync-diff]').count()).toBe(0);
+
+    // Someone edits the line's voicemail box at the element, by hand.
+    const number = (await page.locator('li', { hasText: 'PHONE_NUMBER' }).innerText()).split(' ')[1]!;
+    const box = path.join(server.config.labDir, 'sip', 'voicemail', `${number}.json`);
+    fs.writeFileSync(box, JSON.stringify({ edited: 'by hand' }));
+    await page.click('button:has-text("Check now")');
+    await page.waitForFunction(() => document.querySelector('#sync-heading .status')?.textContent === 'DRIFTED', undefined, { timeout: 120_000 });
+    const diff = page.locator('[data-testid=sync-diff]');
+    expect(await diff.count()).toBeGreaterThan(0);
+    expect(await diff.first().locator('.diff-before').innerText()).toContain('by hand');
+    expect(await page.locator('[data-testid=sync-diff] h3').allInnerTexts()).toContainEqual(expect.stringMatching(/voicemail/i));
+
+    await page.click('button:has-text("Re-deploy")');
+    await page.waitForFunction(() => document.querySelector('#sync-heading .status')?.textContent === 'IN_SYNC', undefined, { timeout: 120_000 });
+    expect(await network.innerText()).toBe('IN_SYNC');
+    expect(fs.readFileSync(box, 'utf8')).not.toContain('by hand');
     await page.close();
   });
 });

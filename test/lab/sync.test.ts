@@ -165,6 +165,8 @@ describe.skipIf(!installed)('sync checks and re-deploys on the real elements', (
       expect(await ctrlSet(hlr.ctrl_host, hlr.ctrl_port, 'subscriber.delete', sim.imsi)).toMatch(/^SET_REPLY/);
     }
 
+    const unknown = (await rawQuery(server, `mutation { startBulkOperation(input: { kind: CHECK_SYNC, productSlug: "mobile-sim-pla" }) { __typename ... on Error { message } } }`)).startBulkOperation;
+    expect(unknown).toEqual({ __typename: 'NotFoundError', message: expect.stringContaining('mobile-sim-pla') });
     const check = await bulk({ kind: 'CHECK_SYNC', productSlug: 'mobile-sim-plan' });
     const checked = await bulkDone(check.id);
     expect(checked).toMatchObject({ state: 'DONE', skipped: 0, progress: { total: 5, done: 5, succeeded: 5, failed: 0, inSync: 3, drifted: 2 } });

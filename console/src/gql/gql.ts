@@ -33,9 +33,11 @@ type Documents = {
     "\n  mutation ConsoleCancelRun($id: ID!) {\n    cancelRun(id: $id) { __typename ... on CancelRunSuccess { run { id status } } ... on Error { message } }\n  }\n": typeof types.ConsoleCancelRunDocument,
     "\n  mutation ConsoleRetryRun($id: ID!) {\n    retryRun(id: $id) { __typename ... on RetryRunSuccess { run { id } } ... on Error { message } }\n  }\n": typeof types.ConsoleRetryRunDocument,
     "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": typeof types.ConsoleRunsDocument,
-    "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n": typeof types.ConsoleServicesDocument,
+    "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason syncState updatedAt product { slug } } }\n  }\n": typeof types.ConsoleServicesDocument,
     "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": typeof types.ConsoleProductSlugsDocument,
-    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
+    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
+    "\n  mutation ConsoleCheckServiceSync($id: ID!) {\n    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n": typeof types.ConsoleCheckServiceSyncDocument,
+    "\n  mutation ConsoleRedeployService($id: ID!) {\n    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n": typeof types.ConsoleRedeployServiceDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleViewer {\n    viewer { keyName role }\n  }\n": types.ConsoleViewerDocument,
@@ -56,9 +58,11 @@ const documents: Documents = {
     "\n  mutation ConsoleCancelRun($id: ID!) {\n    cancelRun(id: $id) { __typename ... on CancelRunSuccess { run { id status } } ... on Error { message } }\n  }\n": types.ConsoleCancelRunDocument,
     "\n  mutation ConsoleRetryRun($id: ID!) {\n    retryRun(id: $id) { __typename ... on RetryRunSuccess { run { id } } ... on Error { message } }\n  }\n": types.ConsoleRetryRunDocument,
     "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": types.ConsoleRunsDocument,
-    "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n": types.ConsoleServicesDocument,
+    "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason syncState updatedAt product { slug } } }\n  }\n": types.ConsoleServicesDocument,
     "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": types.ConsoleProductSlugsDocument,
-    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
+    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
+    "\n  mutation ConsoleCheckServiceSync($id: ID!) {\n    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n": types.ConsoleCheckServiceSyncDocument,
+    "\n  mutation ConsoleRedeployService($id: ID!) {\n    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n": types.ConsoleRedeployServiceDocument,
 };
 
 /**
@@ -136,7 +140,7 @@ export function graphql(source: "\n  query ConsoleRuns($filter: RunFilter) {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason updatedAt product { slug } } }\n  }\n"): typeof import('./graphql.ts').ConsoleServicesDocument;
+export function graphql(source: "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason syncState updatedAt product { slug } } }\n  }\n"): typeof import('./graphql.ts').ConsoleServicesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -144,7 +148,15 @@ export function graphql(source: "\n  query ConsoleProductSlugs {\n    products(f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleServiceDocument;
+export function graphql(source: "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleServiceDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleCheckServiceSync($id: ID!) {\n    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleCheckServiceSyncDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRedeployService($id: ID!) {\n    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleRedeployServiceDocument;
 
 
 export function graphql(source: string) {

@@ -261,7 +261,7 @@ export type ConsoleServicesQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleServicesQuery = { services: { totalCount: number, nodes: Array<{ id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, updatedAt: string, product: { slug: string } }> } };
+export type ConsoleServicesQuery = { services: { totalCount: number, nodes: Array<{ id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, syncState: SyncState, updatedAt: string, product: { slug: string } }> } };
 
 export type ConsoleProductSlugsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -273,7 +273,33 @@ export type ConsoleServiceQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleServiceQuery = { service: { id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, createdAt: string, outputs: Record<string, unknown>, product: { slug: string, name: string }, inventoryItems: Array<{ id: string, kind: InventoryKind, identifier: string, status: InventoryStatus }>, runs: { nodes: Array<{ id: string, action: RunAction, actionName: string | null, status: RunStatus, checkMode: boolean, queuedAt: string, finishedAt: string | null, statusReason: string | null }> } } | null };
+export type ConsoleServiceQuery = { service: { id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, createdAt: string, outputs: Record<string, unknown>, syncState: SyncState, syncCheckedAt: string | null, lastSyncCheck: { id: string, status: RunStatus } | null, syncDiffs: Array<{ seq: number, task: string | null, host: string | null, data: unknown }>, product: { slug: string, name: string }, inventoryItems: Array<{ id: string, kind: InventoryKind, identifier: string, status: InventoryStatus }>, runs: { nodes: Array<{ id: string, action: RunAction, actionName: string | null, status: RunStatus, checkMode: boolean, queuedAt: string, finishedAt: string | null, statusReason: string | null }> } } | null };
+
+export type ConsoleCheckServiceSyncMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConsoleCheckServiceSyncMutation = { checkServiceSync:
+    | { __typename: 'CheckServiceSyncSuccess', started: { run: { id: string } } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidStateError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type ConsoleRedeployServiceMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConsoleRedeployServiceMutation = { redeployService:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'InvalidStateError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'RedeployServiceSuccess', started: { run: { id: string } } }
+    | { __typename: 'ValidationError', message: string }
+   };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -659,6 +685,7 @@ export const ConsoleServicesDocument = new TypedDocumentString(`
       customerRef
       status
       statusReason
+      syncState
       updatedAt
       product {
         slug
@@ -686,6 +713,18 @@ export const ConsoleServiceDocument = new TypedDocumentString(`
     statusReason
     createdAt
     outputs
+    syncState
+    syncCheckedAt
+    lastSyncCheck {
+      id
+      status
+    }
+    syncDiffs {
+      seq
+      task
+      host
+      data
+    }
     product {
       slug
       name
@@ -711,3 +750,37 @@ export const ConsoleServiceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleServiceQuery, ConsoleServiceQueryVariables>;
+export const ConsoleCheckServiceSyncDocument = new TypedDocumentString(`
+    mutation ConsoleCheckServiceSync($id: ID!) {
+  checkServiceSync(id: $id) {
+    __typename
+    ... on CheckServiceSyncSuccess {
+      started {
+        run {
+          id
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCheckServiceSyncMutation, ConsoleCheckServiceSyncMutationVariables>;
+export const ConsoleRedeployServiceDocument = new TypedDocumentString(`
+    mutation ConsoleRedeployService($id: ID!) {
+  redeployService(id: $id) {
+    __typename
+    ... on RedeployServiceSuccess {
+      started {
+        run {
+          id
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRedeployServiceMutation, ConsoleRedeployServiceMutationVariables>;

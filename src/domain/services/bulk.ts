@@ -43,6 +43,12 @@ function checkedSelection(kind: RunAction, selection: BulkSelection): void {
   }
 }
 
+/** A product or target named that does not exist is the caller's typo, not an empty selection. */
+async function assertNamesExist(deps: ProvisioningDeps, selection: BulkSelection): Promise<void> {
+  if (selection.productSlug && !(await deps.prisma.product.findUnique({ where: { slug: selection.productSlug }, select: { id: true } }))) throw new NotFoundError('Product', selection.productSlug);
+  if (selection.targetName && !(await deps.prisma.target.findUnique({ where: { name: selection.targetName }, select: { id: true } }))) throw new NotFoundError('Target', selection.targetName);
+}
+
 /**
  * Starts a bulk check or re-deploy: one run per selected service that is ACTIVE with no other run
  * active on it (the rule of a single check or re-deploy, applied under the same row locks); the
@@ -50,6 +56,7 @@ function checkedSelection(kind: RunAction, selection: BulkSelection): void {
  */
 export async function startBulkOperation(deps: ProvisioningDeps, request: { kind: RunAction; selection: BulkSelection; keyId: string | null }): Promise<BulkOperation> {
   checkedSelection(request.kind, request.selection);
+  await assertNamesExist(deps, request.selection);
   const where = selectionWhere(request.selection);
   const selected = await deps.prisma.service.count({ where });
   if (selected > MAX_BULK_SERVICES) throw new ValidationError([{ path: 'selection', message: `${selected} services selected; a bulk operation takes at most ${MAX_BULK_SERVICES}: narrow it` }]);
