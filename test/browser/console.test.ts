@@ -81,6 +81,9 @@ describe('operator console in a real browser', () => {
     const page = await signedIn(server);
     await provisionVoip(page, 'console-3', (p) => p.fill('input[name=simulate_delay_seconds]', '300'));
     await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'RUNNING', undefined, { timeout: 60_000 });
+    // Cancelled once its playbook is at work: a run cancelled before ansible-playbook started has nothing
+    // to compensate (a busy host can hold it there), and this test is about the compensation.
+    await page.waitForSelector('.event .title:has-text("Simulate a slow network element")', { timeout: 60_000 });
     await page.click('text=Cancel run');
     await page.waitForFunction(() => document.querySelector('h1 .status')?.textContent === 'CANCELED', undefined, { timeout: 60_000 });
     await page.click('[data-testid=compensation]');
