@@ -28,6 +28,12 @@ async function lockedService(tx: Prisma.TransactionClient, request: SyncRequest)
   return service;
 }
 
+/** The run queued or running on a service, any kind (a check too), as a message names it ("check_sync run RUNNING"). */
+async function activeRun(tx: Prisma.TransactionClient, serviceId: string): Promise<string | undefined> {
+  const run = await tx.provisioningRun.findFirst({ where: { serviceId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { action: true, actionName: true, status: true } });
+  return run ? `${run.actionName ?? run.action.toLowerCase()} run ${run.status}` : undefined;
+}
+
 /**
  * Queues a sync check: the provision playbook in check and diff mode with what the service
  * recorded. It changes nothing and holds no inventory; it runs only while nothing else runs on
@@ -39,8 +45,8 @@ export async function checkServiceSync(deps: ProvisioningDeps, request: SyncRequ
   const started = await deps.prisma.$transaction(async (tx) => {
     const service = await lockedService(tx, request);
     if (service.status !== 'ACTIVE') throw new InvalidStateError(`only ACTIVE services are checked against the network; this one is ${service.status}`, service.status);
-    const active = await tx.provisioningRun.findFirst({ where: { serviceId: service.id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { action: true, actionName: true, status: true } });
-    if (active) throw new InvalidStateError(`the service has a ${active.actionName ?? active.action.toLowerCase()} run ${active.status}: check it once that run ended`, service.status);
+    const active = await activeRun(tx, service.id);
+    if (active) throw new InvalidStateError(`the service has a ${active}: check it once that run ended`, service.status);
     const run = await tx.provisioningRun.create({ data: syncCheckRun(deps, service) });
     const { product, ...plain } = service;
     return { service: plain, run, product };
@@ -66,8 +72,8 @@ export async function redeployService(deps: ProvisioningDeps, request: RedeployR
   try {
     const started = await deps.prisma.$transaction(async (tx) => {
       const service = await lockedService(tx, request);
-      const active = await tx.provisioningRun.findFirst({ where: { serviceId: service.id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { action: true, actionName: true, status: true } });
-      if (active) throw new InvalidStateError(`the service already has a ${active.actionName ?? active.action.toLowerCase()} run ${active.status}: one run at a time`, service.status);
+      const active = await activeRun(tx, service.id);
+      if (active) throw new InvalidStateError(`the service already has a ${active}: one run at a time`, service.status);
       await assertRedeployable(tx, service);
       const run = await tx.provisioningRun.create({ data: { ...redeployRun(deps, service), idempotencyKey: key } });
       const { product, ...plain } = service;
