@@ -27,6 +27,14 @@ const BulkProgressRef = builder.objectRef<BulkProgress>('BulkOperationProgress')
   }),
 });
 
+// `progress` and `state` of one operation in one response read its runs once: the parent object is the key.
+const progressRead = new WeakMap<object, Promise<BulkProgress>>();
+function progressOf(prisma: Parameters<typeof bulkProgress>[0], bulk: { id: string }): Promise<BulkProgress> {
+  let progress = progressRead.get(bulk);
+  if (!progress) progressRead.set(bulk, (progress = bulkProgress(prisma, bulk.id)));
+  return progress;
+}
+
 export const BulkOperationRef = builder.prismaNode('BulkOperation', {
   id: { field: 'id' },
   // Staff only: node(id) finds nothing for a partner.
@@ -44,8 +52,8 @@ export const BulkOperationRef = builder.prismaNode('BulkOperation', {
       },
     }),
     skipped: t.exposeInt('skipped', { description: 'Services selected but not started: not ACTIVE, or another run was active on them.' }),
-    progress: t.field({ type: BulkProgressRef, resolve: (bulk, _args, ctx) => bulkProgress(ctx.prisma, bulk.id) }),
-    state: t.field({ type: BulkStateEnum, resolve: async (bulk, _args, ctx) => bulkState(bulk, await bulkProgress(ctx.prisma, bulk.id)) }),
+    progress: t.field({ type: BulkProgressRef, resolve: (bulk, _args, ctx) => progressOf(ctx.prisma, bulk) }),
+    state: t.field({ type: BulkStateEnum, resolve: async (bulk, _args, ctx) => bulkState(bulk, await progressOf(ctx.prisma, bulk)) }),
     runs: t.relatedConnection('runs', { cursor: 'id', totalCount: true, query: { orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }] } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
