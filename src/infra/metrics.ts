@@ -17,6 +17,7 @@ export function createMetrics(readCounts: () => Promise<StateCounts>): Metrics {
   collectDefaultMetrics({ register: registry, prefix: 'provisio_' });
   const registers = [registry];
   const runsFinished = new Counter({ name: 'provisio_runs_finished_total', help: 'Runs finished by this process, by action, status and product.', labelNames: ['action', 'status', 'product'], registers });
+  const syncChecks = new Counter({ name: 'provisio_sync_checks_total', help: 'Sync checks finished by this process, by product and what they found (IN_SYNC, DRIFTED: drift found, UNKNOWN).', labelNames: ['product', 'found'], registers });
   const runDuration = new Histogram({
     name: 'provisio_run_duration_seconds',
     help: 'Wall time of runs from claim to finish, by action and status.',
@@ -76,6 +77,7 @@ export function createMetrics(readCounts: () => Promise<StateCounts>): Metrics {
         runsFinished.inc({ action, status, product });
         runDuration.observe({ action, status }, seconds);
       },
+      syncChecked: (product, found) => syncChecks.inc({ product, found }),
       eventsCommitted: (count, seconds) => {
         eventsIngested.inc(count);
         batchSize.observe(count);

@@ -5,6 +5,7 @@ import { apiId } from '../domain/webhooks/index.ts';
 import { bulkProgress, bulkState, cancelBulkOperation, MAX_BULK_SERVICES, startBulkOperation, type BulkProgress } from '../domain/services/index.ts';
 import { builder } from './builder.ts';
 import { errorTypes, expectType } from './errors.ts';
+import { RevisionChoiceEnum } from './revisions.ts';
 import { SyncStateEnum } from './services.ts';
 
 // Bulk day-2 operations: a sync check or re-deploy of a product's, a target's or a listed set of
@@ -51,6 +52,7 @@ export const BulkOperationRef = builder.prismaNode('BulkOperation', {
         return { ...selection, ...(selection.serviceIds ? { serviceIds: selection.serviceIds.map((id) => apiId('Service', id)) } : {}) };
       },
     }),
+    revision: t.expose('revision', { type: RevisionChoiceEnum }),
     skipped: t.exposeInt('skipped', { description: 'Services selected but not started: not ACTIVE, or another run was active on them.' }),
     progress: t.field({ type: BulkProgressRef, resolve: (bulk, _args, ctx) => progressOf(ctx.prisma, bulk) }),
     state: t.field({ type: BulkStateEnum, resolve: async (bulk, _args, ctx) => bulkState(bulk, await progressOf(ctx.prisma, bulk)) }),
@@ -79,6 +81,7 @@ const StartBulkOperationInput = builder.inputType('StartBulkOperationInput', {
     targetName: t.string({ description: 'The services of products on this target.' }),
     serviceIds: t.globalIDList({ description: `At most ${MAX_BULK_SERVICES}.` }),
     syncState: t.field({ type: SyncStateEnum }),
+    revision: t.field({ type: RevisionChoiceEnum, defaultValue: 'OWN', description: 'CURRENT: checks preview, re-deploys apply, the product\'s current revision (an upgrade of them all).' }),
   }),
 });
 
@@ -89,9 +92,10 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     args: { input: t.arg({ type: StartBulkOperationInput, required: true }) },
     errors: { types: errorTypes(ValidationError, NotFoundError), dataField: { name: 'bulkOperation' } },
-    resolve: (_parent, { input: { kind, ...selection } }, ctx) =>
+    resolve: (_parent, { input: { kind, revision, ...selection } }, ctx) =>
       startBulkOperation(ctx, {
         kind: kind as RunAction,
+        revision,
         selection: { ...selection, serviceIds: selection.serviceIds?.map((id) => expectType(id, 'Service')) },
         keyId: ctx.viewer.keyId,
       }),

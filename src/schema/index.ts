@@ -10,6 +10,7 @@ import './access.ts';
 import './targets.ts';
 import './credentials.ts';
 import './actions.ts';
+import './revisions.ts';
 import './sync.ts';
 import './bulk.ts';
 import './webhooks.ts';

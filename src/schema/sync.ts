@@ -4,6 +4,7 @@ import { checkServiceSync, redeployService } from '../domain/services/index.ts';
 import { builder } from './builder.ts';
 import { errorTypes, expectType } from './errors.ts';
 import { RunEventRef } from './runs.ts';
+import { RevisionChoiceEnum } from './revisions.ts';
 import { RunStartedRef, SyncStateEnum } from './services.ts';
 
 // Day-2 operations: a service checked against the network (a sync check) and re-deployed.
@@ -34,17 +35,21 @@ builder.mutationFields((t) => ({
     description:
       'Queues a sync check of an ACTIVE service: its provision playbook in check and diff mode with the variables, inventory and target it recorded. Changes nothing, holds no inventory; refused while another run is active on the service. Its end sets syncState (and a SERVICE_DRIFTED webhook when newly drifted). Partners: their own services.',
     authScopes: { operator: true, partner: true },
-    args: { id: t.arg.globalID({ required: true }) },
+    args: { id: t.arg.globalID({ required: true }), revision: t.arg({ type: RevisionChoiceEnum, defaultValue: 'OWN', required: true, description: 'Against CURRENT, the check previews an upgrade: its diffs say what a re-deploy to the current revision would change, and syncState stays as it was.' }) },
     errors: { types: errorTypes(NotFoundError, InvalidStateError), dataField: { name: 'started' } },
-    resolve: (_parent, { id }, ctx) => checkServiceSync(ctx, { serviceId: expectType(id, 'Service'), partnerId: ctx.viewer.partnerId }),
+    resolve: (_parent, { id, revision }, ctx) => checkServiceSync(ctx, { serviceId: expectType(id, 'Service'), partnerId: ctx.viewer.partnerId, revision }),
   }),
   redeployService: t.field({
     type: RunStartedRef,
     description:
       'Queues a re-deploy: the provision playbook again, for real, with the service\'s recorded inputs, so the network matches the record. One run per service; a rescued failure leaves the service as it was, an unrescued one NEEDS_ATTENTION (re-deploy again to retry). A check follows a re-deploy that leaves the service ACTIVE. Operators only.',
     authScopes: { operator: true },
-    args: { id: t.arg.globalID({ required: true }), idempotencyKey: t.arg.string({ description: 'Retrying with the same key returns the same run.' }) },
+    args: {
+      id: t.arg.globalID({ required: true }),
+      idempotencyKey: t.arg.string({ description: 'Retrying with the same key returns the same run.' }),
+      revision: t.arg({ type: RevisionChoiceEnum, defaultValue: 'OWN', required: true, description: 'CURRENT upgrades the service: the current revision\'s playbook and variables, and the service\'s productRevision moves once the re-deploy succeeds.' }),
+    },
     errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError, ConflictError), dataField: { name: 'started' } },
-    resolve: (_parent, { id, idempotencyKey }, ctx) => redeployService(ctx, { serviceId: expectType(id, 'Service'), idempotencyKey, partnerId: ctx.viewer.partnerId }),
+    resolve: (_parent, { id, idempotencyKey, revision }, ctx) => redeployService(ctx, { serviceId: expectType(id, 'Service'), idempotencyKey, partnerId: ctx.viewer.partnerId, revision }),
   }),
 }));

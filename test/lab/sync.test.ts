@@ -44,10 +44,8 @@ async function serviceSync(id: string) {
   return (await rawQuery(server, SERVICE, { id })).service;
 }
 
-async function started(mutation: 'checkServiceSync' | 'redeployService', id: string): Promise<string> {
-  const result = (await rawQuery(server, `mutation ($id: ID!) { ${mutation}(id: $id) { __typename ... on Error { message } ... on ${mutation === 'checkServiceSync' ? 'CheckServiceSyncSuccess' : 'RedeployServiceSuccess'} { started { run { id action checkMode } } } } }`, { id }))[mutation];
-  if (!result.started) throw new Error(`${mutation} was refused: ${JSON.stringify(result)}`);
-  return result.started.run.id;
+function started(mutation: 'checkServiceSync' | 'redeployService', id: string): Promise<string> {
+  return startedAt(mutation, id, 'OWN');
 }
 
 /** A check, run to its end: the service as the check left it. */
@@ -100,6 +98,10 @@ describe.skipIf(!installed)('sync checks and re-deploys on the real elements', (
     expect(hooks.ofType('service.drifted').map((request) => JSON.parse(request.body).data.service)).toEqual([expect.objectContaining({ id: serviceId, syncState: 'DRIFTED', customerRef: 'sync-fibre' })]);
     const again = await checked(serviceId);
     expect(again.syncState).toBe('DRIFTED');
+    // Drift found, counted for Prometheus: two checks of this process found it.
+    const metrics = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${server.key}` } })).text();
+    const drifts = metrics.split('\n').find((line) => line.startsWith('provisio_sync_checks_total{') && line.includes('product="fibre-broadband"') && line.includes('found="DRIFTED"'));
+    expect(Number(drifts?.split(' ').at(-1))).toBe(2);
 
     const redeploy = await started('redeployService', serviceId);
     expect((await waitForRun(server, redeploy)).status).toBe('SUCCEEDED');
@@ -198,6 +200,60 @@ describe.skipIf(!installed)('sync checks and re-deploys on the real elements', (
     expect(await driftedServices()).toEqual([]);
     expect((await rawQuery(server, `mutation ($id: ID!) { updateProduct(id: $id, input: { maxConcurrentRuns: null }) { __typename } }`, { id: product.id })).updateProduct.__typename).toBe('UpdateProductSuccess');
   });
+
+  it('revisions: a changed default makes the next revision; a check against it previews the upgrade, a re-deploy to it upgrades the line', async () => {
+    const provisioned = await provision(server, { productSlug: 'fibre-broadband', customerRef: 'sync-upgrade' });
+    const run = await waitForRun(server, provisioned.runId);
+    expect(run.status).toBe('SUCCEEDED');
+    const serviceId = provisioned.serviceId!;
+    const mac = modems.get(run.service!.inventoryItems.find((item) => item.kind === 'MODEM')!.identifier)!;
+    const product = (await rawQuery(server, `{ product(slug: "fibre-broadband") { id revision } }`)).product;
+    const own = product.revision;
+    expect((await revisionOf(serviceId)).productRevision).toBe(own);
+
+    // A new name is not a revision: what the services run with did not change.
+    await changeProduct(product.id, { name: 'Fibre broadband (renamed)' });
+    expect((await rawQuery(server, `{ product(slug: "fibre-broadband") { revision } }`)).product.revision).toBe(own);
+    await changeProduct(product.id, { defaultVariables: { download_mbps: 500, upload_mbps: 200, vlan: 100 } });
+    try {
+      const revised = (await rawQuery(server, `{ product(slug: "fibre-broadband") { revision revisions { revision defaultVariables } } }`)).product;
+      expect(revised.revision).toBe(own + 1);
+      expect(revised.revisions.slice(0, 2)).toEqual([
+        { revision: own + 1, defaultVariables: expect.objectContaining({ upload_mbps: 200 }) },
+        { revision: own, defaultVariables: expect.objectContaining({ upload_mbps: 100 }) },
+      ]);
+      expect(await revisionOf(serviceId)).toEqual({ productRevision: own, upgradeAvailable: true, syncState: expect.any(String) });
+
+      // Against its own revision the line is in sync: the product's change is not drift.
+      expect((await checked(serviceId)).syncState).toBe('IN_SYNC');
+      const inSync = (await serviceSync(serviceId)).lastSyncCheck.id;
+      // Against the current one, the check says what the upgrade would change, and leaves the verdict and the element alone.
+      const preview = await startedAt('checkServiceSync', serviceId, 'CURRENT');
+      expect(await waitForRun(server, preview)).toMatchObject({ status: 'SUCCEEDED' });
+      const previewRun = (await rawQuery(server, `query ($id: ID!) { run(id: $id) { productRevision events(first: 500) { nodes { type task host data } } } }`, { id: preview })).run;
+      expect(previewRun.productRevision).toBe(own + 1);
+      const diffs = previewRun.events.nodes.filter((event: { type: string; data: { diff?: Array<{ before: unknown; after: unknown }> } }) => event.type === 'diff' && event.data.diff?.some((entry) => JSON.stringify(entry.before) !== JSON.stringify(entry.after)));
+      expect(diffs).toEqual([
+        expect.objectContaining({
+          task: RADIUS_TASK,
+          host: 'localhost',
+          data: expect.objectContaining({ diff: [expect.objectContaining({ before: expect.stringMatching(/WISPr-Bandwidth-Max-Up := 100000000$/m), after: expect.stringMatching(/WISPr-Bandwidth-Max-Up := 200000000$/m) })] }),
+        }),
+      ]);
+      expect(await serviceSync(serviceId)).toMatchObject({ syncState: 'IN_SYNC', lastSyncCheck: { id: inSync } });
+      expect((await radiusAuth(server.config.labDir, mac, mac)).attributes['WISPr-Bandwidth-Max-Up']).toBe('100000000');
+
+      // The upgrade: a re-deploy to the current revision, then the line is in sync with it.
+      const upgrade = await startedAt('redeployService', serviceId, 'CURRENT');
+      expect((await waitForRun(server, upgrade)).status).toBe('SUCCEEDED');
+      expect((await radiusAuth(server.config.labDir, mac, mac)).attributes['WISPr-Bandwidth-Max-Up']).toBe('200000000');
+      const upgraded = await eventually(() => serviceSync(serviceId), (service) => service.lastSyncCheck.id !== inSync && service.lastSyncCheck.status === 'SUCCEEDED', 'the check after the upgrade');
+      expect(upgraded.syncState).toBe('IN_SYNC');
+      expect(await revisionOf(serviceId)).toEqual({ productRevision: own + 1, upgradeAvailable: false, syncState: 'IN_SYNC' });
+    } finally {
+      await changeProduct(product.id, { name: 'Fibre broadband', defaultVariables: { download_mbps: 500, upload_mbps: 100, vlan: 100 } });
+    }
+  });
 });
 
 const BULK = `id state skipped progress { total queued running done succeeded failed inSync drifted } runs(first: 100) { nodes { status } }`;
@@ -214,6 +270,23 @@ async function bulkState(id: string) {
 
 function bulkDone(id: string) {
   return eventually(() => bulkState(id), (state) => state.state !== 'RUNNING', 'the bulk operation to finish', 300_000);
+}
+
+async function revisionOf(id: string) {
+  return (await rawQuery(server, `query ($id: ID!) { service(id: $id) { productRevision upgradeAvailable syncState } }`, { id })).service;
+}
+
+async function changeProduct(id: string, input: Record<string, unknown>) {
+  const result = (await rawQuery(server, `mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { __typename ... on Error { message } } }`, { id, input })).updateProduct;
+  expect(result).toEqual({ __typename: 'UpdateProductSuccess' });
+}
+
+/** A check or re-deploy at a revision, started: its run's id. */
+async function startedAt(mutation: 'checkServiceSync' | 'redeployService', id: string, revision: 'OWN' | 'CURRENT'): Promise<string> {
+  const success = mutation === 'checkServiceSync' ? 'CheckServiceSyncSuccess' : 'RedeployServiceSuccess';
+  const result = (await rawQuery(server, `mutation ($id: ID!, $revision: RevisionChoice!) { ${mutation}(id: $id, revision: $revision) { __typename ... on Error { message } ... on ${success} { started { run { id } } } } }`, { id, revision }))[mutation];
+  if (!result.started) throw new Error(`${mutation} was refused: ${JSON.stringify(result)}`);
+  return result.started.run.id;
 }
 
 async function driftedServices(): Promise<string[]> {

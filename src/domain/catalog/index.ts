@@ -3,6 +3,7 @@
 export { type CatalogEventFormat, type ProductChange } from './events.ts';
 export { actionTransition, productActions, type ActionTransition, type ProductAction } from './product-actions.ts';
 export { cachedSyntaxCheck, listPlaybooks, resolvePlaybook, type PlaybookFile } from './playbooks.ts';
+export { isNewRevision, productAtRevision, productsAtRevisions, revisionData, revisionKey } from './revisions.ts';
 export { auditTimes, DEFAULT_MIN_AUDIT_INTERVAL_SECONDS, storedSchedule, type SyncSchedule } from './sync-schedule.ts';
 export {
   archiveProduct,

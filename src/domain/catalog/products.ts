@@ -12,6 +12,7 @@ import { recordProductChange, type CatalogEventFormat } from './events.ts';
 import type { WebhookOutbox } from '../webhooks/index.ts';
 import { parseActions, productActions, type ProductAction } from './product-actions.ts';
 import { resolvePlaybook } from './playbooks.ts';
+import { isNewRevision, revisionData } from './revisions.ts';
 import { openProductSecrets, sealProductSecrets, type SecretBox } from '../secrets/index.ts';
 import { parseVariableSchema, SECRET_MASK, secretMaskIssues, validateVariables, type VariableSchema } from './variables.ts';
 
@@ -185,6 +186,7 @@ export async function createProduct(deps: ProductDeps, input: ProductInput): Pro
       const row = await tx.product.create({
         data: { ...toData(deps.secrets, product), credentials: { create: product.credentialIds.map((credentialId) => ({ credentialId })) } },
       });
+      await tx.productRevision.create({ data: revisionData(row) });
       return { row, deliveries: await recordProductChange(tx, deps, { kind: 'productCreated', product: row }) };
     });
     created = written.row;
@@ -230,14 +232,21 @@ export async function updateProduct(deps: ProductDeps, id: string, patch: Produc
       (['provisionPlaybook', 'deprovisionPlaybook'] as const).filter((field) => merged[field] === current[field]),
     );
     const product = await validateProduct(deps, merged, unchanged, productActions(current.actions));
+    // Its services keep the revision they were given; the product's changed playbooks or variables are the next one.
+    const revised = isNewRevision(stored, product);
     let written: number;
     try {
       const result = await deps.prisma.$transaction(async (tx) => {
-        const { count } = await tx.product.updateMany({ where: { id, version: current.version }, data: { ...toData(deps.secrets, product), version: { increment: 1 } } });
+        const { count } = await tx.product.updateMany({
+          where: { id, version: current.version },
+          data: { ...toData(deps.secrets, product), version: { increment: 1 }, ...(revised ? { revision: { increment: 1 } } : {}) },
+        });
         if (count === 0) return { count, deliveries: [] };
         await tx.productCredential.deleteMany({ where: { productId: id } });
         await tx.productCredential.createMany({ data: product.credentialIds.map((credentialId) => ({ productId: id, credentialId })) });
-        return { count, deliveries: await recordProductChange(tx, deps, { kind: 'productChanged', product: await tx.product.findUniqueOrThrow({ where: { id } }) }) };
+        const row = await tx.product.findUniqueOrThrow({ where: { id } });
+        if (revised) await tx.productRevision.create({ data: revisionData(row) });
+        return { count, deliveries: await recordProductChange(tx, deps, { kind: 'productChanged', product: row }) };
       });
       written = result.count;
       await deps.webhooks.schedule(result.deliveries);

@@ -3,6 +3,8 @@ export interface RunMetrics {
   /** A worker took a run, after it waited this long in the queue. */
   runClaimed(action: string, waitedSeconds: number): void;
   runFinished(action: string, status: string, product: string, seconds: number): void;
+  /** A sync check ended with what it found (DRIFTED: drift found; UNKNOWN: it could not tell). */
+  syncChecked(product: string, found: string): void;
   /** One transaction wrote this many events of a run. */
   eventsCommitted(count: number, seconds: number): void;
   /** An event was published this long after Ansible's callback emitted it. */
@@ -12,6 +14,7 @@ export interface RunMetrics {
 export const NO_METRICS: RunMetrics = {
   runClaimed: () => {},
   runFinished: () => {},
+  syncChecked: () => {},
   eventsCommitted: () => {},
   eventPublished: () => {},
 };

@@ -2,7 +2,7 @@ import type { PrismaClient } from '#generated/prisma/client.ts';
 import type { RunCredential, RunTarget } from '../../runner/index.ts';
 import { runCredentials, openProductSecrets, openValues, type SecretBox } from '../secrets/index.ts';
 import { targetForRun } from '../targets.ts';
-import { resolvePlaybook, productDefinition, mergeVariables, secretValues } from '../catalog/index.ts';
+import { resolvePlaybook, productAtRevision, productDefinition, mergeVariables, secretValues } from '../catalog/index.ts';
 import type { Claim } from './claim.ts';
 import { inventoryVariables } from './inventory-vars.ts';
 import { LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
@@ -39,7 +39,9 @@ export async function executionInputs(deps: { prisma: PrismaClient; secrets: Sec
 /** The one extra-vars document a playbook gets (design notes: "Variables handed to a playbook"). */
 async function playbookVariables(deps: { prisma: PrismaClient; secrets: SecretBox }, run: LoadedRun): Promise<{ variables: Record<string, unknown>; secrets: string[] }> {
   // Stored secrets are opened here, just before Ansible gets them (the runner masks them in what it prints).
-  const definition = openProductSecrets(deps.secrets, productDefinition(run.product));
+  // A provision, check or re-deploy runs with the variables of its revision (an older one's for a service not upgraded).
+  const revised = run.productRevision === null ? run.product : await productAtRevision(deps.prisma, run.product, run.productRevision);
+  const definition = openProductSecrets(deps.secrets, productDefinition(revised));
   const requestVariables = (run.service?.variables ?? run.previewVariables ?? {}) as Record<string, unknown>;
   const secretVariables = openValues(deps.secrets, (run.service?.secretVariables ?? run.previewSecretVariables ?? {}) as Record<string, unknown>);
   const product = mergeVariables(definition.variableSchema, definition.defaultVariables, { ...requestVariables, ...secretVariables });

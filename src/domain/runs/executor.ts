@@ -5,6 +5,7 @@ import { claimRun } from './claim.ts';
 import { executionInputs, loadRunForExecution } from './execution-inputs.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './recorder.ts';
 import { finishRun, type LifecycleDeps } from './lifecycle.ts';
+import { syncStateOf } from './sync-end.ts';
 import { publishRunStatus } from './publish.ts';
 import type { Verdict } from './status.ts';
 
@@ -108,6 +109,9 @@ export class RunExecutor {
     if (error) this.deps.logger.error({ err: error, runId }, 'run failed to execute');
     await finishRun(this.deps, run, verdict, { outcome, recorder, owner: workerId });
     metrics.runFinished(run.action, verdict.status, run.product.slug, (Date.now() - (run.startedAt ?? run.queuedAt).getTime()) / 1000);
+    // An upgrade's preview (a check against a revision the service does not have) finds no drift.
+    const previewsUpgrade = run.productRevision !== null && run.productRevision !== run.service?.productRevision;
+    if (run.action === 'CHECK_SYNC' && !previewsUpgrade) metrics.syncChecked(run.product.slug, syncStateOf(verdict.status, recorder.counters.changedCount));
   }
 
   /**

@@ -5,7 +5,7 @@ export { RunExecutor, type ExecutorDeps } from './executor.ts';
 export { enqueueRun, enqueueRuns, queuePosition, type LifecycleDeps } from './lifecycle.ts';
 export { addedItemIds } from './action-items.ts';
 export { ACTIVE_RUN_STATUSES, isTerminal } from './status.ts';
-export { diffShowsChange, redeployRun, syncCheckRun, syncStateOf } from './sync-end.ts';
+export { checkAfterRedeploy, diffShowsChange, redeployRun, syncCheckRun, syncStateOf } from './sync-end.ts';
 export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';
 export { interruptRunsOfEndedLocalWorkers, recordProcessIdentity } from './local-workers.ts';
 export { interruptOrphanedRuns, requeueWaitingRuns } from './recovery.ts';

@@ -14,7 +14,7 @@ import { actionTransition, productActions, type ActionTransition, productDefinit
 import { targetLimits } from '../targets.ts';
 import type { ScheduledDelivery, WebhookOutbox } from '../webhooks/index.ts';
 import { runEndNotifications } from './notifications.ts';
-import { recordSyncVerdict, syncCheckRun } from './sync-end.ts';
+import { checkAfterRedeploy, recordSyncVerdict } from './sync-end.ts';
 import type { LoadedRun, Verdict } from './status.ts';
 
 export interface LifecycleDeps {
@@ -219,6 +219,8 @@ async function applyRunEnd(
       status: transition.service,
       statusReason: serviceReason(run, verdict, transition),
       ...((run.action === 'PROVISION' || run.action === 'REDEPLOY') && verdict.status === 'SUCCEEDED' ? { outputs: outputsOf(outcome?.stats) as Prisma.InputJsonObject } : {}),
+      // A re-deploy moves the service to the revision it ran (an upgrade, when that is newer).
+      ...(run.action === 'REDEPLOY' && verdict.status === 'SUCCEEDED' && run.productRevision !== null ? { productRevision: run.productRevision } : {}),
     },
   });
   if (transition.inventory) {
@@ -233,7 +235,7 @@ async function applyRunEnd(
     });
   }
   // A re-deploy is followed by a check of what it left.
-  if (run.action === 'REDEPLOY' && transition.service === 'ACTIVE') return tx.provisioningRun.create({ data: syncCheckRun(deps, { ...run.service, product: run.product }) });
+  if (run.action === 'REDEPLOY' && transition.service === 'ACTIVE') return tx.provisioningRun.create({ data: checkAfterRedeploy(run, run.service) });
   if (!transition.compensate) return undefined;
   return tx.provisioningRun.create({
     data: {

@@ -19,29 +19,50 @@ export function syncStateOf(status: RunStatus, changedCount: number): SyncState 
  */
 export async function recordSyncVerdict(tx: Prisma.TransactionClient, run: LoadedRun, status: RunStatus, changedCount: number): Promise<SyncState | undefined> {
   if (!run.service) return undefined;
+  // A check against another revision than the service's (an upgrade's preview) leaves its verdict as it was.
+  if (run.productRevision !== null && run.productRevision !== run.service.productRevision) return undefined;
   const moved = await tx.provisioningRun.count({ where: { serviceId: run.service.id, checkMode: false, queuedAt: { gte: run.queuedAt }, id: { not: run.id } } });
   const state = moved > 0 ? 'UNKNOWN' : syncStateOf(status, changedCount);
-  const { count } = await tx.service.updateMany({ where: { id: run.service.id, status: 'ACTIVE' }, data: { syncState: state, syncCheckedAt: new Date(), syncRunId: run.id } });
+  const { count } = await tx.service.updateMany({ where: { id: run.service.id, status: 'ACTIVE', productRevision: run.productRevision ?? run.service.productRevision }, data: { syncState: state, syncCheckedAt: new Date(), syncRunId: run.id } });
   return count === 1 ? state : undefined;
 }
 
-/** The CHECK_SYNC run of a service: also queued after a re-deploy, in that run's end. */
-export function syncCheckRun(deps: { defaultRunTimeoutSeconds: number }, service: Service & { product: Product }): Prisma.ProvisioningRunUncheckedCreateInput {
-  return { ...provisionPlaybookRun(deps, service), action: 'CHECK_SYNC', checkMode: true };
+/**
+ * The CHECK_SYNC run of a service, with `product` as at the revision to compare against (the
+ * service's own, or the current one for an upgrade's preview: catalog's productAtRevision).
+ */
+export function syncCheckRun(deps: { defaultRunTimeoutSeconds: number }, service: Service, product: Product): Prisma.ProvisioningRunUncheckedCreateInput {
+  return { ...provisionPlaybookRun(deps, service, product), action: 'CHECK_SYNC', checkMode: true };
 }
 
-/** The REDEPLOY run of a service: its provision playbook for real with what it recorded. */
-export function redeployRun(deps: { defaultRunTimeoutSeconds: number }, service: Service & { product: Product }): Prisma.ProvisioningRunUncheckedCreateInput {
-  return { ...provisionPlaybookRun(deps, service), action: 'REDEPLOY' };
+/** The REDEPLOY run of a service: its provision playbook for real with what it recorded, at `product`'s revision. */
+export function redeployRun(deps: { defaultRunTimeoutSeconds: number }, service: Service, product: Product): Prisma.ProvisioningRunUncheckedCreateInput {
+  return { ...provisionPlaybookRun(deps, service, product), action: 'REDEPLOY' };
 }
 
-function provisionPlaybookRun(deps: { defaultRunTimeoutSeconds: number }, service: Service & { product: Product }) {
+/** The check a re-deploy that left its service ACTIVE is followed by: same playbook, same revision. */
+export function checkAfterRedeploy(run: LoadedRun, service: Service): Prisma.ProvisioningRunUncheckedCreateInput {
+  return {
+    productId: run.productId,
+    serviceId: service.id,
+    partnerId: run.partnerId,
+    playbook: run.playbook,
+    productRevision: run.productRevision,
+    timeoutSeconds: run.timeoutSeconds,
+    serviceStatusBefore: 'ACTIVE',
+    action: 'CHECK_SYNC',
+    checkMode: true,
+  };
+}
+
+function provisionPlaybookRun(deps: { defaultRunTimeoutSeconds: number }, service: Service, product: Product) {
   return {
     productId: service.productId,
     serviceId: service.id,
     partnerId: service.partnerId,
-    playbook: service.product.provisionPlaybook,
-    timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
+    playbook: product.provisionPlaybook,
+    productRevision: product.revision,
+    timeoutSeconds: product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
     serviceStatusBefore: service.status,
   };
 }

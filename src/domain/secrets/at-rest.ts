@@ -87,6 +87,16 @@ export async function resealStoredSecrets(prisma: PrismaClient, box: SecretBox, 
     });
     written(count);
   }
+  for (const revision of await prisma.productRevision.findMany({ select: { productId: true, revision: true, ...PRODUCT_SECRETS } })) {
+    const resealed = mapProductSecrets(productSecrets(revision), reseal);
+    if (pending.sealed + pending.rewrapped === 0) continue;
+    // A revision never changes otherwise: a concurrent reseal writes values that open as well.
+    const { count } = await prisma.productRevision.updateMany({
+      where: { productId: revision.productId, revision: revision.revision },
+      data: { variableSchema: resealed.variableSchema as unknown as Prisma.InputJsonObject, defaultVariables: resealed.defaultVariables as Prisma.InputJsonObject },
+    });
+    written(count);
+  }
   return report;
 }
 
@@ -96,7 +106,7 @@ export async function resealStoredSecrets(prisma: PrismaClient, box: SecretBox, 
  * whose operator has no SQL console; on PostgreSQL the operator runs VACUUM FULL when it suits.
  */
 export async function compactSecretTables(prisma: PrismaClient): Promise<void> {
-  const tables = [...SECRET_MAPS.map((map) => map.table), 'Product'].map((table) => `"${table}"`);
+  const tables = [...new Set([...SECRET_MAPS.map((map) => map.table), ...PRODUCT_TABLES])].map((table) => `"${table}"`);
   await prisma.$executeRawUnsafe(`VACUUM FULL ${tables.join(', ')}`);
 }
 
@@ -113,7 +123,7 @@ export async function verifySecretKey(prisma: PrismaClient, box: SecretBox, keyS
       );
       if (row) openSealed(box, jsonObject(row.secrets));
     }
-    for (const product of await prisma.product.findMany({ select: PRODUCT_SECRETS })) openProductSecrets(box, productSecrets(product));
+    for (const product of await productSecretRows(prisma)) openProductSecrets(box, productSecrets(product));
   } catch (error) {
     if (!(error instanceof SecretKeyError)) throw error;
     throw new SecretKeyError(`stored secrets do not open with the keys from ${keySource}: ${error.message}. Start with the key they were sealed with.`);
@@ -126,11 +136,14 @@ export async function holdsSealedSecrets(prisma: PrismaClient, sealedPrefix: str
     const [row] = await prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "${map.table}" WHERE ${hasValueStartingWith(map, '$1')} LIMIT 1`, sealedPrefix);
     if (row) return true;
   }
-  const [product] = await prisma.$queryRawUnsafe<unknown[]>(
-    `SELECT 1 FROM "Product" WHERE strpos("defaultVariables"::text, $1) > 0 OR strpos("variableSchema"::text, $1) > 0 LIMIT 1`,
-    `"${sealedPrefix}`,
-  );
-  return product !== undefined;
+  for (const table of PRODUCT_TABLES) {
+    const [row] = await prisma.$queryRawUnsafe<unknown[]>(
+      `SELECT 1 FROM "${table}" WHERE strpos("defaultVariables"::text, $1) > 0 OR strpos("variableSchema"::text, $1) > 0 LIMIT 1`,
+      `"${sealedPrefix}`,
+    );
+    if (row) return true;
+  }
+  return false;
 }
 
 /** How many stored secrets each key seals ("clear" for those not sealed): which old keys are still needed. */
@@ -150,11 +163,18 @@ export async function secretKeyUsage(prisma: PrismaClient, box: SecretBox): Prom
     );
     for (const row of rows) usage[row.key] = (usage[row.key] ?? 0) + Number(row.total);
   }
-  for (const product of await prisma.product.findMany({ select: PRODUCT_SECRETS })) mapProductSecrets(productSecrets(product), count);
+  for (const product of await productSecretRows(prisma)) mapProductSecrets(productSecrets(product), count);
   return usage;
 }
 
 const PRODUCT_SECRETS = { variableSchema: true, defaultVariables: true } as const;
+
+/** A product keeps its secret defaults in its own row and in each of its revisions. */
+const PRODUCT_TABLES = ['Product', 'ProductRevision'] as const;
+
+async function productSecretRows(prisma: PrismaClient) {
+  return [...(await prisma.product.findMany({ select: PRODUCT_SECRETS })), ...(await prisma.productRevision.findMany({ select: PRODUCT_SECRETS }))];
+}
 
 function productSecrets(product: { variableSchema: Prisma.JsonValue; defaultVariables: Prisma.JsonValue }) {
   return { variableSchema: product.variableSchema as unknown as SecretMarkedSchema, defaultVariables: product.defaultVariables as Record<string, unknown> };

@@ -2,8 +2,9 @@ import type { BulkOperation, Prisma, Product } from '#generated/prisma/client.ts
 import type { RunAction, SyncState } from '#generated/prisma/enums.ts';
 import { DomainError, NotFoundError, ValidationError } from '../errors.ts';
 import { ACTIVE_RUN_STATUSES, cancelRun, enqueueRuns, redeployRun, syncCheckRun, type RunControlDeps } from '../runs/index.ts';
-import { storedSchedule, type SyncSchedule } from '../catalog/index.ts';
+import { productsAtRevisions, revisionKey, storedSchedule, type SyncSchedule } from '../catalog/index.ts';
 import type { ProvisioningDeps } from './provision-steps.ts';
+import type { RevisionChoice } from './sync.ts';
 
 // A sync check or re-deploy of many services as one operation: every selected service that can
 // take it gets its run at once, in one transaction, and the run queue does the pacing (the
@@ -54,7 +55,10 @@ async function assertNamesExist(deps: ProvisioningDeps, selection: BulkSelection
  * active on it (the rule of a single check or re-deploy, applied under the same row locks); the
  * others are counted as skipped. More than MAX_BULK_SERVICES selected is refused, not truncated.
  */
-export async function startBulkOperation(deps: ProvisioningDeps, request: { kind: RunAction; selection: BulkSelection; keyId: string | null }): Promise<BulkOperation> {
+export async function startBulkOperation(
+  deps: ProvisioningDeps,
+  request: { kind: RunAction; selection: BulkSelection; keyId: string | null; revision?: RevisionChoice | null | undefined },
+): Promise<BulkOperation> {
   checkedSelection(request.kind, request.selection);
   await assertNamesExist(deps, request.selection);
   const where = selectionWhere(request.selection);
@@ -67,10 +71,15 @@ export async function startBulkOperation(deps: ProvisioningDeps, request: { kind
     const busy = new Set((await tx.provisioningRun.findMany({ where: { serviceId: { in: ids }, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { serviceId: true } })).map((run) => run.serviceId));
     const services = (await tx.service.findMany({ where: { id: { in: ids }, status: 'ACTIVE' }, include: { product: true } })).filter((service) => !busy.has(service.id));
     const bulk = await tx.bulkOperation.create({
-      data: { kind: request.kind, selection: request.selection as Prisma.InputJsonObject, skipped: ids.length - services.length, createdByKeyId: request.keyId },
+      data: { kind: request.kind, revision: request.revision ?? 'OWN', selection: request.selection as Prisma.InputJsonObject, skipped: ids.length - services.length, createdByKeyId: request.keyId },
     });
     const runOf = request.kind === 'CHECK_SYNC' ? syncCheckRun : redeployRun;
-    const runs = await tx.provisioningRun.createManyAndReturn({ data: services.map((service) => ({ ...runOf(deps, service), bulkOperationId: bulk.id })), select: { id: true, productId: true } });
+    const revisionOf = (service: (typeof services)[number]) => (request.revision === 'CURRENT' ? service.product.revision : service.productRevision);
+    const atRevision = await productsAtRevisions(tx, services.map((service) => ({ product: service.product, revision: revisionOf(service) })));
+    const runs = await tx.provisioningRun.createManyAndReturn({
+      data: services.map((service) => ({ ...runOf(deps, service, atRevision.get(revisionKey(service.productId, revisionOf(service)))!), bulkOperationId: bulk.id })),
+      select: { id: true, productId: true },
+    });
     return { bulk, queued: { runs, products: new Map(services.map((service) => [service.productId, service.product])) } };
   });
   await queueByProduct(deps, queued.runs, queued.products);

@@ -139,7 +139,7 @@ export async function recordServices(
   services: ServiceToCreate[],
   itemSets: InventoryItem[][],
 ): Promise<Array<{ service: Service; run: ProvisioningRun }>> {
-  const rows = services.map((service) => ({ ...service, id: randomUUID(), variables: service.variables as Prisma.InputJsonObject, secretVariables: sealValues(deps.secrets, service.secretVariables) }));
+  const rows = services.map((service) => ({ ...service, id: randomUUID(), productRevision: product.revision, variables: service.variables as Prisma.InputJsonObject, secretVariables: sealValues(deps.secrets, service.secretVariables) }));
   const created = new Map((await tx.service.createManyAndReturn({ data: rows })).map((service) => [service.id, service]));
   const held = itemSets.flatMap((items, index) => items.map((item) => ({ itemId: item.id, serviceId: rows[index]!.id })));
   if (held.length > 0) {
@@ -154,7 +154,7 @@ export async function recordServices(
   }
   const timeoutSeconds = product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds;
   const runs = await tx.provisioningRun.createManyAndReturn({
-    data: rows.map((service) => ({ id: randomUUID(), productId: product.id, serviceId: service.id, partnerId: service.partnerId, action: 'PROVISION' as const, playbook: product.provisionPlaybook, timeoutSeconds })),
+    data: rows.map((service) => ({ id: randomUUID(), productId: product.id, serviceId: service.id, partnerId: service.partnerId, action: 'PROVISION' as const, playbook: product.provisionPlaybook, productRevision: product.revision, timeoutSeconds })),
   });
   const runOf = new Map(runs.map((run) => [run.serviceId!, run]));
   return rows.map((row) => ({ service: created.get(row.id)!, run: runOf.get(row.id)! }));

@@ -73,6 +73,7 @@ async function previewProvision(deps: ProvisioningDeps, product: Product, wanted
       action: 'PROVISION',
       checkMode: true,
       playbook: product.provisionPlaybook,
+      productRevision: product.revision,
       timeoutSeconds: product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
       previewCustomerRef: wanted.customerRef,
       previewVariables: wanted.variables as Prisma.InputJsonObject,

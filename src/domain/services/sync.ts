@@ -1,16 +1,26 @@
 import type { Prisma, Product, ProvisioningRun, Service } from '#generated/prisma/client.ts';
+import type { RevisionChoice } from '#generated/prisma/enums.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { ACTIVE_RUN_STATUSES, enqueueRun, redeployRun, syncCheckRun } from '../runs/index.ts';
+import { productAtRevision } from '../catalog/index.ts';
 import type { ProvisioningDeps } from './provision-steps.ts';
 
 // Day-2 operations on a service: is the network still what was provisioned (a sync check), and
 // make it so again (a re-deploy). Both run the product's provision playbook with the service's
 // recorded variables, inventory and target: a check in check and diff mode, a re-deploy for real.
 
+/**
+ * Which product revision a check compares the network with, or a re-deploy applies: the service's
+ * own (what it was given), or the product's current one (what an upgrade would change).
+ */
+export type { RevisionChoice };
+
 export interface SyncRequest {
   serviceId: string;
   /** Set when a partner asks: only its own services. */
   partnerId?: string | null | undefined;
+  /** Default OWN. */
+  revision?: RevisionChoice | null | undefined;
 }
 
 export interface RedeployRequest extends SyncRequest {
@@ -19,6 +29,11 @@ export interface RedeployRequest extends SyncRequest {
 }
 
 type LockedService = Service & { product: Product };
+
+/** The product as at the revision a request chose for this service. */
+export async function productForRequest(tx: Prisma.TransactionClient, service: LockedService, revision: RevisionChoice | null | undefined): Promise<Product> {
+  return productAtRevision(tx, service.product, revision === 'CURRENT' ? service.product.revision : service.productRevision);
+}
 
 /** The service, its row locked so that two requests cannot both pass the one-run-at-a-time check. */
 async function lockedService(tx: Prisma.TransactionClient, request: SyncRequest): Promise<LockedService> {
@@ -36,7 +51,8 @@ async function activeRun(tx: Prisma.TransactionClient, serviceId: string): Promi
 
 /**
  * Queues a sync check: the provision playbook in check and diff mode with what the service
- * recorded. It changes nothing and holds no inventory; it runs only while nothing else runs on
+ * recorded, at the service's own product revision or at the current one (an upgrade's preview,
+ * which leaves `syncState` as it was). It changes nothing and holds no inventory; it runs only while nothing else runs on
  * the service (its verdict would describe a network in motion), and only on an ACTIVE service (a
  * suspended one differs from its provision by design). The run's end sets the service's
  * `syncState`: IN_SYNC (nothing would change), DRIFTED (something would), or UNKNOWN.
@@ -47,7 +63,7 @@ export async function checkServiceSync(deps: ProvisioningDeps, request: SyncRequ
     if (service.status !== 'ACTIVE') throw new InvalidStateError(`only ACTIVE services are checked against the network; this one is ${service.status}`, service.status);
     const active = await activeRun(tx, service.id);
     if (active) throw new InvalidStateError(`the service has a ${active}: check it once that run ended`, service.status);
-    const run = await tx.provisioningRun.create({ data: syncCheckRun(deps, service) });
+    const run = await tx.provisioningRun.create({ data: syncCheckRun(deps, service, await productForRequest(tx, service, request.revision)) });
     const { product, ...plain } = service;
     return { service: plain, run, product };
   });
@@ -57,7 +73,8 @@ export async function checkServiceSync(deps: ProvisioningDeps, request: SyncRequ
 
 /**
  * Queues a re-deploy: the provision playbook again, for real, with the service's recorded inputs,
- * so that the network matches the record. One run per service at a time, like an action; a
+ * so that the network matches the record; with the CURRENT revision, it upgrades the service to
+ * the product's current playbook and variables (its revision moves when it succeeds). One run per service at a time, like an action; a
  * rescued failure leaves the service as it was, an unrescued one NEEDS_ATTENTION (then a
  * re-deploy again is how it is retried). A finished re-deploy that leaves the service ACTIVE
  * queues a sync check.
@@ -75,7 +92,7 @@ export async function redeployService(deps: ProvisioningDeps, request: RedeployR
       const active = await activeRun(tx, service.id);
       if (active) throw new InvalidStateError(`the service already has a ${active}: one run at a time`, service.status);
       await assertRedeployable(tx, service);
-      const run = await tx.provisioningRun.create({ data: { ...redeployRun(deps, service), idempotencyKey: key } });
+      const run = await tx.provisioningRun.create({ data: { ...redeployRun(deps, service, await productForRequest(tx, service, request.revision)), idempotencyKey: key } });
       const { product, ...plain } = service;
       return { service: plain, run, product };
     });
