@@ -5,6 +5,7 @@ import { graphql } from './gql/index.ts';
 import { RoleContext, type Role } from './role.ts';
 import { useRoute } from './router.ts';
 import { Attention } from './views/attention.tsx';
+import { BulkOperations } from './views/bulk.tsx';
 import { Inventory } from './views/inventory.tsx';
 import { ProductView, Products } from './views/products.tsx';
 import { RunView } from './views/run.tsx';
@@ -24,6 +25,7 @@ const NAV = [
   ['#/products', 'Products'],
   ['#/services', 'Services'],
   ['#/inventory', 'Inventory'],
+  ['#/bulk', 'Bulk'],
 ] as const;
 
 function App() {
@@ -96,6 +98,8 @@ function page(section: string, id: string | undefined) {
       return id ? <ServiceView id={id} /> : <Services />;
     case 'inventory':
       return <Inventory />;
+    case 'bulk':
+      return <BulkOperations />;
     default:
       return <Attention />;
   }

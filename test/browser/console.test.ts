@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/build-console.ts';
 import { createKey } from '../support/access.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import type { Endpoint } from '../support/client.ts';
+import { rawQuery, type Endpoint } from '../support/client.ts';
 
 const CHROMIUM = process.env['PROVISIO_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -184,6 +184,26 @@ describe('operator console in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('#sync-heading .status')?.textContent === 'IN_SYNC', undefined, { timeout: 120_000 });
     expect(await network.innerText()).toBe('IN_SYNC');
     expect(fs.readFileSync(box, 'utf8')).not.toContain('by hand');
+    await page.close();
+  });
+
+  it('starts a bulk check of a product\'s services and follows it to its end', async () => {
+    const page = await signedIn(server);
+    const active = (await rawQuery(server, `{ services(first: 100, filter: { productSlug: "voip-line", status: ACTIVE }) { totalCount } }`)).services.totalCount;
+    expect(active).toBeGreaterThan(0);
+    await page.goto(new URL('/console/#/bulk', server.url).href);
+    await page.fill('[data-testid=start-bulk] input[name=productSlug]', 'voip-lin');
+    await page.click('[data-testid=start-bulk] button:has-text("Start")');
+    await page.waitForSelector('[data-testid=start-bulk] [role=alert]');
+    expect(await page.locator('[data-testid=start-bulk] [role=alert]').innerText()).toMatch(/voip-lin/);
+
+    await page.fill('[data-testid=start-bulk] input[name=productSlug]', 'voip-line');
+    await page.click('[data-testid=start-bulk] button:has-text("Start")');
+    const row = page.locator('[data-testid=bulk-operation]').first();
+    await page.waitForFunction(() => document.querySelector('[data-testid=bulk-operation] .status')?.textContent === 'DONE', undefined, { timeout: 180_000 });
+    expect(await row.locator('[data-testid=bulk-done]').innerText()).toBe(`${active}/${active}`);
+    expect(await row.locator('[data-testid=bulk-found]').innerText()).toBe(`${active} in sync · 0 drifted`);
+    expect(await row.innerText()).toContain('voip-line');
     await page.close();
   });
 });

@@ -17,6 +17,9 @@ import * as types from './graphql.ts';
 type Documents = {
     "\n  query ConsoleViewer {\n    viewer { keyName role }\n  }\n": typeof types.ConsoleViewerDocument,
     "\n  query ConsoleAttention {\n    services(first: 50, filter: { status: NEEDS_ATTENTION }) { totalCount nodes { id customerRef statusReason updatedAt product { slug } } }\n    quarantined: inventoryItems(first: 50, filter: { status: QUARANTINED }) { totalCount nodes { id kind identifier statusReason } }\n    running: runs(first: 50, filter: { status: RUNNING }) { totalCount nodes { id action status product { slug } service { customerRef } progress { tasksStarted currentTask } } }\n    queued: runs(first: 50, filter: { status: QUEUED }) { totalCount nodes { id action status queuePosition product { slug } service { customerRef } } }\n    lowPools { id slug pool { provisionsLeft alertBelow lowSince requirements { kind available } } }\n  }\n": typeof types.ConsoleAttentionDocument,
+    "\n  query ConsoleBulkOperations {\n    bulkOperations(first: 20) {\n      nodes { id kind revision selection state skipped createdAt cancelledAt progress { total queued running done succeeded failed inSync drifted } }\n    }\n  }\n": typeof types.ConsoleBulkOperationsDocument,
+    "\n  mutation ConsoleStartBulkOperation($input: StartBulkOperationInput!) {\n    startBulkOperation(input: $input) { __typename ... on StartBulkOperationSuccess { bulkOperation { id } } ... on Error { message } }\n  }\n": typeof types.ConsoleStartBulkOperationDocument,
+    "\n  mutation ConsoleCancelBulkOperation($id: ID!) {\n    cancelBulkOperation(id: $id) { __typename ... on CancelBulkOperationSuccess { bulkOperation { id } } ... on Error { message } }\n  }\n": typeof types.ConsoleCancelBulkOperationDocument,
     "\n  query ConsolePools {\n    inventoryPools { kind total available reserved inUse quarantined retired }\n  }\n": typeof types.ConsolePoolsDocument,
     "\n  subscription ConsolePoolChanged {\n    inventoryPoolChanged { kind total available reserved inUse quarantined retired }\n  }\n": typeof types.ConsolePoolChangedDocument,
     "\n  query ConsoleItems($filter: InventoryFilter) {\n    inventoryItems(first: 100, filter: $filter) { totalCount nodes { id kind identifier status statusReason attributes } }\n  }\n": typeof types.ConsoleItemsDocument,
@@ -35,13 +38,16 @@ type Documents = {
     "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": typeof types.ConsoleRunsDocument,
     "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason syncState updatedAt product { slug } } }\n  }\n": typeof types.ConsoleServicesDocument,
     "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": typeof types.ConsoleProductSlugsDocument,
-    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
-    "\n  mutation ConsoleCheckServiceSync($id: ID!) {\n    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n": typeof types.ConsoleCheckServiceSyncDocument,
-    "\n  mutation ConsoleRedeployService($id: ID!) {\n    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n": typeof types.ConsoleRedeployServiceDocument,
+    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data } productRevision upgradeAvailable product { revision }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": typeof types.ConsoleServiceDocument,
+    "\n  mutation ConsoleCheckServiceSync($id: ID!, $revision: RevisionChoice!) {\n    checkServiceSync(id: $id, revision: $revision) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n": typeof types.ConsoleCheckServiceSyncDocument,
+    "\n  mutation ConsoleRedeployService($id: ID!, $revision: RevisionChoice!) {\n    redeployService(id: $id, revision: $revision) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n": typeof types.ConsoleRedeployServiceDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleViewer {\n    viewer { keyName role }\n  }\n": types.ConsoleViewerDocument,
     "\n  query ConsoleAttention {\n    services(first: 50, filter: { status: NEEDS_ATTENTION }) { totalCount nodes { id customerRef statusReason updatedAt product { slug } } }\n    quarantined: inventoryItems(first: 50, filter: { status: QUARANTINED }) { totalCount nodes { id kind identifier statusReason } }\n    running: runs(first: 50, filter: { status: RUNNING }) { totalCount nodes { id action status product { slug } service { customerRef } progress { tasksStarted currentTask } } }\n    queued: runs(first: 50, filter: { status: QUEUED }) { totalCount nodes { id action status queuePosition product { slug } service { customerRef } } }\n    lowPools { id slug pool { provisionsLeft alertBelow lowSince requirements { kind available } } }\n  }\n": types.ConsoleAttentionDocument,
+    "\n  query ConsoleBulkOperations {\n    bulkOperations(first: 20) {\n      nodes { id kind revision selection state skipped createdAt cancelledAt progress { total queued running done succeeded failed inSync drifted } }\n    }\n  }\n": types.ConsoleBulkOperationsDocument,
+    "\n  mutation ConsoleStartBulkOperation($input: StartBulkOperationInput!) {\n    startBulkOperation(input: $input) { __typename ... on StartBulkOperationSuccess { bulkOperation { id } } ... on Error { message } }\n  }\n": types.ConsoleStartBulkOperationDocument,
+    "\n  mutation ConsoleCancelBulkOperation($id: ID!) {\n    cancelBulkOperation(id: $id) { __typename ... on CancelBulkOperationSuccess { bulkOperation { id } } ... on Error { message } }\n  }\n": types.ConsoleCancelBulkOperationDocument,
     "\n  query ConsolePools {\n    inventoryPools { kind total available reserved inUse quarantined retired }\n  }\n": types.ConsolePoolsDocument,
     "\n  subscription ConsolePoolChanged {\n    inventoryPoolChanged { kind total available reserved inUse quarantined retired }\n  }\n": types.ConsolePoolChangedDocument,
     "\n  query ConsoleItems($filter: InventoryFilter) {\n    inventoryItems(first: 100, filter: $filter) { totalCount nodes { id kind identifier status statusReason attributes } }\n  }\n": types.ConsoleItemsDocument,
@@ -60,9 +66,9 @@ const documents: Documents = {
     "\n  query ConsoleRuns($filter: RunFilter) {\n    runs(first: 100, filter: $filter) {\n      totalCount\n      nodes { id action actionName status checkMode queuePosition queuedAt product { slug } service { customerRef } progress { tasksStarted tasksDone currentTask } }\n    }\n  }\n": types.ConsoleRunsDocument,
     "\n  query ConsoleServices($filter: ServiceFilter) {\n    services(first: 100, filter: $filter) { totalCount nodes { id customerRef status statusReason syncState updatedAt product { slug } } }\n  }\n": types.ConsoleServicesDocument,
     "\n  query ConsoleProductSlugs {\n    products(first: 100) { nodes { slug name } }\n  }\n": types.ConsoleProductSlugsDocument,
-    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
-    "\n  mutation ConsoleCheckServiceSync($id: ID!) {\n    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n": types.ConsoleCheckServiceSyncDocument,
-    "\n  mutation ConsoleRedeployService($id: ID!) {\n    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n": types.ConsoleRedeployServiceDocument,
+    "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data } productRevision upgradeAvailable product { revision }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n": types.ConsoleServiceDocument,
+    "\n  mutation ConsoleCheckServiceSync($id: ID!, $revision: RevisionChoice!) {\n    checkServiceSync(id: $id, revision: $revision) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n": types.ConsoleCheckServiceSyncDocument,
+    "\n  mutation ConsoleRedeployService($id: ID!, $revision: RevisionChoice!) {\n    redeployService(id: $id, revision: $revision) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n": types.ConsoleRedeployServiceDocument,
 };
 
 /**
@@ -73,6 +79,18 @@ export function graphql(source: "\n  query ConsoleViewer {\n    viewer { keyName
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ConsoleAttention {\n    services(first: 50, filter: { status: NEEDS_ATTENTION }) { totalCount nodes { id customerRef statusReason updatedAt product { slug } } }\n    quarantined: inventoryItems(first: 50, filter: { status: QUARANTINED }) { totalCount nodes { id kind identifier statusReason } }\n    running: runs(first: 50, filter: { status: RUNNING }) { totalCount nodes { id action status product { slug } service { customerRef } progress { tasksStarted currentTask } } }\n    queued: runs(first: 50, filter: { status: QUEUED }) { totalCount nodes { id action status queuePosition product { slug } service { customerRef } } }\n    lowPools { id slug pool { provisionsLeft alertBelow lowSince requirements { kind available } } }\n  }\n"): typeof import('./graphql.ts').ConsoleAttentionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleBulkOperations {\n    bulkOperations(first: 20) {\n      nodes { id kind revision selection state skipped createdAt cancelledAt progress { total queued running done succeeded failed inSync drifted } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleBulkOperationsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleStartBulkOperation($input: StartBulkOperationInput!) {\n    startBulkOperation(input: $input) { __typename ... on StartBulkOperationSuccess { bulkOperation { id } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleStartBulkOperationDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleCancelBulkOperation($id: ID!) {\n    cancelBulkOperation(id: $id) { __typename ... on CancelBulkOperationSuccess { bulkOperation { id } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleCancelBulkOperationDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -148,15 +166,15 @@ export function graphql(source: "\n  query ConsoleProductSlugs {\n    products(f
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleServiceDocument;
+export function graphql(source: "\n  query ConsoleService($id: ID!) {\n    service(id: $id) {\n      id customerRef status statusReason createdAt outputs\n      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data } productRevision upgradeAvailable product { revision }\n      product { slug name }\n      inventoryItems { id kind identifier status }\n      runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }\n    }\n  }\n"): typeof import('./graphql.ts').ConsoleServiceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleCheckServiceSync($id: ID!) {\n    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleCheckServiceSyncDocument;
+export function graphql(source: "\n  mutation ConsoleCheckServiceSync($id: ID!, $revision: RevisionChoice!) {\n    checkServiceSync(id: $id, revision: $revision) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleCheckServiceSyncDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ConsoleRedeployService($id: ID!) {\n    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleRedeployServiceDocument;
+export function graphql(source: "\n  mutation ConsoleRedeployService($id: ID!, $revision: RevisionChoice!) {\n    redeployService(id: $id, revision: $revision) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }\n  }\n"): typeof import('./graphql.ts').ConsoleRedeployServiceDocument;
 
 
 export function graphql(source: string) {

@@ -4,6 +4,17 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What a bulk operation runs on each service. */
+export type BulkOperationKind =
+  | 'CHECK_SYNC'
+  | 'REDEPLOY';
+
+/** RUNNING while a run of it is queued or running; DONE when all ended; CANCELLED once cancelled (its runs that had not ended were cancelled). */
+export type BulkOperationState =
+  | 'CANCELLED'
+  | 'DONE'
+  | 'RUNNING';
+
 export type InventoryFilter = {
   kind?: InventoryKind | null | undefined;
   /** Substring of the identifier (case-insensitive). */
@@ -46,6 +57,11 @@ export type ProvisionServiceInput = {
   /** Validated against the product's variableSchema. */
   variables?: Record<string, unknown> | null | undefined;
 };
+
+/** Which product revision a sync check compares the network with, or a re-deploy applies: OWN (the service's: a drift check, a repair) or CURRENT (the product's latest: an upgrade's preview, an upgrade). */
+export type RevisionChoice =
+  | 'CURRENT'
+  | 'OWN';
 
 /** ADMIN: everything, including keys, partners, trusted documents, retention and the audit log. OPERATOR: products, inventory, services and runs. PARTNER: its own services and their runs, on the products granted to it, with registered documents only. VIEWER: read-only, no logs. */
 export type Role =
@@ -95,6 +111,19 @@ export type ServiceStatus =
   | 'PROVISIONING'
   | 'SUSPENDED';
 
+/** Which services: at least one criterion; several combine (a product's DRIFTED services). */
+export type StartBulkOperationInput = {
+  kind: BulkOperationKind;
+  productSlug?: string | null | undefined;
+  /** CURRENT: checks preview, re-deploys apply, the product's current revision (an upgrade of them all). */
+  revision?: RevisionChoice | null | undefined;
+  /** At most 10000. */
+  serviceIds?: Array<string | number> | null | undefined;
+  syncState?: SyncState | null | undefined;
+  /** The services of products on this target. */
+  targetName?: string | null | undefined;
+};
+
 /** Whether the network still matches the service, by its last sync check: IN_SYNC (nothing would change), DRIFTED (the check's diffs say what would), UNKNOWN (never checked, or the check could not tell). */
 export type SyncState =
   | 'DRIFTED'
@@ -110,6 +139,34 @@ export type ConsoleAttentionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ConsoleAttentionQuery = { services: { totalCount: number, nodes: Array<{ id: string, customerRef: string, statusReason: string | null, updatedAt: string, product: { slug: string } }> }, quarantined: { totalCount: number, nodes: Array<{ id: string, kind: InventoryKind, identifier: string, statusReason: string | null }> }, running: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, product: { slug: string }, service: { customerRef: string } | null, progress: { tasksStarted: number, currentTask: string | null } }> }, queued: { totalCount: number, nodes: Array<{ id: string, action: RunAction, status: RunStatus, queuePosition: number | null, product: { slug: string }, service: { customerRef: string } | null }> }, lowPools: Array<{ id: string, slug: string, pool: { provisionsLeft: number | null, alertBelow: number | null, lowSince: string | null, requirements: Array<{ kind: InventoryKind, available: number }> } }> };
+
+export type ConsoleBulkOperationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleBulkOperationsQuery = { bulkOperations: { nodes: Array<{ id: string, kind: BulkOperationKind, revision: RevisionChoice, selection: Record<string, unknown>, state: BulkOperationState, skipped: number, createdAt: string, cancelledAt: string | null, progress: { total: number, queued: number, running: number, done: number, succeeded: number, failed: number, inSync: number, drifted: number } }> } };
+
+export type ConsoleStartBulkOperationMutationVariables = Exact<{
+  input: StartBulkOperationInput;
+}>;
+
+
+export type ConsoleStartBulkOperationMutation = { startBulkOperation:
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'StartBulkOperationSuccess', bulkOperation: { id: string } }
+    | { __typename: 'ValidationError', message: string }
+   };
+
+export type ConsoleCancelBulkOperationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConsoleCancelBulkOperationMutation = { cancelBulkOperation:
+    | { __typename: 'CancelBulkOperationSuccess', bulkOperation: { id: string } }
+    | { __typename: 'ForbiddenError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+   };
 
 export type ConsolePoolsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -273,10 +330,11 @@ export type ConsoleServiceQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleServiceQuery = { service: { id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, createdAt: string, outputs: Record<string, unknown>, syncState: SyncState, syncCheckedAt: string | null, lastSyncCheck: { id: string, status: RunStatus } | null, syncDiffs: Array<{ seq: number, task: string | null, host: string | null, data: unknown }>, product: { slug: string, name: string }, inventoryItems: Array<{ id: string, kind: InventoryKind, identifier: string, status: InventoryStatus }>, runs: { nodes: Array<{ id: string, action: RunAction, actionName: string | null, status: RunStatus, checkMode: boolean, queuedAt: string, finishedAt: string | null, statusReason: string | null }> } } | null };
+export type ConsoleServiceQuery = { service: { id: string, customerRef: string, status: ServiceStatus, statusReason: string | null, createdAt: string, outputs: Record<string, unknown>, syncState: SyncState, syncCheckedAt: string | null, productRevision: number, upgradeAvailable: boolean, lastSyncCheck: { id: string, status: RunStatus } | null, syncDiffs: Array<{ seq: number, task: string | null, host: string | null, data: unknown }>, product: { revision: number, slug: string, name: string }, inventoryItems: Array<{ id: string, kind: InventoryKind, identifier: string, status: InventoryStatus }>, runs: { nodes: Array<{ id: string, action: RunAction, actionName: string | null, status: RunStatus, checkMode: boolean, queuedAt: string, finishedAt: string | null, statusReason: string | null }> } } | null };
 
 export type ConsoleCheckServiceSyncMutationVariables = Exact<{
   id: string | number;
+  revision: RevisionChoice;
 }>;
 
 
@@ -289,6 +347,7 @@ export type ConsoleCheckServiceSyncMutation = { checkServiceSync:
 
 export type ConsoleRedeployServiceMutationVariables = Exact<{
   id: string | number;
+  revision: RevisionChoice;
 }>;
 
 
@@ -399,6 +458,62 @@ export const ConsoleAttentionDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleAttentionQuery, ConsoleAttentionQueryVariables>;
+export const ConsoleBulkOperationsDocument = new TypedDocumentString(`
+    query ConsoleBulkOperations {
+  bulkOperations(first: 20) {
+    nodes {
+      id
+      kind
+      revision
+      selection
+      state
+      skipped
+      createdAt
+      cancelledAt
+      progress {
+        total
+        queued
+        running
+        done
+        succeeded
+        failed
+        inSync
+        drifted
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleBulkOperationsQuery, ConsoleBulkOperationsQueryVariables>;
+export const ConsoleStartBulkOperationDocument = new TypedDocumentString(`
+    mutation ConsoleStartBulkOperation($input: StartBulkOperationInput!) {
+  startBulkOperation(input: $input) {
+    __typename
+    ... on StartBulkOperationSuccess {
+      bulkOperation {
+        id
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleStartBulkOperationMutation, ConsoleStartBulkOperationMutationVariables>;
+export const ConsoleCancelBulkOperationDocument = new TypedDocumentString(`
+    mutation ConsoleCancelBulkOperation($id: ID!) {
+  cancelBulkOperation(id: $id) {
+    __typename
+    ... on CancelBulkOperationSuccess {
+      bulkOperation {
+        id
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleCancelBulkOperationMutation, ConsoleCancelBulkOperationMutationVariables>;
 export const ConsolePoolsDocument = new TypedDocumentString(`
     query ConsolePools {
   inventoryPools {
@@ -725,6 +840,11 @@ export const ConsoleServiceDocument = new TypedDocumentString(`
       host
       data
     }
+    productRevision
+    upgradeAvailable
+    product {
+      revision
+    }
     product {
       slug
       name
@@ -751,8 +871,8 @@ export const ConsoleServiceDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ConsoleServiceQuery, ConsoleServiceQueryVariables>;
 export const ConsoleCheckServiceSyncDocument = new TypedDocumentString(`
-    mutation ConsoleCheckServiceSync($id: ID!) {
-  checkServiceSync(id: $id) {
+    mutation ConsoleCheckServiceSync($id: ID!, $revision: RevisionChoice!) {
+  checkServiceSync(id: $id, revision: $revision) {
     __typename
     ... on CheckServiceSyncSuccess {
       started {
@@ -768,8 +888,8 @@ export const ConsoleCheckServiceSyncDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ConsoleCheckServiceSyncMutation, ConsoleCheckServiceSyncMutationVariables>;
 export const ConsoleRedeployServiceDocument = new TypedDocumentString(`
-    mutation ConsoleRedeployService($id: ID!) {
-  redeployService(id: $id) {
+    mutation ConsoleRedeployService($id: ID!, $revision: RevisionChoice!) {
+  redeployService(id: $id, revision: $revision) {
     __typename
     ... on RedeployServiceSuccess {
       started {

@@ -22,7 +22,7 @@ const ServiceQuery = graphql(`
   query ConsoleService($id: ID!) {
     service(id: $id) {
       id customerRef status statusReason createdAt outputs
-      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data }
+      syncState syncCheckedAt lastSyncCheck { id status } syncDiffs { seq task host data } productRevision upgradeAvailable product { revision }
       product { slug name }
       inventoryItems { id kind identifier status }
       runs(first: 50) { nodes { id action actionName status checkMode queuedAt finishedAt statusReason } }

@@ -9,14 +9,14 @@ import { ErrorLine, Status, when } from '../ui.tsx';
 // buttons to check it again or re-deploy it (operators).
 
 const CheckMutation = graphql(`
-  mutation ConsoleCheckServiceSync($id: ID!) {
-    checkServiceSync(id: $id) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }
+  mutation ConsoleCheckServiceSync($id: ID!, $revision: RevisionChoice!) {
+    checkServiceSync(id: $id, revision: $revision) { __typename ... on CheckServiceSyncSuccess { started { run { id } } } ... on Error { message } }
   }
 `);
 
 const RedeployMutation = graphql(`
-  mutation ConsoleRedeployService($id: ID!) {
-    redeployService(id: $id) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }
+  mutation ConsoleRedeployService($id: ID!, $revision: RevisionChoice!) {
+    redeployService(id: $id, revision: $revision) { __typename ... on RedeployServiceSuccess { started { run { id } } } ... on Error { message } }
   }
 `);
 
@@ -26,6 +26,9 @@ export interface SyncFacts {
   syncCheckedAt?: string | null;
   lastSyncCheck?: { id: string; status: string } | null;
   syncDiffs: Array<{ seq: number; task?: string | null; host?: string | null; data: unknown }>;
+  productRevision: number;
+  upgradeAvailable: boolean;
+  product: { revision: number };
 }
 
 interface DiffEntry {
@@ -61,10 +64,14 @@ function Diff({ event }: { event: SyncFacts['syncDiffs'][number] }) {
 export function SyncSection({ service, active, onStarted }: { service: SyncFacts; active: boolean; onStarted: () => void }) {
   const canAct = useCanAct();
   const [error, setError] = useState<string | null>(null);
-  const start = async (mutation: 'check' | 'redeploy') => {
-    const result = mutation === 'check' ? (await request(CheckMutation, { id: service.id })).checkServiceSync : (await request(RedeployMutation, { id: service.id })).redeployService;
+  const [preview, setPreview] = useState<string | null>(null);
+  const start = async (mutation: 'check' | 'redeploy', revision: 'OWN' | 'CURRENT' = 'OWN') => {
+    const variables = { id: service.id, revision };
+    const result = mutation === 'check' ? (await request(CheckMutation, variables)).checkServiceSync : (await request(RedeployMutation, variables)).redeployService;
     const done = outcome(result, mutation === 'check' ? 'CheckServiceSyncSuccess' : 'RedeployServiceSuccess');
     setError(done.ok ? null : done.message);
+    // An upgrade's preview leaves the verdict alone: its run's events show what the upgrade would change.
+    if (done.ok && 'started' in done.value && revision === 'CURRENT' && mutation === 'check') setPreview(done.value.started.run.id);
     onStarted();
   };
   return (
@@ -76,10 +83,21 @@ export function SyncSection({ service, active, onStarted }: { service: SyncFacts
         {service.syncCheckedAt ? <>checked {when(service.syncCheckedAt)}{service.lastSyncCheck && <> by <a href={href('runs', service.lastSyncCheck.id)}>this check</a></>}</> : 'never checked'}
         {service.syncState === 'DRIFTED' && ' · the network no longer matches what was provisioned: the diffs below say where'}
       </p>
+      <p data-testid="revision">
+        product revision {service.productRevision}
+        {service.upgradeAvailable && <> · revision {service.product.revision} is available</>}
+        {preview && <> · <a href={href('runs', preview)}>the upgrade's preview</a></>}
+      </p>
       {canAct && active && (
         <p class="actions">
           <button type="button" onClick={() => void start('check')}>Check now</button>{' '}
           <button type="button" onClick={() => void start('redeploy')}>Re-deploy</button>
+          {service.upgradeAvailable && (
+            <>
+              {' '}<button type="button" onClick={() => void start('check', 'CURRENT')}>Preview upgrade</button>{' '}
+              <button type="button" onClick={() => void start('redeploy', 'CURRENT')}>Upgrade</button>
+            </>
+          )}
         </p>
       )}
       <ErrorLine error={error} />
