@@ -199,8 +199,8 @@ async function applyRunEnd(
   if (count === 0) return 'taken over';
   if (!run.service) return undefined;
   if (run.action === 'CHECK_SYNC') {
-    // A check cancelled before it started saw nothing: the last verdict stands.
-    if (!verdict.neverStarted) await recordSyncVerdict(tx, run, verdict.status, recorder.counters.changedCount);
+    // A check cancelled (before it started, or stopped by an operator) says nothing of the network: the last verdict stands.
+    if (!verdict.neverStarted && verdict.status !== 'CANCELED') await recordSyncVerdict(tx, run, verdict.status, recorder.counters.changedCount);
     return undefined;
   }
   if (action) {

@@ -77,25 +77,22 @@ export async function resealStoredSecrets(prisma: PrismaClient, box: SecretBox, 
       after = rows[rows.length - 1]!.id;
     }
   }
-  for (const product of await prisma.product.findMany({ select: { id: true, version: true, ...PRODUCT_SECRETS } })) {
-    const resealed = mapProductSecrets(productSecrets(product), reseal);
+  const rows: Array<{ secrets: ReturnType<typeof productSecrets>; write: (data: ProductSecretColumns) => Promise<{ count: number }> }> = [
+    ...(await prisma.product.findMany({ select: { id: true, version: true, ...PRODUCT_SECRETS } })).map((product) => ({
+      secrets: productSecrets(product),
+      // Not a new version: the product means the same; a concurrent update wrote sealed values itself.
+      write: (data: ProductSecretColumns) => prisma.product.updateMany({ where: { id: product.id, version: product.version }, data }),
+    })),
+    ...(await prisma.productRevision.findMany({ select: { productId: true, revision: true, ...PRODUCT_SECRETS } })).map((revision) => ({
+      secrets: productSecrets(revision),
+      // A revision never changes otherwise: a concurrent reseal writes values that open as well.
+      write: (data: ProductSecretColumns) => prisma.productRevision.updateMany({ where: { productId: revision.productId, revision: revision.revision }, data }),
+    })),
+  ];
+  for (const row of rows) {
+    const resealed = mapProductSecrets(row.secrets, reseal);
     if (pending.sealed + pending.rewrapped === 0) continue;
-    // Not a new version: the product means the same; a concurrent update wrote sealed values itself.
-    const { count } = await prisma.product.updateMany({
-      where: { id: product.id, version: product.version },
-      data: { variableSchema: resealed.variableSchema as unknown as Prisma.InputJsonObject, defaultVariables: resealed.defaultVariables as Prisma.InputJsonObject },
-    });
-    written(count);
-  }
-  for (const revision of await prisma.productRevision.findMany({ select: { productId: true, revision: true, ...PRODUCT_SECRETS } })) {
-    const resealed = mapProductSecrets(productSecrets(revision), reseal);
-    if (pending.sealed + pending.rewrapped === 0) continue;
-    // A revision never changes otherwise: a concurrent reseal writes values that open as well.
-    const { count } = await prisma.productRevision.updateMany({
-      where: { productId: revision.productId, revision: revision.revision },
-      data: { variableSchema: resealed.variableSchema as unknown as Prisma.InputJsonObject, defaultVariables: resealed.defaultVariables as Prisma.InputJsonObject },
-    });
-    written(count);
+    written((await row.write({ variableSchema: resealed.variableSchema as unknown as Prisma.InputJsonObject, defaultVariables: resealed.defaultVariables as Prisma.InputJsonObject })).count);
   }
   return report;
 }
@@ -168,6 +165,8 @@ export async function secretKeyUsage(prisma: PrismaClient, box: SecretBox): Prom
 }
 
 const PRODUCT_SECRETS = { variableSchema: true, defaultVariables: true } as const;
+
+type ProductSecretColumns = { variableSchema: Prisma.InputJsonObject; defaultVariables: Prisma.InputJsonObject };
 
 /** A product keeps its secret defaults in its own row and in each of its revisions. */
 const PRODUCT_TABLES = ['Product', 'ProductRevision'] as const;

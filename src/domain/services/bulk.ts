@@ -133,7 +133,8 @@ export async function cancelBulkOperation(deps: RunControlDeps, bulkId: string):
   const bulk = await deps.prisma.bulkOperation.findUnique({ where: { id: bulkId } });
   if (!bulk) throw new NotFoundError('BulkOperation', bulkId);
   if (count === 0) return bulk;
-  const open = await deps.prisma.provisioningRun.findMany({ where: { bulkOperationId: bulkId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true }, orderBy: { queuedAt: 'desc' } });
+  // Oldest first: the queue's next runs are cancelled before a worker can take them.
+  const open = await deps.prisma.provisioningRun.findMany({ where: { bulkOperationId: bulkId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true }, orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }] });
   for (const run of open) {
     // A run that ended meanwhile is no longer cancellable (InvalidStateError): that is not this request's failure.
     await cancelRun(deps, run.id).catch((error: unknown) => {
