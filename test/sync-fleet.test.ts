@@ -114,7 +114,7 @@ describe.skipIf(profile !== 'embedded')('a bulk sync check of a fleet of 200 lin
     const before = new Map(lines.map((line) => [line.customerRef, fs.readFileSync(path.join(elementDir, line.customerRef, 'part-4.conf'), 'utf8')]));
 
     const id = await startBulk({ kind: 'CHECK_SYNC', productSlug: 'fleet-line' });
-    const done = await eventually(() => bulkState(id), (state) => state.state !== 'RUNNING', 'the bulk check to finish', 900_000);
+    const done = await eventually(() => bulkState(id), (state) => state.state !== 'RUNNING', 'the bulk check to finish', 1_200_000);
     expect(done).toMatchObject({ state: 'DONE', skipped: 0, progress: { total: FLEET, done: FLEET, succeeded: FLEET, failed: 0, inSync: FLEET - DRIFTED, drifted: DRIFTED } });
     const runs = await bulkRuns(id);
     expect(runs).toHaveLength(FLEET);
@@ -124,7 +124,7 @@ describe.skipIf(profile !== 'embedded')('a bulk sync check of a fleet of 200 lin
     expect(drifted.map((service: { id: string }) => service.id).sort()).toEqual(edited.map((line) => globalId('Service', line.id)).sort());
     for (const service of drifted) expect(service.syncDiffs).toEqual([{ task: 'Configure part 4', host: 'fleet-el' }]);
     for (const line of lines) expect(fs.readFileSync(path.join(elementDir, line.customerRef, 'part-4.conf'), 'utf8')).toBe(before.get(line.customerRef));
-  }, 900_000);
+  }, 1_500_000);
 
   it('a cancel midway stops the rest: queued checks never start', async () => {
     const id = await startBulk({ kind: 'CHECK_SYNC', productSlug: 'fleet-line', syncState: 'IN_SYNC' });

@@ -65,9 +65,15 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
     // The items go back to being held by a run: a provision or a compensation reserves them again.
     const itemStatus = run.action === 'PROVISION' || run.compensatesRunId ? 'RESERVED' : 'IN_USE';
     await tx.inventoryItem.updateMany({ where: { serviceId: service.id }, data: { status: itemStatus, statusReason: `held by a retry of run ${run.id}` } });
+    // A provision is retried with the product as it is now (the fix may be a new revision): the service takes that revision.
+    const reprovision = run.action === 'PROVISION';
     await tx.service.update({
       where: { id: service.id },
-      data: { status: run.action === 'PROVISION' || run.compensatesRunId ? 'PROVISIONING' : 'DEPROVISIONING', statusReason: `retrying run ${run.id}` },
+      data: {
+        status: reprovision || run.compensatesRunId ? 'PROVISIONING' : 'DEPROVISIONING',
+        statusReason: `retrying run ${run.id}`,
+        ...(reprovision ? { productRevision: run.product.revision } : {}),
+      },
     });
     return tx.provisioningRun.create({
       data: {
@@ -75,7 +81,8 @@ export async function retryRun(deps: LifecycleDeps, runId: string): Promise<Prov
         serviceId: service.id,
         partnerId: service.partnerId,
         action: run.action,
-        playbook: run.action === 'PROVISION' ? run.product.provisionPlaybook : run.product.deprovisionPlaybook,
+        playbook: reprovision ? run.product.provisionPlaybook : run.product.deprovisionPlaybook,
+        productRevision: reprovision ? run.product.revision : null,
         timeoutSeconds: run.product.runTimeoutSeconds ?? run.timeoutSeconds,
         retryOfRunId: run.id,
         compensatesRunId: run.compensatesRunId,
