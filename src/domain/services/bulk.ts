@@ -1,10 +1,9 @@
 import type { BulkOperation, Prisma, Product } from '#generated/prisma/client.ts';
-import type { RunAction, SyncState } from '#generated/prisma/enums.ts';
+import type { RevisionChoice, RunAction, SyncState } from '#generated/prisma/enums.ts';
 import { DomainError, NotFoundError, ValidationError } from '../errors.ts';
 import { ACTIVE_RUN_STATUSES, cancelRun, enqueueRuns, redeployRun, syncCheckRun, type RunControlDeps } from '../runs/index.ts';
 import { productsAtRevisions, revisionKey, storedSchedule, type SyncSchedule } from '../catalog/index.ts';
 import type { ProvisioningDeps } from './provision-steps.ts';
-import type { RevisionChoice } from './sync.ts';
 
 // A sync check or re-deploy of many services as one operation: every selected service that can
 // take it gets its run at once, in one transaction, and the run queue does the pacing (the

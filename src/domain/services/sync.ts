@@ -9,17 +9,14 @@ import type { ProvisioningDeps } from './provision-steps.ts';
 // make it so again (a re-deploy). Both run the product's provision playbook with the service's
 // recorded variables, inventory and target: a check in check and diff mode, a re-deploy for real.
 
-/**
- * Which product revision a check compares the network with, or a re-deploy applies: the service's
- * own (what it was given), or the product's current one (what an upgrade would change).
- */
-export type { RevisionChoice };
-
 export interface SyncRequest {
   serviceId: string;
   /** Set when a partner asks: only its own services. */
   partnerId?: string | null | undefined;
-  /** Default OWN. */
+  /**
+   * Which product revision a check compares the network with, or a re-deploy applies: OWN (the
+   * service's, the default) or CURRENT (the product's: what an upgrade would change).
+   */
   revision?: RevisionChoice | null | undefined;
 }
 
@@ -31,7 +28,7 @@ export interface RedeployRequest extends SyncRequest {
 type LockedService = Service & { product: Product };
 
 /** The product as at the revision a request chose for this service. */
-export async function productForRequest(tx: Prisma.TransactionClient, service: LockedService, revision: RevisionChoice | null | undefined): Promise<Product> {
+async function productForRequest(tx: Prisma.TransactionClient, service: LockedService, revision: RevisionChoice | null | undefined): Promise<Product> {
   return productAtRevision(tx, service.product, revision === 'CURRENT' ? service.product.revision : service.productRevision);
 }
 
