@@ -69,14 +69,14 @@ afterAll(async () => {
 
 const BULK = `id state skipped cancelledAt progress { total queued running done succeeded failed inSync drifted }`;
 
-type BulkRun = { status: string; startedAt: string | null; finishedAt: string | null };
+type BulkRun = { status: string; statusReason: string | null; startedAt: string | null; finishedAt: string | null };
 
 /** Every run of a bulk operation, page by page (a page holds at most 100). */
 async function bulkRuns(id: string): Promise<BulkRun[]> {
   const runs: BulkRun[] = [];
   for (let after: string | null = null; ; ) {
     const page: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: BulkRun[] } = (
-      await gql(`query ($id: ID!, $after: String) { node(id: $id) { ... on BulkOperation { runs(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { status startedAt finishedAt } } } } }`, { id, after })
+      await gql(`query ($id: ID!, $after: String) { node(id: $id) { ... on BulkOperation { runs(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { status statusReason startedAt finishedAt } } } } }`, { id, after })
     ).node.runs;
     runs.push(...page.nodes);
     if (!page.pageInfo.hasNextPage) return runs;
@@ -139,14 +139,32 @@ describe.skipIf(profile !== 'embedded')('a bulk sync check of a fleet of 200 lin
 
     // What had started when the cancel came ends (SUCCEEDED, or CANCELED if stopped); nothing queued ran.
     expect(statuses.every((status: string) => status === 'SUCCEEDED' || status === 'CANCELED')).toBe(true);
-    // A run a worker took while the cancel went through the queue is stopped: nothing that started after the cancel ran to its end.
+    // No worker takes a run of a cancelled bulk; one whose claim crossed the cancel is stopped: nothing that started after it ran to its end.
     const cancelledAt = Date.parse(stopped.cancelledAt);
     const startedAfter = runs.filter((run) => run.startedAt && Date.parse(run.startedAt) > cancelledAt);
     expect(startedAfter.map((run) => run.status)).toEqual(startedAfter.map(() => 'CANCELED'));
     expect(runs.filter((run) => run.status === 'SUCCEEDED').every((run) => Date.parse(run.startedAt!) < cancelledAt)).toBe(true);
     expect(statuses.filter((status: string) => status === 'CANCELED').length).toBeGreaterThanOrEqual(FLEET - DRIFTED - 30);
-    // A cancelled check, queued or stopped while it ran, leaves the verdict the last one found.
+    // The running checks are stopped first, while they still run. A cancelled check, queued or
+    // stopped, leaves the verdict the last one found.
     expect(runs.some((run) => run.status === 'CANCELED' && run.startedAt)).toBe(true);
     expect((await gql(`{ services(first: 1, filter: { productSlug: "fleet-line", syncState: IN_SYNC }) { totalCount } }`)).services.totalCount).toBe(FLEET - DRIFTED);
+  }, 300_000);
+
+  it('a bulk marked cancelled by a process that died before cancelling its runs: workers end them CANCELED, never run them', async () => {
+    const id = await startBulk({ kind: 'CHECK_SYNC', productSlug: 'fleet-line', syncState: 'IN_SYNC' });
+    // The first write of a cancel; its process dies before it gets to the runs.
+    const cancelledAt = new Date();
+    await server.app.database.prisma.bulkOperation.update({ where: { id: Buffer.from(id, 'base64').toString().split(':')[1]! }, data: { cancelledAt } });
+    const stopped = await eventually(() => bulkState(id), (state) => state.progress.queued + state.progress.running === 0, 'the workers to end the queued runs', 300_000);
+    expect(stopped.state).toBe('CANCELLED');
+    const runs = await bulkRuns(id);
+    expect(runs).toHaveLength(FLEET - DRIFTED);
+    // Only what a worker took before the mark ran: the first few, the element's limit at a time.
+    const started = runs.filter((run) => run.startedAt);
+    expect(started.every((run) => Date.parse(run.startedAt!) < cancelledAt.getTime())).toBe(true);
+    const neverStarted = runs.filter((run) => !run.startedAt);
+    expect(neverStarted.length).toBeGreaterThan((FLEET - DRIFTED) / 2);
+    expect(neverStarted.map((run) => [run.status, run.statusReason])).toEqual(neverStarted.map(() => ['CANCELED', 'its bulk operation was cancelled before it started']));
   }, 300_000);
 });

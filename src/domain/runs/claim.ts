@@ -25,6 +25,9 @@ export interface Claim {
   target: Target | null | undefined;
 }
 
+/** The run belongs to a cancelled bulk operation: it must not start, and is the claimer's to cancel. */
+export const BULK_CANCELLED = 'bulk cancelled';
+
 type ClaimClient = Pick<PrismaClient, 'provisioningRun'>;
 
 /**
@@ -34,11 +37,13 @@ type ClaimClient = Pick<PrismaClient, 'provisioningRun'>;
  * On a shared queue the claim waits while a limit is reached; claims are serialised by an
  * advisory lock, so two workers never both take the last slot (the queue's own group limits
  * are checked by concurrent fetches, which can overshoot).
+ * A run of a cancelled bulk operation is never taken, even while the cancel is still working
+ * through the operation's runs: BULK_CANCELLED.
  */
-export async function claimRun(prisma: PrismaClient, runId: string, workerId: string, options: ClaimOptions): Promise<Claim | undefined> {
+export async function claimRun(prisma: PrismaClient, runId: string, workerId: string, options: ClaimOptions): Promise<Claim | typeof BULK_CANCELLED | undefined> {
   const claim = async (client: ClaimClient, target: Target | null | undefined, limitKeys: string[] = []) => {
     const { count } = await client.provisioningRun.updateMany({
-      where: { id: runId, status: 'QUEUED' },
+      where: { id: runId, status: 'QUEUED', OR: [{ bulkOperationId: null }, { bulkOperation: { is: { cancelledAt: null } } }] },
       data: { status: 'RUNNING', startedAt: new Date(), workerId, limitKeys, ...recordedTarget(target) },
     });
     return count === 1 ? { target } : undefined;
@@ -46,12 +51,13 @@ export async function claimRun(prisma: PrismaClient, runId: string, workerId: st
   const readRun = (client: ClaimClient) =>
     client.provisioningRun.findUnique({
       where: { id: runId },
-      select: { status: true, productId: true, product: { select: { maxConcurrentRuns: true, targetId: true, targetHosts: true, target: true } } },
+      select: { status: true, productId: true, bulkOperation: { select: { cancelledAt: true } }, product: { select: { maxConcurrentRuns: true, targetId: true, targetHosts: true, target: true } } },
     });
   const targetOf = (product: { targetId: string | null; target: Target | null }) => (product.targetId ? (product.target ?? undefined) : null);
   if (!options.shared) {
     const run = await readRun(prisma);
-    return run?.status === 'QUEUED' ? claim(prisma, targetOf(run.product)) : undefined;
+    if (run?.status !== 'QUEUED') return undefined;
+    return run.bulkOperation?.cancelledAt ? BULK_CANCELLED : claim(prisma, targetOf(run.product));
   }
   for (;;) {
     if (options.signal.aborted) return undefined;
@@ -59,6 +65,7 @@ export async function claimRun(prisma: PrismaClient, runId: string, workerId: st
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
       const run = await readRun(tx);
       if (run?.status !== 'QUEUED') return undefined;
+      if (run.bulkOperation?.cancelledAt) return BULK_CANCELLED;
       if (options.clusterLimit !== undefined && (await tx.provisioningRun.count({ where: { status: 'RUNNING' } })) >= options.clusterLimit) return 'full';
       const productLimit = run.product.maxConcurrentRuns;
       if (productLimit !== null && (await tx.provisioningRun.count({ where: { status: 'RUNNING', productId: run.productId } })) >= productLimit) return 'full';

@@ -1,6 +1,6 @@
 import type { Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
-import { enqueueRun, finishRun, type LifecycleDeps } from './lifecycle.ts';
+import { cancelQueuedRun, enqueueRun, type LifecycleDeps } from './lifecycle.ts';
 import { isTerminal, LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
 
 export interface RunControlDeps extends LifecycleDeps {
@@ -19,15 +19,7 @@ export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: 
   if (!run || (partnerId && run.partnerId !== partnerId)) throw new NotFoundError('ProvisioningRun', runId);
   if (isTerminal(run.status)) throw new InvalidStateError(`run is already ${run.status}`, run.status);
   const now = new Date();
-  // Only one of this and the worker's claim can move the run out of QUEUED.
-  const { count } = await deps.prisma.provisioningRun.updateMany({
-    where: { id: runId, status: 'QUEUED' },
-    data: { status: 'CANCELED', cancelRequestedAt: now },
-  });
-  if (count === 1) {
-    await deps.queue.remove(runId);
-    await finishRun(deps, run, { status: 'CANCELED', reason: 'cancelled before it started', neverStarted: true });
-  } else {
+  if (!(await cancelQueuedRun(deps, run, 'cancelled before it started', now))) {
     await deps.prisma.provisioningRun.update({ where: { id: runId }, data: { cancelRequestedAt: now } });
     // Executing in another process (a worker): its executor stops it on this message, or on
     // the cancelRequestedAt flag it polls if the message is lost.

@@ -1,10 +1,10 @@
 import { classifyOutcome, EventHandlerError, runPlaybook, type RunOutcome, type RunStats } from '../../runner/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import { NO_METRICS, type RunMetrics } from '../ports/metrics.ts';
-import { claimRun } from './claim.ts';
+import { BULK_CANCELLED, claimRun } from './claim.ts';
 import { executionInputs, loadRunForExecution } from './execution-inputs.ts';
 import { describeFailure, RunEventRecorder, type TaskFailure } from './recorder.ts';
-import { finishRun, type LifecycleDeps } from './lifecycle.ts';
+import { cancelQueuedRun, finishRun, type LifecycleDeps } from './lifecycle.ts';
 import { syncStateOf } from './sync-end.ts';
 import { publishRunStatus } from './publish.ts';
 import type { Verdict } from './status.ts';
@@ -57,7 +57,8 @@ export class RunExecutor {
       this.running.delete(runId);
       throw error;
     });
-    if (!claim) {
+    if (claim === BULK_CANCELLED) await cancelQueuedRun(this.deps, await loadRunForExecution(prisma, runId), 'its bulk operation was cancelled before it started');
+    if (!claim || claim === BULK_CANCELLED) {
       this.running.delete(runId);
       return;
     }

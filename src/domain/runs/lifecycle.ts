@@ -127,6 +127,18 @@ interface EndPlan {
 }
 
 /**
+ * Cancels a run that has not started: only one of this and a worker's claim moves it out of
+ * QUEUED. Nothing ran, so a provision's items go back to the pool. False when it had left QUEUED.
+ */
+export async function cancelQueuedRun(deps: LifecycleDeps, run: LoadedRun, reason: string, requestedAt = new Date()): Promise<boolean> {
+  const { count } = await deps.prisma.provisioningRun.updateMany({ where: { id: run.id, status: 'QUEUED' }, data: { status: 'CANCELED', cancelRequestedAt: requestedAt } });
+  if (count === 0) return false;
+  await deps.queue.remove(run.id);
+  await finishRun(deps, run, { status: 'CANCELED', reason, neverStarted: true });
+  return true;
+}
+
+/**
  * Ends a run: records its last event (`run_finished`), then in one transaction its status and
  * what that means for its service and inventory (including queuing a compensating deprovision)
  * and the notifications of it. The terminal update is published after the commit, after the

@@ -132,8 +132,10 @@ export async function cancelBulkOperation(deps: RunControlDeps, bulkId: string):
   const bulk = await deps.prisma.bulkOperation.findUnique({ where: { id: bulkId } });
   if (!bulk) throw new NotFoundError('BulkOperation', bulkId);
   if (count === 0) return bulk;
-  // Oldest first: the queue's next runs are cancelled before a worker can take them.
-  const open = await deps.prisma.provisioningRun.findMany({ where: { bulkOperationId: bulkId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true }, orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }] });
+  // From the mark on, no worker takes a run of it (claimRun): the running ones are stopped
+  // first, while they still run; then the queued ones are cancelled, oldest first.
+  const open = await deps.prisma.provisioningRun.findMany({ where: { bulkOperationId: bulkId, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true, status: true }, orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }] });
+  open.sort((a, b) => Number(b.status === 'RUNNING') - Number(a.status === 'RUNNING'));
   for (const run of open) {
     // A run that ended meanwhile is no longer cancellable (InvalidStateError): that is not this request's failure.
     await cancelRun(deps, run.id).catch((error: unknown) => {
