@@ -1,11 +1,7 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/**
- * Files known to take minutes on their own, whatever their size. Started first, they keep each
- * other company instead of landing beside the lab's and the targets' tests that run many
- * playbooks at once: the fleet's 200 checks hold both cores for minutes.
- */
-const LONG = ['test/runner/demo-playbooks.test.ts', 'test/sync-fleet.test.ts'];
+/** Files known to take minutes on their own, whatever their size. */
+const LONG = ['test/runner/demo-playbooks.test.ts'];
 
 /**
  * Vitest's order (by the last run's durations, else by file size, the largest first), with the
