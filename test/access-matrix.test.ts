@@ -182,6 +182,11 @@ const MUTATIONS: Record<string, Operation> = {
     allowed: ['ADMIN', 'OPERATOR', 'PARTNER'],
     variables: () => ({ id: fx.runId }),
   },
+  rescheduleRun: {
+    document: `mutation MReschedule($id: ID!, $at: DateTime!) { rescheduleRun(id: $id, notBefore: $at) ${RESULT} }`,
+    allowed: ['ADMIN', 'OPERATOR', 'PARTNER'],
+    variables: () => ({ id: fx.runId, at: new Date(Date.now() + 3_600_000).toISOString() }),
+  },
   retryRun: {
     document: `mutation MRetry($id: ID!) { retryRun(id: $id) ${RESULT} }`,
     allowed: OPERATORS,

@@ -75,6 +75,28 @@ describe.skipIf(!postgresServerUrl)('cluster profile: 2 API instances and 2 work
     expect(finished.reduce((sum, count) => sum + count, 0)).toBe(4);
   });
 
+  it('starts runs scheduled through both API instances at their time, each queued once by whichever process looked first', async () => {
+    const notBefore = new Date(Date.now() + 4_000).toISOString();
+    const started = await Promise.all(
+      [a, b, a, b].map((api, index) =>
+        provision(api, { productSlug: 'voip-line', customerRef: `scheduled-${index}`, variables: { caller_id_name: 'Scheduled', sip_password: `sip-password-scheduled-${index}` }, notBefore }),
+      ),
+    );
+    const runs = await Promise.all(started.map(({ runId }) => waitForRun(a, runId)));
+    expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    const { rows } = await cluster.db.query<{ late: number }>(
+      `SELECT EXTRACT(EPOCH FROM ("queuedAt" - "notBefore"))::float8 AS late FROM "ProvisioningRun" WHERE id = ANY($1::uuid[])`,
+      [started.map(({ runId }) => rawId(runId))],
+    );
+    expect(rows.every((row) => row.late >= 0)).toBe(true);
+    for (const { runId } of started) expect((await allEvents(a, runId)).filter((event) => event.type === 'playbook_start')).toHaveLength(1);
+    // Four processes look for due runs; their logs together queued each run once.
+    const queuedBy = [...cluster.apis, ...cluster.workers].map((process) =>
+      process.output().split('\n').filter((line) => line.includes('scheduled runs queued at their time')).reduce((sum, line) => sum + (JSON.parse(line) as { runs: number }).runs, 0),
+    );
+    expect(queuedBy.reduce((sum, count) => sum + count, 0)).toBe(4);
+  });
+
   it('queues an order\'s lines in one pg-boss insert from an API instance: the workers run them all and the order completes', async () => {
     const numbers = [1, 2, 3].map((i) => ({ kind: 'PHONE_NUMBER', identifier: `+4930888000${i}` }));
     expect((await gql(a, ADD_ITEMS, { items: numbers })).addInventoryItems.__typename).toBe('AddInventoryItemsSuccess');

@@ -9,7 +9,7 @@ import type { RunQueue } from '../domain/ports/run-queue.ts';
 import type { SyncAuditScheduler } from '../domain/ports/sync-audits.ts';
 import type { DeliveryQueue } from '../domain/ports/webhooks.ts';
 import { WebhookDispatcher, WebhookOutbox } from '../domain/webhooks/index.ts';
-import { interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, WorkerLiveness } from '../domain/runs/index.ts';
+import { interruptOrphanedRuns, interruptRunsOfEndedLocalWorkers, liveWorkerIds, newWorkerId, pruneRunHistory, recordProcessIdentity, requeueWaitingRuns, RunExecutor, ScheduledRunStarter, WorkerLiveness } from '../domain/runs/index.ts';
 import { compactSecretTables, resealStoredSecrets, type SecretBox } from '../domain/secrets/index.ts';
 import { LAB_TARGET } from '../demo/lab/lab.ts';
 import { seedDemoData } from '../demo/seed.ts';
@@ -134,6 +134,7 @@ async function assemble(config: Config, logger: Logger, profile: Profile, databa
   // Webhooks are sent where runs are executed: the API of a cluster only records them.
   if (profile.executes) await startWebhookDispatcher(config, lifecycle, { deliveryQueue, metrics }, closers);
   await recover(config, { ...lifecycle, workerId }, { executor, profile }, closers);
+  startScheduledRuns(lifecycle, closers);
   // Audits start bulk checks where runs are queued from: any process (on the cluster, a worker takes each occurrence).
   await syncAudits.start((productId) => runSyncAudit(context, productId).then(() => undefined), await scheduledAudits(prisma));
   // Service orders advance where they are placed, and hubs hear of service states from there:
@@ -181,6 +182,13 @@ function wireRunLifecycle(
     ansiblePlaybook: config.ansiblePlaybook,
   };
   return { lifecycle, metrics, workerId };
+}
+
+/** Scheduled runs start at their time from any process: the first pass catches up on what came due while none ran. */
+function startScheduledRuns(lifecycle: Lifecycle, closers: Closers): void {
+  const starter = new ScheduledRunStarter(lifecycle);
+  starter.start();
+  closers.push(() => starter.stop());
 }
 
 /** The secret box, and secrets an earlier version stored in clear sealed with it. */

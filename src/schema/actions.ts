@@ -41,6 +41,8 @@ const RunServiceActionInput = builder.inputType('RunServiceActionInput', {
     action: t.string({ required: true, description: 'One of the product\'s actions.' }),
     variables: t.field({ type: 'JSONObject', description: 'Validated against the action\'s variableSchema.' }),
     idempotencyKey: t.string({ description: 'Retrying with the same key returns the same run instead of running the action twice.' }),
+    notBefore: t.field({ type: 'DateTime', description: 'Not before then: the run waits SCHEDULED (inventory reserved at once). Null or past: queued now.' }),
+    notAfter: t.field({ type: 'DateTime', description: 'With notBefore: a scheduled run not started by then ends EXPIRED, its items back in the pool.' }),
   }),
 });
 

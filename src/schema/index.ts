@@ -5,6 +5,7 @@ import './products.ts';
 import './inventory.ts';
 import './services.ts';
 import './runs.ts';
+import './schedule.ts';
 import './playbooks.ts';
 import './access.ts';
 import './targets.ts';

@@ -13,7 +13,7 @@ export const RunActionEnum = builder.enumType(RunAction, { name: 'RunAction' });
 export const RunStatusEnum = builder.enumType(RunStatus, {
   name: 'RunStatus',
   description:
-    'QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died).',
+    '(SCHEDULED →) QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). SCHEDULED waits for its notBefore; one not started by its notAfter ends EXPIRED.',
 });
 
 export const RunEventRef = builder.prismaObject('RunEvent', {
@@ -209,7 +209,7 @@ builder.mutationFields((t) => ({
   cancelRun: t.field({
     type: ProvisioningRunRef,
     description:
-      'Cancels a run. QUEUED: at once. RUNNING: SIGINT to its process group, SIGKILL after a grace period; a cancelled provision is then compensated by the product\'s deprovision playbook (a run of its own, linked by compensatesRun).',
+      'Cancels a run. SCHEDULED or QUEUED: at once. RUNNING: SIGINT to its process group, SIGKILL after a grace period; a cancelled provision is then compensated by the product\'s deprovision playbook (a run of its own, linked by compensatesRun).',
     authScopes: { operator: true, partner: true },
     args: { id: t.arg.globalID({ required: true }) },
     errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'run' } },

@@ -99,6 +99,8 @@ const ProvisionServiceInput = builder.inputType('ProvisionServiceInput', {
     variables: t.field({ type: 'JSONObject', description: 'Validated against the product\'s variableSchema.' }),
     inventoryItemIds: t.globalIDList({ description: 'Specific items to use; the rest are the first matching AVAILABLE ones.' }),
     idempotencyKey: t.string({ description: 'Retrying with the same key returns the same service and run instead of provisioning twice.' }),
+    notBefore: t.field({ type: 'DateTime', description: 'Not before then: the run waits SCHEDULED (inventory reserved at once). Null or past: queued now.' }),
+    notAfter: t.field({ type: 'DateTime', description: 'With notBefore: a scheduled run not started by then ends EXPIRED, its items back in the pool.' }),
     checkMode: t.boolean({
       defaultValue: false,
       description: 'Preview: runs the playbook with --check --diff, reserves nothing, creates no service, changes no state.',
@@ -117,7 +119,7 @@ export const RunStartedRef = builder.objectRef<RunStarted>('RunStarted').impleme
 builder.mutationFields((t) => ({
   provisionService: t.field({
     type: RunStartedRef,
-    description: 'Reserves inventory and queues the provision playbook; returns at once. Partners: granted products only, and the pool chooses the items.',
+    description: 'Reserves inventory and queues the provision playbook (or schedules it, with notBefore); returns at once. Partners: granted products only, and the pool chooses the items.',
     authScopes: { operator: true, partner: true },
     args: { input: t.arg({ type: ProvisionServiceInput, required: true }) },
     errors: {
@@ -133,11 +135,16 @@ builder.mutationFields((t) => ({
   }),
   deprovisionService: t.field({
     type: RunStartedRef,
-    description: 'Queues the deprovision playbook of an ACTIVE service; returns at once.',
+    description: 'Queues the deprovision playbook of an ACTIVE service (or schedules it, with notBefore); returns at once.',
     authScopes: { operator: true, partner: true },
-    args: { id: t.arg.globalID({ required: true }), checkMode: t.arg.boolean({ defaultValue: false }) },
+    args: {
+      id: t.arg.globalID({ required: true }),
+      checkMode: t.arg.boolean({ defaultValue: false }),
+      notBefore: t.arg({ type: 'DateTime', description: 'Not before then: the run waits SCHEDULED. Null or past: queued now.' }),
+      notAfter: t.arg({ type: 'DateTime', description: 'With notBefore: a scheduled run not started by then ends EXPIRED.' }),
+    },
     errors: { types: errorTypes(NotFoundError, InvalidStateError, ValidationError), dataField: { name: 'started' } },
-    resolve: (_parent, { id, checkMode }, ctx) =>
-      deprovisionService(ctx, { serviceId: expectType(id, 'Service'), checkMode, partnerId: ctx.viewer.partnerId }),
+    resolve: (_parent, { id, checkMode, notBefore, notAfter }, ctx) =>
+      deprovisionService(ctx, { serviceId: expectType(id, 'Service'), checkMode, notBefore, notAfter, partnerId: ctx.viewer.partnerId }),
   }),
 }));

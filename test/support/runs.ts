@@ -82,7 +82,7 @@ export async function provision(endpoint: Endpoint, input: ProvisionServiceInput
   return { serviceId: service?.id ?? null, runId: run.id };
 }
 
-const TERMINAL = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
+const TERMINAL = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED', 'EXPIRED']);
 
 /** Polls the run until it has finished. */
 export async function waitForRun(endpoint: Endpoint, runId: string, timeoutMs = 180_000) {

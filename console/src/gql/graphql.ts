@@ -53,6 +53,10 @@ export type ProvisionServiceInput = {
   idempotencyKey?: string | null | undefined;
   /** Specific items to use; the rest are the first matching AVAILABLE ones. */
   inventoryItemIds?: Array<string | number> | null | undefined;
+  /** With notBefore: a scheduled run not started by then ends EXPIRED, its items back in the pool. */
+  notAfter?: string | null | undefined;
+  /** Not before then: the run waits SCHEDULED (inventory reserved at once). Null or past: queued now. */
+  notBefore?: string | null | undefined;
   productSlug: string;
   /** Validated against the product's variableSchema. */
   variables?: Record<string, unknown> | null | undefined;
@@ -83,14 +87,16 @@ export type RunFilter = {
   status?: RunStatus | null | undefined;
 };
 
-/** QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). */
+/** (SCHEDULED →) QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). SCHEDULED waits for its notBefore; one not started by its notAfter ends EXPIRED. */
 export type RunStatus =
   | 'CANCELED'
+  | 'EXPIRED'
   | 'FAILED'
   | 'INTERRUPTED'
   | 'QUEUED'
   | 'ROLLED_BACK'
   | 'RUNNING'
+  | 'SCHEDULED'
   | 'SUCCEEDED'
   | 'TIMED_OUT';
 
@@ -256,7 +262,7 @@ export type ConsoleRunQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleRunQuery = { run: { id: string, action: RunAction, status: RunStatus, statusReason: string | null, checkMode: boolean, playbook: string, queuePosition: number | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, product: { slug: string, name: string }, service: { id: string, customerRef: string, status: ServiceStatus } | null, counters: { ok: number, changed: number, failed: number, skipped: number, rescued: number, unreachable: number }, progress: { tasksStarted: number, tasksDone: number, currentTask: string | null, currentHost: string | null }, compensatesRun: { id: string, status: RunStatus } | null, compensatedBy: Array<{ id: string, status: RunStatus }>, retryOf: { id: string, status: RunStatus } | null } | null };
+export type ConsoleRunQuery = { run: { id: string, action: RunAction, status: RunStatus, statusReason: string | null, checkMode: boolean, playbook: string, queuePosition: number | null, notBefore: string | null, notAfter: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, product: { slug: string, name: string }, service: { id: string, customerRef: string, status: ServiceStatus } | null, counters: { ok: number, changed: number, failed: number, skipped: number, rescued: number, unreachable: number }, progress: { tasksStarted: number, tasksDone: number, currentTask: string | null, currentHost: string | null }, compensatesRun: { id: string, status: RunStatus } | null, compensatedBy: Array<{ id: string, status: RunStatus }>, retryOf: { id: string, status: RunStatus } | null } | null };
 
 export type ConsoleRunLogQueryVariables = Exact<{
   id: string | number;
@@ -660,6 +666,8 @@ export const ConsoleRunDocument = new TypedDocumentString(`
     checkMode
     playbook
     queuePosition
+    notBefore
+    notAfter
     queuedAt
     startedAt
     finishedAt

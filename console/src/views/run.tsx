@@ -10,7 +10,7 @@ import { VirtualList } from '../virtual-list.tsx';
 const RunQuery = graphql(`
   query ConsoleRun($id: ID!) {
     run(id: $id) {
-      id action status statusReason checkMode playbook queuePosition queuedAt startedAt finishedAt lastSeq
+      id action status statusReason checkMode playbook queuePosition notBefore notAfter queuedAt startedAt finishedAt lastSeq
       product { slug name }
       service { id customerRef status }
       counters { ok changed failed skipped rescued unreachable }
@@ -54,7 +54,7 @@ const RetryRunMutation = graphql(`
 
 type RunEvent = ConsoleRunEventsSubscription['runEvents'];
 
-const ACTIVE = new Set(['QUEUED', 'RUNNING']);
+const ACTIVE = new Set(['SCHEDULED', 'QUEUED', 'RUNNING']);
 const RETRYABLE = new Set(['FAILED', 'TIMED_OUT', 'CANCELED', 'INTERRUPTED']);
 
 /**
@@ -209,6 +209,7 @@ export function RunView({ id }: { id: string }) {
         </dd>
         <dt>Times</dt>
         <dd>
+          {run.notBefore && <span data-testid="scheduled-for">scheduled for {when(run.notBefore)}{run.notAfter && `, expires ${when(run.notAfter)}`} · </span>}
           queued {when(run.queuedAt)} · started {when(run.startedAt)} · finished {when(run.finishedAt)}
         </dd>
         {run.compensatesRun && (

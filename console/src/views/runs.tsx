@@ -14,7 +14,7 @@ const RunsQuery = graphql(`
   }
 `);
 
-const STATUSES: RunStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED'];
+const STATUSES: RunStatus[] = ['SCHEDULED', 'QUEUED', 'RUNNING', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED', 'EXPIRED'];
 
 /** Newest runs, refreshed every two seconds: status, queue position and progress as they change. */
 export function Runs() {

@@ -20,19 +20,25 @@ export type ProvisionServiceInput = {
   idempotencyKey?: string | null | undefined;
   /** Specific items to use; the rest are the first matching AVAILABLE ones. */
   inventoryItemIds?: Array<string | number> | null | undefined;
+  /** With notBefore: a scheduled run not started by then ends EXPIRED, its items back in the pool. */
+  notAfter?: string | null | undefined;
+  /** Not before then: the run waits SCHEDULED (inventory reserved at once). Null or past: queued now. */
+  notBefore?: string | null | undefined;
   productSlug: string;
   /** Validated against the product's variableSchema. */
   variables?: Record<string, unknown> | null | undefined;
 };
 
-/** QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). */
+/** (SCHEDULED →) QUEUED → RUNNING → SUCCEEDED | ROLLED_BACK (a rescue ran, no unhandled failure) | FAILED | CANCELED | TIMED_OUT | INTERRUPTED (the process running it died). SCHEDULED waits for its notBefore; one not started by its notAfter ends EXPIRED. */
 export type RunStatus =
   | 'CANCELED'
+  | 'EXPIRED'
   | 'FAILED'
   | 'INTERRUPTED'
   | 'QUEUED'
   | 'ROLLED_BACK'
   | 'RUNNING'
+  | 'SCHEDULED'
   | 'SUCCEEDED'
   | 'TIMED_OUT';
 

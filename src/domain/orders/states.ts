@@ -11,9 +11,10 @@ export const FINAL_ORDER_STATES: readonly ServiceOrderState[] = ['completed', 'f
 export const isFinalItem = (state: ServiceOrderItemState): boolean => FINAL_ITEM_STATES.includes(state);
 export const isFinalOrder = (state: ServiceOrderState): boolean => FINAL_ORDER_STATES.includes(state);
 
-/** An item's state while, and once, its run runs: queued is still acknowledged (inventory reserved, waiting its turn). */
+/** An item's state while, and once, its run runs: scheduled or queued is still acknowledged (inventory reserved, waiting its time or turn). */
 export function itemStateOfRun(status: RunStatus): ServiceOrderItemState {
   switch (status) {
+    case 'SCHEDULED':
     case 'QUEUED':
       return 'acknowledged';
     case 'RUNNING':
@@ -23,7 +24,7 @@ export function itemStateOfRun(status: RunStatus): ServiceOrderItemState {
     case 'CANCELED':
       return 'cancelled';
     default:
-      // ROLLED_BACK, FAILED, TIMED_OUT, INTERRUPTED: the item did not do what was asked.
+      // ROLLED_BACK, FAILED, TIMED_OUT, INTERRUPTED, EXPIRED: the item did not do what was asked.
       return 'failed';
   }
 }

@@ -48,6 +48,12 @@ export interface Topics {
   'access:key-revoked': [KeyRevokedMessage];
   /** A running run was cancelled: the process executing it stops it. */
   'run:cancel': [RunCancelMessage];
+  /** A run was scheduled (or rescheduled): every process looks again for the next one due. */
+  'runs:scheduled': [RunsScheduledMessage];
+}
+
+export interface RunsScheduledMessage {
+  notBefore: string;
 }
 
 export interface RunCancelMessage {

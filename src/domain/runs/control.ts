@@ -2,6 +2,7 @@ import type { Prisma, ProvisioningRun } from '#generated/prisma/client.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
 import { cancelQueuedRun, enqueueRun, type LifecycleDeps } from './lifecycle.ts';
 import { isTerminal, LOADED_RUN_INCLUDE, type LoadedRun } from './status.ts';
+import { queueOrSchedule, runTimingColumns, type RunTiming } from './schedule.ts';
 
 export interface RunControlDeps extends LifecycleDeps {
   /** Stops a run executing in this process; false when it does not run here. */
@@ -26,6 +27,25 @@ export async function cancelRun(deps: RunControlDeps, runId: string, partnerId: 
     if (!deps.stopRun(runId, 'cancelled by request')) deps.events.publish('run:cancel', { runId, reason: 'cancelled by request' });
   }
   return deps.prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId } });
+}
+
+/**
+ * Moves a SCHEDULED run to another time (and notAfter), or, with a notBefore that is not ahead,
+ * queues it now. Only before it starts: the update is guarded by the status, so the scheduler
+ * and a reschedule never both move the run.
+ */
+export async function rescheduleRun(deps: LifecycleDeps, runId: string, timing: RunTiming, partnerId: string | null = null): Promise<ProvisioningRun> {
+  const run = await deps.prisma.provisioningRun.findUnique({ where: { id: runId }, include: { product: true } });
+  if (!run || (partnerId && run.partnerId !== partnerId)) throw new NotFoundError('ProvisioningRun', runId);
+  const columns = runTimingColumns(timing);
+  const { count } = await deps.prisma.provisioningRun.updateMany({
+    where: { id: runId, status: 'SCHEDULED' },
+    data: { ...columns, ...(columns.status === 'QUEUED' ? { queuedAt: new Date() } : {}) },
+  });
+  if (count === 0) throw new InvalidStateError(`only a SCHEDULED run can be rescheduled; this one is ${run.status}`, run.status);
+  const moved = await deps.prisma.provisioningRun.findUniqueOrThrow({ where: { id: runId } });
+  await queueOrSchedule(deps, moved, run.product);
+  return moved;
 }
 
 /**

@@ -1,5 +1,5 @@
 // The run subsystem's public surface: queueing, executing, controlling, recovering and streaming runs.
-export { cancelRun, pruneRunHistory, retryRun, type PruneResult, type RunControlDeps } from './control.ts';
+export { cancelRun, pruneRunHistory, rescheduleRun, retryRun, type PruneResult, type RunControlDeps } from './control.ts';
 export type { RunCounters } from '../ports/run-event-store.ts';
 export { RunExecutor, type ExecutorDeps } from './executor.ts';
 export { enqueueRun, enqueueRuns, queuePosition, type LifecycleDeps } from './lifecycle.ts';
@@ -10,3 +10,4 @@ export { liveWorkerIds, newWorkerId, WorkerLiveness } from './liveness.ts';
 export { interruptRunsOfEndedLocalWorkers, recordProcessIdentity } from './local-workers.ts';
 export { interruptOrphanedRuns, requeueWaitingRuns } from './recovery.ts';
 export { streamRunEvents, streamRunUpdates } from './stream.ts';
+export { queueOrSchedule, runTimingColumns, ScheduledRunStarter, type RunTiming, type RunTimingColumns } from './schedule.ts';

@@ -127,11 +127,12 @@ interface EndPlan {
 }
 
 /**
- * Cancels a run that has not started: only one of this and a worker's claim moves it out of
- * QUEUED. Nothing ran, so a provision's items go back to the pool. False when it had left QUEUED.
+ * Cancels a run that has not started (SCHEDULED or QUEUED): only one of this, a worker's claim and
+ * the scheduler moves it on. Nothing ran, so a provision's items go back to the pool. False when
+ * it had started or ended.
  */
 export async function cancelQueuedRun(deps: LifecycleDeps, run: LoadedRun, reason: string, requestedAt = new Date()): Promise<boolean> {
-  const { count } = await deps.prisma.provisioningRun.updateMany({ where: { id: run.id, status: 'QUEUED' }, data: { status: 'CANCELED', cancelRequestedAt: requestedAt } });
+  const { count } = await deps.prisma.provisioningRun.updateMany({ where: { id: run.id, status: { in: ['SCHEDULED', 'QUEUED'] } }, data: { status: 'CANCELED', cancelRequestedAt: requestedAt } });
   if (count === 0) return false;
   await deps.queue.remove(run.id);
   await finishRun(deps, run, { status: 'CANCELED', reason, neverStarted: true });

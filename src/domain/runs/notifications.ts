@@ -3,8 +3,8 @@ import type { RunStatus } from '#generated/prisma/enums.ts';
 import { apiId, type Notification } from '../webhooks/index.ts';
 import type { LoadedRun, Verdict } from './status.ts';
 
-/** Ends a receiver is told about as failures (a cancel was asked for, so it is not one). */
-const FAILURES: ReadonlySet<RunStatus> = new Set(['FAILED', 'ROLLED_BACK', 'TIMED_OUT', 'INTERRUPTED']);
+/** Ends a receiver is told about as failures (a cancel was asked for, so it is not one; an expired schedule broke a promise, so it is). */
+const FAILURES: ReadonlySet<RunStatus> = new Set(['FAILED', 'ROLLED_BACK', 'TIMED_OUT', 'INTERRUPTED', 'EXPIRED']);
 
 /**
  * What a run's end means for webhooks, read inside its finishing transaction after the service

@@ -5,9 +5,9 @@ import type { RunStatus } from '#generated/prisma/enums.ts';
 // start runs: a leaf, so that none of them has to import another for a type or a constant.
 
 /** Statuses in which a run still holds its service: a service has at most one such run. */
-export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING'] as const;
+export const ACTIVE_RUN_STATUSES = ['SCHEDULED', 'QUEUED', 'RUNNING'] as const;
 
-const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED']);
+const TERMINAL: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELED', 'TIMED_OUT', 'INTERRUPTED', 'EXPIRED']);
 export const isTerminal = (status: RunStatus | string) => TERMINAL.has(status as RunStatus);
 
 /** How a run ended, before it is applied to the service and the inventory. */

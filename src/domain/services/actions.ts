@@ -1,14 +1,14 @@
 import type { Prisma, ProvisioningRun, Service } from '#generated/prisma/client.ts';
 import { holdActionInventory } from './action-inventory.ts';
 import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
-import { ACTIVE_RUN_STATUSES, enqueueRun } from '../runs/index.ts';
+import { ACTIVE_RUN_STATUSES, queueOrSchedule, runTimingColumns, type RunTiming } from '../runs/index.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { MAX_VARIABLES_BYTES, type ProvisioningDeps } from './provisioning.ts';
 import { productActions, secretMaskIssues, splitSecrets, validateVariables } from '../catalog/index.ts';
 import { publishPools } from '../inventory/index.ts';
 import { openValues, sealValues } from '../secrets/index.ts';
 
-export interface ActionRequest {
+export interface ActionRequest extends RunTiming {
   serviceId: string;
   action: string;
   variables?: Record<string, unknown> | null | undefined;
@@ -32,6 +32,7 @@ export async function runServiceAction(deps: ProvisioningDeps, request: ActionRe
     const existing = await sameRequest(deps, request);
     if (existing) return existing;
   }
+  const timing = runTimingColumns(request);
   try {
     const started = await deps.prisma.$transaction(async (tx) => {
       // One run per service at a time: the row lock orders concurrent requests.
@@ -65,12 +66,13 @@ export async function runServiceAction(deps: ProvisioningDeps, request: ActionRe
           actionReleasedItemIds: held.releasedIds,
           idempotencyKey: request.idempotencyKey ?? null,
           timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
+          ...timing,
         },
       });
       const { product, ...plain } = service;
       return { service: plain, run, product, reservedKinds: held.reservedKinds };
     });
-    await enqueueRun(deps, started.run, started.product);
+    await queueOrSchedule(deps, started.run, started.product);
     if (started.reservedKinds.size > 0) await publishPools(deps, started.reservedKinds);
     return { service: started.service, run: started.run };
   } catch (error) {

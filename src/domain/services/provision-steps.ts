@@ -5,6 +5,7 @@ import { secretMaskIssues, splitSecrets, validateVariables, type VariableSchema 
 import { openValues, sealValues, type SecretBox } from '../secrets/index.ts';
 import { assertTargetReachable } from '../targets.ts';
 import { canonicalJson } from './canonical-json.ts';
+import type { RunTimingColumns } from '../runs/index.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { RunQueue } from '../ports/run-queue.ts';
 import type { Logger } from '../../logger.ts';
@@ -138,6 +139,7 @@ export async function recordServices(
   product: Product,
   services: ServiceToCreate[],
   itemSets: InventoryItem[][],
+  timing: RunTimingColumns = { status: 'QUEUED', notBefore: null, notAfter: null },
 ): Promise<Array<{ service: Service; run: ProvisioningRun }>> {
   const rows = services.map((service) => ({ ...service, id: randomUUID(), productRevision: product.revision, variables: service.variables as Prisma.InputJsonObject, secretVariables: sealValues(deps.secrets, service.secretVariables) }));
   const created = new Map((await tx.service.createManyAndReturn({ data: rows })).map((service) => [service.id, service]));
@@ -154,7 +156,7 @@ export async function recordServices(
   }
   const timeoutSeconds = product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds;
   const runs = await tx.provisioningRun.createManyAndReturn({
-    data: rows.map((service) => ({ id: randomUUID(), productId: product.id, serviceId: service.id, partnerId: service.partnerId, action: 'PROVISION' as const, playbook: product.provisionPlaybook, productRevision: product.revision, timeoutSeconds })),
+    data: rows.map((service) => ({ id: randomUUID(), productId: product.id, serviceId: service.id, partnerId: service.partnerId, action: 'PROVISION' as const, playbook: product.provisionPlaybook, productRevision: product.revision, timeoutSeconds, ...timing })),
   });
   const runOf = new Map(runs.map((run) => [run.serviceId!, run]));
   return rows.map((row) => ({ service: created.get(row.id)!, run: runOf.get(row.id)! }));

@@ -1,6 +1,6 @@
 import type { Prisma, Product } from '#generated/prisma/client.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
-import { ACTIVE_RUN_STATUSES, enqueueRun } from '../runs/index.ts';
+import { ACTIVE_RUN_STATUSES, enqueueRun, queueOrSchedule, runTimingColumns, type RunTiming } from '../runs/index.ts';
 import { productDefinition } from '../catalog/index.ts';
 import { pickItems, publishPools } from '../inventory/index.ts';
 import { sealValues } from '../secrets/index.ts';
@@ -9,7 +9,7 @@ import { assertTakesServices, findRetries, grantedProduct, recordServices, servi
 export { MAX_VARIABLES_BYTES, type ProvisioningDeps, type RunStarted } from './provision-steps.ts';
 
 
-export interface ProvisionRequest {
+export interface ProvisionRequest extends RunTiming {
   productSlug: string;
   customerRef: string;
   variables?: Record<string, unknown> | null | undefined;
@@ -40,13 +40,14 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
   if (retried) return retried;
   await assertTakesServices(deps, product);
   const explicitIds = [...new Set(request.inventoryItemIds ?? [])];
-  if (request.checkMode) return previewProvision(deps, product, wanted, explicitIds);
+  const timing = runTimingColumns(request);
+  if (request.checkMode) return previewProvision(deps, product, wanted, explicitIds, timing.notBefore);
 
   let started: RunStarted;
   try {
     started = await deps.prisma.$transaction(async (tx) => {
       const items = await pickItems(tx, definition.inventoryRequirements, explicitIds, { lock: true });
-      const [recorded] = await recordServices(tx, deps, product, [wanted], [items]);
+      const [recorded] = await recordServices(tx, deps, product, [wanted], [items], timing);
       return recorded!;
     });
   } catch (error) {
@@ -58,13 +59,14 @@ export async function provisionService(deps: ProvisioningDeps, request: Provisio
     }
     throw error;
   }
-  await enqueueRun(deps, started.run, product);
+  await queueOrSchedule(deps, started.run, product);
   await publishPools(deps, new Set(definition.inventoryRequirements.map((req) => req.kind)));
   return started;
 }
 
 /** A preview shows the playbook the items it would get, without reserving them; it creates no service. */
-async function previewProvision(deps: ProvisioningDeps, product: Product, wanted: ServiceToCreate, explicitIds: string[]): Promise<RunStarted> {
+async function previewProvision(deps: ProvisioningDeps, product: Product, wanted: ServiceToCreate, explicitIds: string[], notBefore: Date | null): Promise<RunStarted> {
+  if (notBefore) throw new ValidationError([{ path: 'notBefore', message: 'a check-mode preview runs now: it is not scheduled' }]);
   const { inventoryRequirements } = productDefinition(product);
   const items = await deps.prisma.$transaction((tx) => pickItems(tx, inventoryRequirements, explicitIds, { lock: false }));
   const run = await deps.prisma.provisioningRun.create({
@@ -86,7 +88,7 @@ async function previewProvision(deps: ProvisioningDeps, product: Product, wanted
   return { service: null, run };
 }
 
-export interface DeprovisionRequest {
+export interface DeprovisionRequest extends RunTiming {
   serviceId: string;
   checkMode?: boolean | null | undefined;
   /** Set when a partner asks: only its own services. */
@@ -95,6 +97,8 @@ export interface DeprovisionRequest {
 
 /** Queues the deprovision run of an ACTIVE service (check mode: a preview that changes nothing). */
 export async function deprovisionService(deps: ProvisioningDeps, request: DeprovisionRequest): Promise<RunStarted> {
+  const timing = runTimingColumns(request);
+  if (request.checkMode && timing.notBefore) throw new ValidationError([{ path: 'notBefore', message: 'a check-mode preview runs now: it is not scheduled' }]);
   return deps.prisma.$transaction(async (tx) => {
     // Lock the service row so two deprovision requests cannot both pass the checks below.
     await tx.$queryRawUnsafe('SELECT id FROM "Service" WHERE id = $1::uuid FOR UPDATE', request.serviceId);
@@ -117,13 +121,14 @@ export async function deprovisionService(deps: ProvisioningDeps, request: Deprov
         checkMode: request.checkMode === true,
         playbook: service.product.deprovisionPlaybook,
         timeoutSeconds: service.product.runTimeoutSeconds ?? deps.defaultRunTimeoutSeconds,
+        ...timing,
       },
     });
     const { product, ...current } = service;
     const updated = request.checkMode ? current : await tx.service.update({ where: { id: service.id }, data: { status: 'DEPROVISIONING', statusReason: null } });
     return { service: updated, run, product };
   }).then(async ({ service, run, product }) => {
-    await enqueueRun(deps, run, product);
+    await queueOrSchedule(deps, run, product);
     return { service, run };
   });
 }
