@@ -71,6 +71,8 @@ export class ScheduledRunStarter {
   private timer: NodeJS.Timeout | undefined;
   private passing: Promise<void> | undefined;
   private passAgain = false;
+  /** The earliest notBefore the last pass found waiting (epoch ms, as stored): the timer fires by then. */
+  private nextDue: number | undefined;
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
 
@@ -82,7 +84,8 @@ export class ScheduledRunStarter {
     const iterator = this.deps.events.subscribe('runs:scheduled');
     this.unsubscribe = () => void iterator.return?.();
     void (async () => {
-      for await (const _message of iterator) this.wake();
+      // A run due no sooner than the one the timer waits for changes nothing: that pass finds it.
+      for await (const { notBefore } of iterator) if (this.nextDue === undefined || Date.parse(notBefore) < this.nextDue) this.wake();
     })().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'scheduled runs: the wake-up subscription ended'));
     this.wake();
   }
@@ -120,6 +123,7 @@ export class ScheduledRunStarter {
       while ((await this.queueDue()) === BATCH && !this.stopped);
       sleepMs = await this.untilNext();
     } catch (error) {
+      this.nextDue = undefined;
       this.deps.logger.warn({ err: error }, 'scheduled runs: a pass failed; trying again');
     }
     if (this.stopped) return;
@@ -157,10 +161,10 @@ export class ScheduledRunStarter {
     const taken = await prisma.$queryRawUnsafe<Array<{ id: string }>>(
       `UPDATE "ProvisioningRun" SET status = 'EXPIRED', "updatedAt" = now() WHERE status = 'SCHEDULED' AND "notAfter" <= now() RETURNING id`,
     );
-    const leftUnfinished = await prisma.provisioningRun.findMany({
-      where: { status: 'EXPIRED', finishedAt: null, updatedAt: { lt: new Date(Date.now() - ABANDONED_AFTER_MS) } },
-      select: { id: true },
-    });
+    const leftUnfinished = await prisma.$queryRawUnsafe<Array<{ id: string }>>(
+      `SELECT id FROM "ProvisioningRun" WHERE status = 'EXPIRED' AND "finishedAt" IS NULL AND "updatedAt" < now() - make_interval(secs => $1)`,
+      ABANDONED_AFTER_MS / 1000,
+    );
     for (const { id } of [...taken, ...leftUnfinished]) {
       const run = (await prisma.provisioningRun.findUniqueOrThrow({ where: { id }, include: LOADED_RUN_INCLUDE })) as LoadedRun;
       await finishRun(this.deps, run, { status: 'EXPIRED', reason: `not started by its notAfter, ${run.notAfter?.toISOString()}`, neverStarted: true });
@@ -169,9 +173,10 @@ export class ScheduledRunStarter {
 
   /** Milliseconds until the next scheduled run's time, by the database's clock (at most RECHECK_MS). */
   private async untilNext(): Promise<number> {
-    const [next] = await this.deps.prisma.$queryRawUnsafe<Array<{ ms: number | null }>>(
-      `SELECT (EXTRACT(EPOCH FROM (min("notBefore") - now())) * 1000)::float8 AS ms FROM "ProvisioningRun" WHERE status = 'SCHEDULED'`,
+    const [next] = await this.deps.prisma.$queryRawUnsafe<Array<{ at: Date | null; ms: number | null }>>(
+      `SELECT min("notBefore") AS at, (EXTRACT(EPOCH FROM (min("notBefore") - now())) * 1000)::float8 AS ms FROM "ProvisioningRun" WHERE status = 'SCHEDULED'`,
     );
+    this.nextDue = next?.at ? new Date(next.at).getTime() : undefined;
     const ms = next?.ms;
     return ms === null || ms === undefined ? RECHECK_MS : Math.min(RECHECK_MS, Math.max(0, Math.ceil(ms)));
   }
